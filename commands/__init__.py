@@ -1,0 +1,21 @@
+"""The `massage-course` console script: one group, each package adds its commands.
+
+This is the only module that wires the packages together, so it sits above
+`decks` and `webapp` in the import layers and they never import each other.
+"""
+
+from __future__ import annotations
+
+import click
+
+from commands.serve import serve_command
+from course.cli import check_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Massage Safety Course: content checks, the web app, Anki decks."""
+
+
+main.add_command(check_command)
+main.add_command(serve_command)

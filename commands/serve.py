@@ -1,0 +1,29 @@
+"""`massage-course serve`: migrate the database, load the course, start the server."""
+
+from __future__ import annotations
+
+import click
+
+from course import CourseError
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Create or migrate the database, validate the course and serve the app."""
+    from webapp import create_app
+    from webapp.migrate import upgrade
+
+    try:
+        app = create_app()
+    except CourseError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from error
+    upgrade(app.config["DATABASE_URL"])
+    prepare = app.extensions.get("on_serve")
+    if prepare:
+        for step in prepare:
+            step(app)
+    click.echo(f"Massage Safety Course is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    app.run(host=host, port=port, debug=False, use_reloader=False)

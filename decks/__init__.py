@@ -1,0 +1,1 @@
+"""Anki export with genanki: the only package that imports genanki."""

@@ -1,0 +1,37 @@
+"""Configuration defaults; the instance folder and environment override them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def default_config(instance_path: str) -> dict[str, Any]:
+    """Defaults: SQLite under `instance/`, demo data on, a per-instance secret key."""
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(Path(instance_path)),
+        "DATABASE_URL": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{Path(instance_path) / 'massage-course.sqlite3'}",
+        "DEMO_DATA": os.environ.get("DEMO_DATA", "1") not in {"0", "false", "no"},
+        "INSTRUCTOR_INVITE_CODE": os.environ.get("INSTRUCTOR_INVITE_CODE", ""),
+        "SAFETY_RETENTION": 0.95,
+        "DEFAULT_RETENTION": 0.90,
+        "DEFAULT_NEW_LIMIT": 20,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,  # a form left open over lunch still submits
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+    }
+
+
+def _instance_secret(instance: Path) -> str:
+    # Kept in the instance folder so sessions survive restarts without a
+    # secret ever being committed.
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,34 @@
+"""The landing page and the navigation every page shares."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+bp = Blueprint("home", __name__)
+
+# (endpoint, label, who sees it): one place decides the navigation.
+NAV: tuple[tuple[str, str, str], ...] = (
+    ("home.index", "Home", "anyone"),
+)
+
+
+def nav_links() -> list[tuple[str, str]]:
+    """The links the current visitor should see, in order."""
+    signed_in = bool(getattr(current_user, "is_authenticated", False))
+    instructor = signed_in and getattr(current_user, "is_instructor", False)
+    allowed = {"anyone", "signed-in" if signed_in else "signed-out"} | ({"instructor"} if instructor else set())
+    return [(endpoint, label) for endpoint, label, who in NAV if who in allowed and endpoint in current_app.view_functions]
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """The course at a glance."""
+    return render_template("home.html", course=current_app.extensions["course"])
+
+
+def init_app(app: Flask) -> None:
+    """Register the landing page and the nav helper for templates."""
+    app.register_blueprint(bp)
+    app.jinja_env.globals["nav_links"] = nav_links
