@@ -87,6 +87,10 @@ FRIENDLY: dict[str, str] = {
     "extra_forbidden": "unknown field (check the spelling)",
     "string_pattern_mismatch": "must be a slug: lowercase letters, digits and single hyphens",
     "string_too_short": "must not be empty",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
 }
 
 
@@ -112,7 +116,11 @@ def check_course(root: Path | str = DEFAULT_CONTENT) -> tuple[Course | None, lis
     for path in sorted(root_path.rglob("*")):
         if path.is_file() and path.suffix in {".yaml", ".yml", ".md"} and path.name != "README.md":
             display = os.path.join(root_text, str(path.relative_to(root_path)))
-            text = path.read_text(encoding="utf-8")
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                collected.problems.append(Problem(display, 1, "", "file is not valid UTF-8"))
+                continue
             if path.suffix == ".md":
                 collected.add_lesson(display, text)
             else:
@@ -223,8 +231,14 @@ def validation_problems(parsed: YamlFile, error: ValidationError) -> list[Proble
             loc = loc + ("type",)
         elif kind in FRIENDLY:
             message = FRIENDLY[kind]
+            given = detail.get("input")
+            if kind not in {"missing", "extra_forbidden", "string_too_short"} and isinstance(given, (str, int, float, bool)):
+                message += f" (got {given!r})"
         else:
             message = str(detail["msg"]).removeprefix("Value error, ")
+            given = detail.get("input")
+            if kind != "value_error" and isinstance(given, (str, int, float, bool)):
+                message += f" (got {given!r})"
         problems.append(Problem(parsed.path, parsed.line_of(loc), format_loc(loc), message))
     return problems
 

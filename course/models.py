@@ -173,13 +173,14 @@ class McqQuestion(QuestionCommon):
     type: Literal["mcq"]
     options: list[Option] = Field(min_length=3, max_length=6)
 
-    @model_validator(mode="after")
-    def _one_correct(self) -> McqQuestion:
-        correct = sum(option.correct for option in self.options)
+    @field_validator("options")
+    @classmethod
+    def _one_correct(cls, options: list[Option]) -> list[Option]:
+        correct = sum(option.correct for option in options)
         if correct != 1:
             raise ValueError(f"needs exactly one correct option, has {correct}")
-        _check_unique_options(self.options)
-        return self
+        _check_unique_options(options)
+        return options
 
 
 class MultiQuestion(QuestionCommon):
@@ -188,15 +189,16 @@ class MultiQuestion(QuestionCommon):
     type: Literal["multi"]
     options: list[Option] = Field(min_length=3, max_length=8)
 
-    @model_validator(mode="after")
-    def _some_correct(self) -> MultiQuestion:
-        correct = sum(option.correct for option in self.options)
+    @field_validator("options")
+    @classmethod
+    def _some_correct(cls, options: list[Option]) -> list[Option]:
+        correct = sum(option.correct for option in options)
         if correct == 0:
             raise ValueError("has no correct option")
-        if correct == len(self.options):
+        if correct == len(options):
             raise ValueError("has no incorrect option")
-        _check_unique_options(self.options)
-        return self
+        _check_unique_options(options)
+        return options
 
 
 class TrueFalseQuestion(QuestionCommon):
@@ -243,13 +245,14 @@ class MatchingQuestion(QuestionCommon):
     type: Literal["matching"]
     pairs: list[MatchPair] = Field(min_length=4, max_length=6)
 
-    @model_validator(mode="after")
-    def _distinct(self) -> MatchingQuestion:
+    @field_validator("pairs")
+    @classmethod
+    def _distinct(cls, pairs: list[MatchPair]) -> list[MatchPair]:
         for side in ("id", "left", "right"):
-            values = [getattr(pair, side).casefold() for pair in self.pairs]
+            values = [getattr(pair, side).casefold() for pair in pairs]
             if len(set(values)) != len(values):
                 raise ValueError(f"pairs repeat a {side}")
-        return self
+        return pairs
 
 
 class HotspotQuestion(QuestionCommon):

@@ -45,10 +45,12 @@ def check_references(c: _Collected) -> list[Problem]:
             at(file, loc + ("cited_in",), f"unknown source '{source.cited_in}'")
     for file, loc, module, site in c.sites:
         _check_sources(at, file, loc, site.sources, source_ids)
-        _check_lesson(at, file, loc, site.lesson, module, lesson_module)
+        if module in module_ids:
+            _check_lesson(at, file, loc, site.lesson, module, lesson_module)
     for file, loc, module, question in c.questions:
         _check_sources(at, file, loc, question.sources, source_ids)
-        _check_lesson(at, file, loc, question.lesson, module, lesson_module)
+        if module in module_ids:  # an unknown module is reported once, above
+            _check_lesson(at, file, loc, question.lesson, module, lesson_module)
         if question.type == "hotspot" and question.region not in site_ids:
             at(file, loc + ("region",), f"unknown body-map region '{question.region}' (must be an endangerment-site id)")
     return problems
