@@ -10,7 +10,8 @@ from course import CourseError
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve_command(host: str, port: int) -> None:
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads of the WSGI server.")
+def serve_command(host: str, port: int, threads: int) -> None:
     """Create or migrate the database, validate the course and serve the app."""
     from webapp import create_app
     from webapp.migrate import upgrade
@@ -25,5 +26,9 @@ def serve_command(host: str, port: int) -> None:
     if prepare:
         for step in prepare:
             step(app)
+    from waitress import serve
+
     click.echo(f"Massage Safety Course is running at http://{host}:{port}/  (Ctrl+C to stop)")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    # waitress: a production-grade pure-Python WSGI server, so `make run` serves
+    # the same way a small deployment would.
+    serve(app, host=host, port=port, threads=threads, ident="massage-course")
