@@ -1,0 +1,82 @@
+"""Write genanki decks to an .apkg file, reproducibly and atomically.
+
+genanki's `Package.write_to_file` stamps every note with one build time and
+zips files with their on-disk modification times, so two builds of the same
+content differ. We let genanki fill the collection database (`write_to_db`,
+with a fixed timestamp, which also fixes its note and card ids), then set each
+note's `mod` from its content date, and zip with fixed entry times.
+
+The content date matters twice: Anki applies an incoming note over the
+learner's copy only when it is newer, so an edited item (later `updated`)
+arrives, and an unchanged one leaves the learner's note alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import genanki
+
+
+def write_apkg(
+    decks: Sequence[genanki.Deck],
+    out_path: Path,
+    *,
+    timestamp: int,
+    note_mod: Mapping[str, int],
+    media: Mapping[str, bytes],
+) -> None:
+    """Write `decks` (with their notes) and `media` to `out_path`.
+
+    Args:
+        decks: genanki decks; parents before children.
+        out_path: the .apkg to write; replaced atomically, never left half-written.
+        timestamp: Unix seconds for note types and the id sequence (e.g. the release date).
+        note_mod: note GUID -> Unix seconds of its last content change.
+        media: file name -> content, referenced from fields by name.
+    """
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="msc-apkg-") as tmp:
+        database = Path(tmp) / "collection.anki2"
+        _write_database(decks, database, timestamp, note_mod)
+        partial = out_path.with_name(f".{out_path.name}.partial")
+        try:
+            _zip(partial, database.read_bytes(), media, timestamp)
+            os.replace(partial, out_path)
+        finally:
+            partial.unlink(missing_ok=True)
+
+
+def _write_database(decks: Sequence[genanki.Deck], path: Path, timestamp: int, note_mod: Mapping[str, int]) -> None:
+    connection = sqlite3.connect(path)
+    try:
+        cursor = connection.cursor()
+        genanki.Package(list(decks)).write_to_db(cursor, timestamp, itertools.count(timestamp * 1000))
+        cursor.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [(mod, guid) for guid, mod in note_mod.items()])
+        cursor.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def _zip(path: Path, database: bytes, media: Mapping[str, bytes], timestamp: int) -> None:
+    when = dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).timetuple()[:6]
+    names = sorted(media)
+    # Anki's legacy media manifest: zip entry "0", "1", ... -> file name.
+    manifest = {str(index): name for index, name in enumerate(names)}
+    entries = [("collection.anki2", database), ("media", json.dumps(manifest).encode())]
+    entries += [(str(index), media[name]) for index, name in enumerate(names)]
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)

@@ -1,0 +1,124 @@
+"""The four note types (genanki Models) every package uses.
+
+Ids and names are fixed (decks.ids). The field lists below are a contract with
+every learner's collection: Anki refuses to update notes whose note type's
+fields changed, so adding, removing or renaming a field needs a new model id.
+Templates and CSS may change freely; they arrive with the next release.
+
+Which type a question becomes (decks.notes):
+- mcq / multi -> Multiple choice: options on the front; answer, per-option why,
+  explanation and source on the back.
+- truefalse -> Basic: the statement; the verdict and the reason on the back.
+- matching -> Basic with its reverse card: the left items, then the right items,
+  each recalling the other side; the pairs as a table on the back. Matching is
+  the one type where both directions teach something (an association learnt
+  one way only is half learnt). The generated site/structure questions already
+  come in both directions as separate items, each with its own history, so
+  Basic gets no reverse card anywhere else.
+- cloze -> Cloze, one card per blank ({{1}} -> c1, {{2}} -> c2, ...): each card
+  asks for one fact with the rest of the sentence as context.
+- hotspot -> Body map, two cards: "name this site" and "what is at risk here".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import genanki
+
+from decks.ids import MODEL_BASIC_ID, MODEL_BODY_MAP_ID, MODEL_CHOICE_ID, MODEL_CLOZE_ID
+
+CSS = Path(__file__).with_name("card.css").read_text(encoding="utf-8")
+
+# Every back ends the same way: what to take away, then where it comes from.
+_BACK_TAIL = (
+    '{{#Explanation}}<div class="explanation">{{Explanation}}</div>{{/Explanation}}'
+    '{{#Source}}<div class="source">{{Source}}</div>{{/Source}}'
+)
+_DIVIDER = '{{FrontSide}}<hr id="answer">'
+
+BASIC_FIELDS = ("Front", "Back", "Reverse", "Explanation", "Source")
+CLOZE_FIELDS = ("Prompt", "Text", "Accepted", "Explanation", "Source")
+CHOICE_FIELDS = ("Question", "Options", "Answer", "Why", "Explanation", "Source")
+BODY_MAP_FIELDS = ("Site", "Map", "Location", "AtRisk", "Explanation", "Source")
+
+
+def _fields(names: tuple[str, ...]) -> list[dict[str, str]]:
+    return [{"name": name} for name in names]
+
+
+BASIC = genanki.Model(
+    MODEL_BASIC_ID,
+    "Massage Safety: Basic",
+    fields=_fields(BASIC_FIELDS),
+    templates=[
+        {
+            "name": "Forward",
+            "qfmt": '<div class="front">{{Front}}</div>',
+            "afmt": _DIVIDER + '<div class="back">{{Back}}</div>' + _BACK_TAIL,
+        },
+        {
+            # Only notes with a Reverse field get this card (genanki's `req`).
+            "name": "Reverse",
+            "qfmt": '{{#Reverse}}<div class="front">{{Reverse}}</div>{{/Reverse}}',
+            "afmt": _DIVIDER + '<div class="back">{{Back}}</div>' + _BACK_TAIL,
+        },
+    ],
+    css=CSS,
+)
+
+CLOZE = genanki.Model(
+    MODEL_CLOZE_ID,
+    "Massage Safety: Cloze",
+    fields=_fields(CLOZE_FIELDS),
+    templates=[
+        {
+            "name": "Cloze",
+            "qfmt": '{{#Prompt}}<div class="hint">{{Prompt}}</div>{{/Prompt}}'
+                    '<div class="text">{{cloze:Text}}</div>',
+            "afmt": '{{#Prompt}}<div class="hint">{{Prompt}}</div>{{/Prompt}}'
+                    '<div class="text">{{cloze:Text}}</div>'
+                    '{{#Accepted}}<div class="accepted">{{Accepted}}</div>{{/Accepted}}' + _BACK_TAIL,
+        },
+    ],
+    css=CSS,
+    model_type=genanki.Model.CLOZE,
+    sort_field_index=1,
+)
+
+CHOICE = genanki.Model(
+    MODEL_CHOICE_ID,
+    "Massage Safety: Multiple choice",
+    fields=_fields(CHOICE_FIELDS),
+    templates=[
+        {
+            "name": "Choose",
+            "qfmt": '<div class="prompt">{{Question}}</div>{{Options}}',
+            "afmt": _DIVIDER + '<div class="answer">{{Answer}}</div>{{Why}}' + _BACK_TAIL,
+        },
+    ],
+    css=CSS,
+)
+
+_SITE_BACK = '<div class="site">{{Site}}</div><div class="hint">{{Location}}</div>'
+
+BODY_MAP = genanki.Model(
+    MODEL_BODY_MAP_ID,
+    "Massage Safety: Body map",
+    fields=_fields(BODY_MAP_FIELDS),
+    templates=[
+        {
+            "name": "Name this site",
+            "qfmt": '<div class="bodymap">{{Map}}</div><div class="prompt">Name this site.</div>',
+            "afmt": _DIVIDER + _SITE_BACK + "{{AtRisk}}" + _BACK_TAIL,
+        },
+        {
+            "name": "What is at risk here",
+            "qfmt": '<div class="bodymap">{{Map}}</div><div class="prompt">What is at risk here?</div>',
+            "afmt": _DIVIDER + _SITE_BACK + "{{AtRisk}}" + _BACK_TAIL,
+        },
+    ],
+    css=CSS,
+)
+
+MODELS: tuple[genanki.Model, ...] = (BASIC, CLOZE, CHOICE, BODY_MAP)

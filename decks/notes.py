@@ -1,0 +1,167 @@
+"""One question -> one Anki note: fields as HTML, GUID from the item id, tags.
+
+Question text is plain text, so every piece is HTML-escaped before it goes into
+a field; the markup around it is ours. Which note type each question type
+becomes, and why, is documented in decks.models.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+
+import genanki
+
+from course.models import Course, EndangermentSite, Source
+from decks import models
+from decks.errors import DecksError
+from decks.ids import body_map_media_name, note_guid
+from quizzes.questions import (
+    ChoiceQuestion,
+    ClozeQuestion,
+    HotspotQuestion,
+    MatchingQuestion,
+    Question,
+    TrueFalseQuestion,
+)
+
+_BLANK = re.compile(r"\{\{(\d+)\}\}")
+_LETTERS = "ABCDEFGHIJ"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What notes cite from the course besides the question: sources and endangerment sites."""
+
+    sources: dict[str, Source]
+    sites: dict[str, EndangermentSite]
+
+    @classmethod
+    def of(cls, course: Course) -> Lookup:
+        """Index a course's sources and sites by id."""
+        return cls({s.id: s for s in course.sources}, {s.id: s for s in course.sites})
+
+
+def to_note(question: Question, lookup: Lookup) -> genanki.Note:
+    """The Anki note for `question` (its GUID is the item id's, whatever the text says).
+
+    Raises:
+        DecksError: the question cites a source or site the course does not have,
+            or is of a type with no note type.
+    """
+    common = (_paragraphs(question.explanation), _sources(question, lookup))
+    if isinstance(question, ChoiceQuestion):
+        model, fields = models.CHOICE, _choice_fields(question)
+    elif isinstance(question, TrueFalseQuestion):
+        model, fields = models.BASIC, _truefalse_fields(question)
+    elif isinstance(question, MatchingQuestion):
+        model, fields = models.BASIC, _matching_fields(question)
+    elif isinstance(question, ClozeQuestion):
+        model, fields = models.CLOZE, _cloze_fields(question)
+    elif isinstance(question, HotspotQuestion):
+        model, fields = models.BODY_MAP, _body_map_fields(question, lookup)
+    else:
+        raise DecksError(f"{question.id}: no Anki note type for question type '{question.type}'")
+    return genanki.Note(model=model, fields=[*fields, *common], guid=note_guid(question.id), tags=tags(question))
+
+
+def tags(question: Question) -> list[str]:
+    """Hierarchical tags: module, topic, MBLEx area, safety-critical, difficulty, question type."""
+    result = [f"MSC::module::{question.module}"]
+    result += [f"MSC::topic::{tag}" for tag in question.tags]
+    result.append(f"MSC::mblex::{question.mblex}")
+    if question.safety_critical:
+        result.append("MSC::safety-critical")
+    result.append(f"MSC::difficulty::{question.difficulty}")
+    result.append(f"MSC::type::{question.type}")
+    # Anki separates tags with spaces; content slugs never contain one, but a space would split a tag silently.
+    return [tag.replace(" ", "_") for tag in result]
+
+
+def _choice_fields(question: ChoiceQuestion) -> list[str]:
+    if len(question.options) > len(_LETTERS):
+        raise DecksError(f"{question.id}: more than {len(_LETTERS)} options")
+    prompt = _paragraphs(question.stem)
+    if question.type == "multi":
+        prompt += '<div class="hint">Select all that apply.</div>'
+    options = _list((escape(option.text) for option in question.options), "ol", 'class="options" type="A"')
+    lettered = list(zip(_LETTERS, question.options, strict=False))
+    answer = "<br>".join(f"{letter}. {escape(option.text)}" for letter, option in lettered if option.correct)
+    why = []
+    for letter, option in lettered:
+        verdict = "correct" if option.correct else "wrong"
+        flag = ' <span class="unsafe-flag">Unsafe in practice.</span>' if option.unsafe else ""
+        css = verdict + (" unsafe" if option.unsafe else "")
+        why.append(f'<li class="{css}"><span class="label">{letter} ({verdict}).</span> '
+                   f"{escape(option.text)} — {escape(option.why)}{flag}</li>")
+    return [prompt, options, answer, f'<ul class="why">{"".join(why)}</ul>']
+
+
+def _truefalse_fields(question: TrueFalseQuestion) -> list[str]:
+    front = '<div class="hint">True or false?</div>' + _paragraphs(question.stem)
+    back = f'<div class="answer">{"True" if question.answer else "False"}.</div>' + _paragraphs(question.reason)
+    return [front, back, ""]
+
+
+def _matching_fields(question: MatchingQuestion) -> list[str]:
+    by_id = {pair.id: pair for pair in question.pairs}
+    try:
+        rights = [by_id[pair_id].right for pair_id in question.right_order]
+    except KeyError as error:
+        raise DecksError(f"{question.id}: right_order names unknown pair {error}") from None
+    front = _paragraphs(question.stem) + _list(escape(pair.left) for pair in question.pairs)
+    reverse = (_paragraphs(question.stem) + '<div class="hint">The other way round: recall what each one pairs with.</div>'
+               + _list(escape(right) for right in rights))
+    rows = "".join(f"<tr><td>{escape(pair.left)}</td><td>{escape(pair.right)}</td></tr>" for pair in question.pairs)
+    return [front, f'<table class="pairs"><tbody>{rows}</tbody></table>', reverse]
+
+
+def _cloze_fields(question: ClozeQuestion) -> list[str]:
+    def blank(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        if not 1 <= number <= len(question.blanks) or not question.blanks[number - 1]:
+            raise DecksError(f"{question.id}: blank {{{{{number}}}}} has no answer")
+        # `::` and `}}` inside an answer would end Anki's cloze early.
+        answer = escape(question.blanks[number - 1][0]).replace(":", "&#58;").replace("}", "&#125;")
+        return f"{{{{c{number}::{answer}}}}}"
+
+    text = _BLANK.sub(blank, escape(question.text))
+    others = [f"blank {n}: {escape(', '.join(answers[1:]))}"
+              for n, answers in enumerate(question.blanks, start=1) if len(answers) > 1]
+    accepted = ("Also accepted: " + "; ".join(others)) if others else ""
+    prompt = "" if question.stem.strip() == question.text.strip() else escape(question.stem)
+    return [prompt, text, accepted]
+
+
+def _body_map_fields(question: HotspotQuestion, lookup: Lookup) -> list[str]:
+    site = lookup.sites.get(question.region)
+    if site is None:
+        raise DecksError(f"{question.id}: unknown endangerment site '{question.region}'")
+    # The alt text must not name the site: the front asks for it.
+    image = f'<img src="{body_map_media_name(site.id)}" alt="Body map with one endangerment site highlighted">'
+    at_risk = _list(f'{escape(s.name)} <span class="hint">({s.kind.value})</span>' for s in site.structures)
+    return [escape(site.name), image, escape(site.location), at_risk]
+
+
+def _sources(question: Question, lookup: Lookup) -> str:
+    items = []
+    for source_id in question.sources:
+        source = lookup.sources.get(source_id)
+        if source is None:
+            raise DecksError(f"{question.id}: unknown source '{source_id}'")
+        url = source.url or (f"https://pubmed.ncbi.nlm.nih.gov/{source.pmid}/" if source.pmid else None)
+        link = f' <a href="{escape(url)}">link</a>' if url else ""
+        items.append(f"{escape(source.citation())} <i>({source.evidence.value})</i>{link}")
+    return ("Source: " + _list(items)) if items else ""
+
+
+def _paragraphs(text: str) -> str:
+    """Plain text as HTML paragraphs (blank lines separate them, single newlines break lines)."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
+    return "".join(f"<p>{escape(block).replace(chr(10), '<br>')}</p>" for block in blocks)
+
+
+def _list(items: Iterable[str], tag: str = "ul", attributes: str = 'class="items"') -> str:
+    return f"<{tag} {attributes}>" + "".join(f"<li>{item}</li>" for item in items) + f"</{tag}>"
