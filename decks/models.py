@@ -17,7 +17,12 @@ Which type a question becomes (decks.notes):
   Basic gets no reverse card anywhere else.
 - cloze -> Cloze, one card per blank ({{1}} -> c1, {{2}} -> c2, ...): each card
   asks for one fact with the rest of the sentence as context.
-- hotspot -> Body map, two cards: "name this site" and "what is at risk here".
+- hotspot, generated (`site-map--<site>`, one per site) -> Body map, two cards:
+  "name this site" and "what is at risk here", on the map with the site
+  highlighted. Authored hotspots ask through a scenario ("a client feels a zap
+  into the little finger...") -> Basic: the scenario, then the site and the
+  highlighted map on the back; a "name this site" card would lose the scenario
+  and repeat the generated note.
 """
 
 from __future__ import annotations

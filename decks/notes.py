@@ -60,8 +60,10 @@ def to_note(question: Question, lookup: Lookup) -> genanki.Note:
         model, fields = models.BASIC, _matching_fields(question)
     elif isinstance(question, ClozeQuestion):
         model, fields = models.CLOZE, _cloze_fields(question)
-    elif isinstance(question, HotspotQuestion):
+    elif isinstance(question, HotspotQuestion) and question.origin == "generated":
         model, fields = models.BODY_MAP, _body_map_fields(question, lookup)
+    elif isinstance(question, HotspotQuestion):
+        model, fields = models.BASIC, _scenario_map_fields(question, lookup)
     else:
         raise DecksError(f"{question.id}: no Anki note type for question type '{question.type}'")
     return genanki.Note(model=model, fields=[*fields, *common], guid=note_guid(question.id), tags=tags(question))
@@ -100,7 +102,9 @@ def _choice_fields(question: ChoiceQuestion) -> list[str]:
 
 
 def _truefalse_fields(question: TrueFalseQuestion) -> list[str]:
-    front = '<div class="hint">True or false?</div>' + _paragraphs(question.stem)
+    # Most authored statements already open with "True or false:".
+    hint = "" if question.stem.casefold().startswith("true or false") else '<div class="hint">True or false?</div>'
+    front = hint + _paragraphs(question.stem)
     back = f'<div class="answer">{"True" if question.answer else "False"}.</div>' + _paragraphs(question.reason)
     return [front, back, ""]
 
@@ -136,13 +140,31 @@ def _cloze_fields(question: ClozeQuestion) -> list[str]:
 
 
 def _body_map_fields(question: HotspotQuestion, lookup: Lookup) -> list[str]:
+    site = _site(question, lookup)
+    at_risk = _list(f'{escape(s.name)} <span class="hint">({s.kind.value})</span>' for s in site.structures)
+    return [escape(site.name), _map_image(site), escape(site.location), at_risk]
+
+
+def _scenario_map_fields(question: HotspotQuestion, lookup: Lookup) -> list[str]:
+    # An authored hotspot asks through a scenario, which a "name this site"
+    # card would throw away (and the generated site-map note already asks that).
+    site = _site(question, lookup)
+    front = _paragraphs(question.stem) + '<div class="hint">Name the site.</div>'
+    back = (f'<div class="site">{escape(site.name)}</div><div class="hint">{escape(site.location)}</div>'
+            f'<div class="bodymap">{_map_image(site)}</div>')
+    return [front, back, ""]
+
+
+def _site(question: HotspotQuestion, lookup: Lookup) -> EndangermentSite:
     site = lookup.sites.get(question.region)
     if site is None:
         raise DecksError(f"{question.id}: unknown endangerment site '{question.region}'")
-    # The alt text must not name the site: the front asks for it.
-    image = f'<img src="{body_map_media_name(site.id)}" alt="Body map with one endangerment site highlighted">'
-    at_risk = _list(f'{escape(s.name)} <span class="hint">({s.kind.value})</span>' for s in site.structures)
-    return [escape(site.name), image, escape(site.location), at_risk]
+    return site
+
+
+def _map_image(site: EndangermentSite) -> str:
+    # The alt text must not name the site: a front may ask for it.
+    return f'<img src="{body_map_media_name(site.id)}" alt="Body map with one endangerment site highlighted">'
 
 
 def _sources(question: Question, lookup: Lookup) -> str:

@@ -70,14 +70,17 @@ def sample_questions(first: str = "endangerment-sites", second: str = "nerve-inj
             Pair("p3", "Medial epicondyle", "Ulnar nerve"),
             Pair("p4", "Below the earlobe", "Facial nerve"),
         ), right_order=("p3", "p1", "p4", "p2"), **_common(first)),
-        HotspotQuestion(id="t-hotspot", type="hotspot", stem="Find the axilla on the body map.",
+        HotspotQuestion(id="t-hotspot", type="hotspot", stem="Find the axilla on the body map.", origin="generated",
                         region="axilla", regions=("axilla", "popliteal-fossa"), **_common(first)),
+        HotspotQuestion(id="t-scenario", type="hotspot", stem="A calf clot was dislodged. Where was the pressure?",
+                        region="popliteal-fossa", regions=("axilla", "popliteal-fossa"), **_common(first)),
     ]
 
 
 # Cards each sample question makes: cloze one per blank, matching forward and
-# reverse, body map "name this site" and "what is at risk here".
-SAMPLE_CARDS = {"t-mcq": 1, "t-multi": 1, "t-tf": 1, "t-cloze": 2, "t-match": 2, "t-hotspot": 2}
+# reverse, generated body map "name this site" and "what is at risk here",
+# authored (scenario) hotspot one Basic card.
+SAMPLE_CARDS = {"t-mcq": 1, "t-multi": 1, "t-tf": 1, "t-cloze": 2, "t-match": 2, "t-hotspot": 2, "t-scenario": 1}
 
 
 @pytest.fixture

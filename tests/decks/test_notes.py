@@ -47,7 +47,8 @@ def test_tags_are_hierarchical(questions: dict[str, Question]) -> None:
 
 def test_each_type_gets_its_note_type(questions: dict[str, Question], lookup: Lookup) -> None:
     expected = {"t-mcq": models.CHOICE, "t-multi": models.CHOICE, "t-tf": models.BASIC,
-                "t-match": models.BASIC, "t-cloze": models.CLOZE, "t-hotspot": models.BODY_MAP}
+                "t-match": models.BASIC, "t-cloze": models.CLOZE, "t-hotspot": models.BODY_MAP,
+                "t-scenario": models.BASIC}
     for item_id, model in expected.items():
         note = to_note(questions[item_id], lookup)
         assert note.model is model
