@@ -18,7 +18,6 @@ import itertools
 import json
 import os
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -43,26 +42,26 @@ def write_apkg(
         note_mod: note GUID -> Unix seconds of its last content change.
         media: file name -> content, referenced from fields by name.
     """
+    database = _database(decks, timestamp, note_mod)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="msc-apkg-") as tmp:
-        database = Path(tmp) / "collection.anki2"
-        _write_database(decks, database, timestamp, note_mod)
-        partial = out_path.with_name(f".{out_path.name}.partial")
-        try:
-            _zip(partial, database.read_bytes(), media, timestamp)
-            os.replace(partial, out_path)
-        finally:
-            partial.unlink(missing_ok=True)
+    partial = out_path.with_name(f".{out_path.name}.partial")
+    try:
+        _zip(partial, database, media, timestamp)
+        os.replace(partial, out_path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
-def _write_database(decks: Sequence[genanki.Deck], path: Path, timestamp: int, note_mod: Mapping[str, int]) -> None:
-    connection = sqlite3.connect(path)
+def _database(decks: Sequence[genanki.Deck], timestamp: int, note_mod: Mapping[str, int]) -> bytes:
+    """The collection database as bytes, built in memory (no temporary files to sync and remove)."""
+    connection = sqlite3.connect(":memory:")
     try:
         cursor = connection.cursor()
         genanki.Package(list(decks)).write_to_db(cursor, timestamp, itertools.count(timestamp * 1000))
         cursor.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [(mod, guid) for guid, mod in note_mod.items()])
         cursor.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
         connection.commit()
+        return connection.serialize()
     finally:
         connection.close()
 
