@@ -8,8 +8,8 @@ interactively in the browser; the Anki export uses it as a card image.
 
 Styling: a small `<style>` inside the SVG sets colours through custom properties
 (`--bm-skin`, `--bm-ink`, `--bm-detail`, `--bm-label`, `--bm-halo`, `--bm-region`,
-`--bm-hot`, `--bm-hot-ink`, `--bm-focus`) declared under `:where(.bodymap)`, so any
-page rule on `.bodymap` overrides them. Its defaults follow `prefers-color-scheme`,
+`--bm-region-opacity`, `--bm-hot`, `--bm-hot-ink`, `--bm-focus`) declared under
+`:where(.bodymap)`, so any page rule on `.bodymap` overrides them. Its defaults follow `prefers-color-scheme`,
 and the body is an opaque light shape with a dark outline, which stays legible on a
 dark page even where the media query does not reach (an `<img>` in a night-mode
 reviewer). Region states: `highlight` (the answer), `selected` (for the page to
