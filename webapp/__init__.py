@@ -22,6 +22,14 @@ _MODULES: tuple[str, ...] = (
     "webapp.errors",
     "webapp.health",
     "webapp.home",
+    "webapp.limits",
+    "webapp.questionbank",
+    "webapp.auth",
+    "webapp.classes",
+    "webapp.lessons",
+    "webapp.study",
+    "webapp.progress",
+    "webapp.instructor",
 )
 
 

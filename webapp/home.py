@@ -11,6 +11,13 @@ bp = Blueprint("home", __name__)
 # (endpoint, label, who sees it): one place decides the navigation.
 NAV: tuple[tuple[str, str, str], ...] = (
     ("home.index", "Home", "anyone"),
+    ("study.index", "Study", "signed-in"),
+    ("lessons.index", "Lessons", "anyone"),
+    ("progress.index", "Progress", "signed-in"),
+    ("instructor.index", "My classes", "instructor"),
+    ("classes.join", "Classes", "signed-in"),
+    ("auth.login", "Log in", "signed-out"),
+    ("auth.signup", "Sign up", "signed-out"),
 )
 
 

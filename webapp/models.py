@@ -151,6 +151,9 @@ class ItemState(Base):
     last_review: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
     reps: Mapped[int] = mapped_column(Integer, default=0)
     lapses: Mapped[int] = mapped_column(Integer, default=0)
+    # The item's module when last reviewed, so per-module aggregates (mastery,
+    # the class heatmap) are a GROUP BY; a retired item keeps its old module.
+    module: Mapped[Optional[str]] = mapped_column(String(80), nullable=True)
 
 
 class Review(Base):
@@ -160,6 +163,7 @@ class Review(Base):
     __table_args__ = (
         Index("ix_reviews_user_time", "user_id", "reviewed_at"),
         Index("ix_reviews_item", "item_id"),
+        Index("ix_reviews_user_item", "user_id", "item_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -176,6 +180,12 @@ class Review(Base):
     state_before: Mapped[int] = mapped_column(Integer)  # 0 new, else fsrs State before the review
     unsafe_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(16), default="web")  # web | anki | synthetic
+    question_type: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)
+    module: Mapped[Optional[str]] = mapped_column(String(80), nullable=True)
+    # The fsrs card before this review (None for a new item): a rating override
+    # re-schedules from it, so the override is exact rather than stacked.
+    card_before: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, nullable=True)
+    auto_rating: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)  # before any override
 
 
 class ReviewChoice(Base):

@@ -1,0 +1,112 @@
+"""Sign up, log in and log out (`/signup`, `/login`, `/logout` POST only)."""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.db import get_session
+from webapp.forms import LoginForm, SignupForm
+from webapp.limits import LOGIN_LIMIT, SIGNUP_LIMIT, limiter
+from webapp.models import User
+from webapp.security import hash_password, verify_password
+
+bp = Blueprint("auth", __name__)
+
+# Verifying against a real hash when the email is unknown keeps the response
+# time the same, so timing does not reveal which emails have accounts.
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+def _safe_next(target: str | None) -> str:
+    """`target` when it is a path on this site, else the study page (no open redirects)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("study.index") if "study.index" in current_app.view_functions else url_for("home.index")
+
+
+def _invite_ok(code: str | None) -> bool:
+    expected = current_app.config.get("INSTRUCTOR_INVITE_CODE") or ""
+    return bool(expected and code) and hmac.compare_digest(str(code).encode(), expected.encode())
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(SIGNUP_LIMIT, methods=["POST"])
+def signup() -> ResponseReturnValue:
+    """Create an account and sign in."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(None))
+    form = SignupForm()
+    invites = bool(current_app.config.get("INSTRUCTOR_INVITE_CODE"))
+    if not invites:
+        del form.instructor_invite_code
+    if form.validate_on_submit():
+        session = get_session()
+        role = "student"
+        if invites and form.instructor_invite_code.data:
+            if not _invite_ok(form.instructor_invite_code.data):
+                form.instructor_invite_code.errors = ["That invite code is not valid. Leave it empty to sign up as a student."]
+                return render_template("auth/signup.html", form=form), 400
+            role = "instructor"
+        if session.scalar(select(User.id).where(func.lower(User.email) == form.email.data)) is not None:
+            form.email.errors = ["An account with this email already exists. Log in instead."]
+            return render_template("auth/signup.html", form=form), 400
+        user = User(
+            email=form.email.data,
+            display_name=form.display_name.data,
+            role=role,
+            password_hash=hash_password(form.password.data),
+        )
+        session.add(user)
+        try:
+            session.commit()
+        except IntegrityError:  # the same email signed up a moment ago
+            session.rollback()
+            form.email.errors = ["An account with this email already exists. Log in instead."]
+            return render_template("auth/signup.html", form=form), 400
+        login_user(user)
+        flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
+        return redirect(_safe_next(request.args.get("next")))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login() -> ResponseReturnValue:
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = get_session().scalar(select(User).where(func.lower(User.email) == form.email.data))
+        if user is not None and verify_password(user.password_hash, form.password.data):
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        if user is None:
+            verify_password(_DUMMY_HASH, form.password.data)
+        form.password.errors = ["That email and password do not match an account."]
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> ResponseReturnValue:
+    """Sign out (POST, so a link or image elsewhere cannot sign anyone out)."""
+    logout_user()
+    flash("You have logged out.", "info")
+    return redirect(url_for("home.index"))
+
+
+def init_app(app: Flask) -> None:
+    """Register the auth blueprint."""
+    app.register_blueprint(bp)

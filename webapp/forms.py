@@ -1,0 +1,71 @@
+"""Forms for accounts and classes (Flask-WTF: CSRF on every POST, limits checked on the server)."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+# Deliberately loose: one @, a dot in the domain, no spaces. Deliverability is
+# not ours to judge, and the email_validator package is not a dependency.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _email(value: str | None) -> str | None:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class SignupForm(FlaskForm):
+    """Create a student account (or an instructor one, with the invite code)."""
+
+    email = EmailField(
+        "Email",
+        filters=[_email],
+        validators=[DataRequired("Enter your email address."), Length(max=254), Regexp(EMAIL, message="Enter an email address like name@example.com.")],
+    )
+    display_name = StringField(
+        "Display name",
+        filters=[_strip],
+        validators=[DataRequired("Enter the name your instructor will see."), Length(max=80)],
+        description="Shown to your instructor. Up to 80 characters.",
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Choose a password."), Length(min=10, max=128, message="Use 10 to 128 characters.")],
+        description="At least 10 characters.",
+    )
+    instructor_invite_code = StringField(
+        "Instructor invite code (optional)",
+        filters=[_strip],
+        validators=[Optional(), Length(max=64)],
+        description="Only for instructors: the code your school gave you.",
+    )
+
+
+class LoginForm(FlaskForm):
+    """Sign in with email and password."""
+
+    email = EmailField("Email", filters=[_email], validators=[DataRequired("Enter your email address."), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=128)])
+
+
+class JoinForm(FlaskForm):
+    """Join a class with the code the instructor gave out."""
+
+    join_code = StringField(
+        "Join code",
+        filters=[lambda v: v.strip().upper().replace(" ", "") if isinstance(v, str) else v],
+        validators=[DataRequired("Enter the join code from your instructor."), Length(max=16, message="A join code has at most 16 characters.")],
+        description="The short code your instructor gave the class, for example K7P4QD.",
+    )
+
+    def validate_join_code(self, field: StringField) -> None:
+        """Codes are letters and digits, so anything else is a typo worth naming."""
+        if field.data and not field.data.replace("-", "").isalnum():
+            raise ValidationError("A join code has only letters and digits.")
