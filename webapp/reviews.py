@@ -1,0 +1,271 @@
+"""Recording answers: the one place a review is graded, scheduled and stored.
+
+`record_answer` grades with `quizzes.grading`, picks the FSRS rating from the
+grade and the learner's usual speed for that question type, schedules with
+`quizzes.scheduling`, and writes the item state, the review and the options
+chosen in one transaction. It is idempotent on the presentation id (a double
+submit records once) and free of Flask, so the synthetic-history command can
+call it too. `score_answer` is its pure core, for bulk writers that batch rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from quizzes.grading import grade as grade_response
+from quizzes.questions import ChoiceQuestion, Grade, Question
+from quizzes.scheduling import Rating, Reviewed, rating_for, retention_for, review
+from webapp.models import ItemState, Review, ReviewChoice, User
+
+# How many recent answers of a type make the learner's "usual" speed.
+TYPICAL_WINDOW = 20
+# Time on a question is clamped: a tab left open over lunch is not a slow answer.
+MAX_RESPONSE_MS = 10 * 60 * 1000
+
+
+class ReviewError(Exception):
+    """A review cannot be recorded or re-rated (the message is for the learner)."""
+
+
+@dataclass(frozen=True)
+class Scored:
+    """What one answer means for the schedule, before anything is stored."""
+
+    grade: Grade
+    rating: Rating
+    auto_rating: Rating  # what the grade and speed alone give
+    reviewed: Reviewed
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """The stored review, its grade, and whether it had been stored already."""
+
+    review: Review
+    grade: Grade
+    duplicate: bool
+
+
+def score_answer(
+    question: Question,
+    response: object,
+    response_ms: int,
+    card_before: dict[str, Any] | None,
+    typical_ms: float | None,
+    now: dt.datetime,
+    desired_retention: float,
+    safety_retention: float,
+    override_rating: int | None = None,
+) -> Scored:
+    """Grade `response`, choose the rating and schedule the item (pure).
+
+    Raises:
+        ReviewError: when the response cannot be graded (outcome "invalid").
+    """
+    result = grade_response(question, response)
+    if not result.is_valid:
+        raise ReviewError(result.message or "That answer could not be read.")
+    auto = rating_for(result, response_ms, typical_ms)
+    rating = Rating(override_rating) if override_rating is not None else auto
+    retention = retention_for(question, desired_retention, safety_retention)
+    return Scored(result, rating, auto, review(card_before, int(rating), now, retention))
+
+
+def typical_response_ms(session: Session, user_id: int, question_type: str) -> float | None:
+    """The median time of the learner's last answers of this type (None before any)."""
+    times = session.scalars(
+        select(Review.response_ms)
+        .where(Review.user_id == user_id, Review.question_type == question_type)
+        .order_by(Review.reviewed_at.desc())
+        .limit(TYPICAL_WINDOW)
+    ).all()
+    return float(statistics.median(times)) if times else None
+
+
+def _is_lapse(rating: int, state_before: int) -> bool:
+    # FSRS counts a lapse when a card in review state is forgotten.
+    return rating == int(Rating.AGAIN) and state_before == 2
+
+
+def _apply(state: ItemState, reviewed: Reviewed, module: str, now: dt.datetime) -> None:
+    state.card = reviewed.card
+    state.due = reviewed.due
+    state.state = reviewed.state
+    state.stability = reviewed.stability
+    state.difficulty = reviewed.difficulty
+    state.last_review = now
+    state.module = module
+
+
+def _user_id(user: User | int) -> int:
+    return user if isinstance(user, int) else user.id
+
+
+def _existing(session: Session, presentation_id: str) -> Review | None:
+    return session.scalar(select(Review).where(Review.presentation_id == presentation_id))
+
+
+def record_answer(
+    session: Session,
+    user: User | int,
+    question: Question,
+    response: object,
+    response_ms: int,
+    presentation_id: str,
+    now: dt.datetime,
+    desired_retention: float,
+    safety_retention: float,
+    override_rating: int | None = None,
+    *,
+    source: str = "web",
+) -> RecordedAnswer:
+    """Grade, schedule and store one answer, once per presentation id; commits.
+
+    Raises:
+        ReviewError: the response cannot be graded, or the presentation id
+            belongs to another learner or item (a forged or mixed-up form).
+    """
+    user_id = _user_id(user)
+    response_ms = max(0, min(int(response_ms), MAX_RESPONSE_MS))
+    # The first statement opens the transaction (IMMEDIATE on SQLite), so the
+    # duplicate check and the write below cannot interleave with another writer.
+    existing = _existing(session, presentation_id)
+    if existing is not None:
+        return _duplicate(session, existing, user_id, question)
+    state = session.scalar(
+        select(ItemState).where(ItemState.user_id == user_id, ItemState.item_id == question.id).with_for_update()
+    )
+    state_before = state.state if state is not None else 0
+    card_before = dict(state.card) if state is not None else None
+    try:
+        scored = score_answer(
+            question, response, response_ms, card_before,
+            typical_response_ms(session, user_id, question.type), now,
+            desired_retention, safety_retention, override_rating,
+        )
+    except ReviewError:
+        session.rollback()
+        raise
+    attempts = session.scalar(
+        select(func.count()).select_from(Review).where(Review.user_id == user_id, Review.item_id == question.id)
+    )
+    if state is None:
+        state = ItemState(user_id=user_id, item_id=question.id, reps=0, lapses=0)
+        session.add(state)
+    _apply(state, scored.reviewed, question.module, now)
+    state.reps = (state.reps or 0) + 1
+    state.lapses = (state.lapses or 0) + int(_is_lapse(int(scored.rating), state_before))
+    row = Review(
+        user_id=user_id,
+        item_id=question.id,
+        presentation_id=presentation_id,
+        reviewed_at=now,
+        response=_jsonable(response),
+        result=scored.grade.outcome,
+        score=scored.grade.score,
+        rating=int(scored.rating),
+        auto_rating=int(scored.auto_rating),
+        response_ms=response_ms,
+        attempt=int(attempts or 0) + 1,
+        state_before=state_before,
+        unsafe_chosen=bool(scored.grade.unsafe_chosen),
+        source=source,
+        question_type=question.type,
+        module=question.module,
+        card_before=card_before,
+    )
+    session.add(row)
+    try:
+        session.flush()
+        session.add_all(_choices(row, question, response))
+        session.commit()
+    except IntegrityError:
+        # Another request stored this presentation first (PostgreSQL lets both
+        # read "not there yet"): keep theirs, record nothing twice.
+        session.rollback()
+        existing = _existing(session, presentation_id)
+        if existing is None:
+            raise
+        return _duplicate(session, existing, user_id, question)
+    return RecordedAnswer(row, scored.grade, duplicate=False)
+
+
+def _duplicate(session: Session, existing: Review, user_id: int, question: Question) -> RecordedAnswer:
+    session.commit()  # end the read transaction (nothing was written); keeps `existing` loaded
+    if existing.user_id != user_id or existing.item_id != question.id:
+        raise ReviewError("This question was already answered in another session. Please take the next one.")
+    return RecordedAnswer(existing, grade_response(question, existing.response), duplicate=True)
+
+
+def _choices(row: Review, question: Question, response: object) -> list[ReviewChoice]:
+    if not isinstance(question, ChoiceQuestion):
+        return []
+    chosen = {response} if isinstance(response, str) else set(response) if isinstance(response, (list, tuple)) else set()
+    return [
+        ReviewChoice(review_id=row.id, option_id=option.id, item_id=question.id, unsafe=option.unsafe)
+        for option in question.options
+        if option.id in chosen
+    ]
+
+
+def _jsonable(response: object) -> Any:
+    if isinstance(response, tuple):
+        return list(response)
+    return response
+
+
+def override_rating(
+    session: Session,
+    user: User | int,
+    review_id: int,
+    question: Question,
+    rating: int,
+    desired_retention: float,
+    safety_retention: float,
+) -> Review:
+    """Replace a review's rating (the learner's Again/Hard/Good/Easy) and re-schedule; commits.
+
+    The item is re-scheduled from the card stored before that review, so the
+    result is what the new rating would have given in the first place. Only the
+    learner's latest review of the item may change: later reviews built on it.
+
+    Raises:
+        ReviewError: the review is not the learner's, not the latest of its item,
+            or the rating is not 1-4.
+    """
+    user_id = _user_id(user)
+    if rating not in (1, 2, 3, 4):
+        raise ReviewError("Choose Again, Hard, Good or Easy.")
+    row = session.scalar(select(Review).where(Review.id == review_id, Review.user_id == user_id))
+    if row is None or row.item_id != question.id:
+        session.rollback()
+        raise ReviewError("That answer was not found.")
+    latest = session.scalar(
+        select(func.max(Review.id)).where(Review.user_id == user_id, Review.item_id == row.item_id)
+    )
+    if latest != row.id:
+        session.rollback()
+        raise ReviewError("You have answered this question again since, so this rating can no longer change.")
+    if row.rating == rating:
+        session.rollback()
+        return row
+    state = session.scalar(
+        select(ItemState).where(ItemState.user_id == user_id, ItemState.item_id == row.item_id).with_for_update()
+    )
+    if state is None:  # cannot happen while the review exists; refuse rather than guess
+        session.rollback()
+        raise ReviewError("That answer was not found.")
+    retention = retention_for(question, desired_retention, safety_retention)
+    reviewed = review(row.card_before, rating, row.reviewed_at, retention)
+    _apply(state, reviewed, question.module, row.reviewed_at)
+    state.lapses = (state.lapses or 0) - int(_is_lapse(row.rating, row.state_before)) + int(_is_lapse(rating, row.state_before))
+    row.rating = rating
+    session.commit()
+    return row

@@ -1,0 +1,110 @@
+"""What the study templates need to show a question and its answer, by type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from markupsafe import Markup
+
+from course.models import CLOZE_BLANK, Course
+from quizzes.grading import grade
+from quizzes.questions import (
+    TYPE_LABELS,
+    ChoiceQuestion,
+    ClozeQuestion,
+    HotspotQuestion,
+    MatchingQuestion,
+    Question,
+    TrueFalseQuestion,
+)
+from webapp.lessontext import pubmed_url
+
+
+def _course() -> Course:
+    return current_app.extensions["course"]  # type: ignore[no-any-return]
+
+
+def region_names() -> dict[str, str]:
+    """Endangerment-site id -> the name learners read."""
+    return {site.id: site.name for site in _course().sites}
+
+
+def region_name(region: str) -> str:
+    """The site's name, or its id made readable."""
+    return region_names().get(region) or region.replace("-", " ").capitalize()
+
+
+def body_map(highlight: str | None = None, interactive: bool = False) -> Markup:
+    """The body map SVG from `quizzes.bodymap` (our own trusted markup)."""
+    from quizzes.bodymap import body_map_svg
+
+    return Markup(body_map_svg(highlight=highlight, interactive=interactive))
+
+
+def cloze_segments(text: str) -> list[tuple[str, str]]:
+    """`text` split into ("text", s) and ("blank", number) parts, in order."""
+    parts: list[tuple[str, str]] = []
+    last = 0
+    for match in CLOZE_BLANK.finditer(text):
+        if match.start() > last:
+            parts.append(("text", text[last : match.start()]))
+        parts.append(("blank", match.group(1)))
+        last = match.end()
+    if last < len(text):
+        parts.append(("text", text[last:]))
+    return parts
+
+
+def question_context(question: Question) -> dict[str, Any]:
+    """Template variables for showing `question` as a form."""
+    context: dict[str, Any] = {"question": question, "type_label": TYPE_LABELS.get(question.type, question.type)}
+    if isinstance(question, ClozeQuestion):
+        context["segments"] = cloze_segments(question.text)
+    elif isinstance(question, MatchingQuestion):
+        by_id = {pair.id: pair for pair in question.pairs}
+        context["rights"] = [(pair_id, by_id[pair_id].right) for pair_id in question.right_order]
+    elif isinstance(question, HotspotQuestion):
+        context["regions"] = [(region, region_name(region)) for region in question.regions]
+        context["body_map"] = body_map(interactive=True)
+    return context
+
+
+def correct_answer(question: Question) -> str:
+    """The right answer in words, for the answer page's headline."""
+    if isinstance(question, ChoiceQuestion):
+        return "; ".join(option.text for option in question.options if option.correct)
+    if isinstance(question, TrueFalseQuestion):
+        return "True" if question.answer else "False"
+    if isinstance(question, ClozeQuestion):
+        return "; ".join(answers[0] for answers in question.blanks)
+    if isinstance(question, MatchingQuestion):
+        return "; ".join(f"{pair.left} → {pair.right}" for pair in question.pairs)
+    if isinstance(question, HotspotQuestion):
+        return region_name(question.region)
+    return ""
+
+
+def answer_context(question: Question, response: object) -> dict[str, Any]:
+    """Template variables for the answer page: grade, right answer, whys, sources."""
+    result = grade(question, response)
+    course = _course()
+    sources = [course.source(source_id) for source_id in question.sources if any(s.id == source_id for s in course.sources)]
+    context: dict[str, Any] = {
+        "question": question,
+        "type_label": TYPE_LABELS.get(question.type, question.type),
+        "grade": result,
+        "correct_answer": correct_answer(question),
+        "sources": sources,
+        "pubmed_url": pubmed_url,
+        "response": response,
+    }
+    if isinstance(question, ChoiceQuestion):
+        chosen = {response} if isinstance(response, str) else set(response or [])
+        context["option_rows"] = [(option, option.id in chosen) for option in question.options]
+    elif isinstance(question, HotspotQuestion):
+        context["body_map"] = body_map(highlight=question.region)
+        context["chosen_name"] = region_name(str(response))
+    elif isinstance(question, ClozeQuestion):
+        context["segments"] = cloze_segments(question.text)
+    return context
