@@ -1,0 +1,43 @@
+"""The progress page: empty, after answers, with a retired item; charts have tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.webapp.conftest import answer_fields, user_id
+from webapp import presentations
+from webapp.db import get_session
+from webapp.models import Review, utcnow
+
+
+def test_progress_empty_then_changes_after_answers(app: Flask, student: FlaskClient) -> None:
+    empty = student.get("/progress").get_data(as_text=True)
+    assert "not answered any questions yet" in empty
+    assert "Mastery by module" in empty and "<table" in empty and "<details>" in empty
+    assert "vendor/chartjs/chart.umd.min.js" in empty
+    uid = user_id(app, "ada@example.com")
+    for question in app.extensions["bank"].questions[:3]:
+        token = presentations.issue(app.config["SECRET_KEY"], uid, question.id, utcnow() - dt.timedelta(seconds=4))
+        student.post("/study/answer", data={"presentation": token, **answer_fields(question)})
+    page = student.get("/progress").get_data(as_text=True)
+    assert "not answered any questions yet" not in page
+    assert '<p class="stat-value">3</p><p class="stat-label">questions seen' in page
+    assert '<p class="stat-value">1</p><p class="stat-label">day streak' in page
+
+
+def test_retired_item_reviews_are_kept_and_shown(app: Flask, student: FlaskClient) -> None:
+    with app.app_context():
+        session = get_session()
+        session.add(Review(user_id=user_id(app, "ada@example.com"), item_id="old-question-gone", presentation_id="x1",
+                           reviewed_at=utcnow(), response="a", result="correct", score=1.0, rating=3, response_ms=900,
+                           attempt=1, state_before=0))
+        session.commit()
+    page = student.get("/progress").get_data(as_text=True)
+    assert "Retired questions" in page and "old-question-gone" in page and ">retired<" in page
+
+
+def test_progress_needs_login(client: FlaskClient) -> None:
+    assert client.get("/progress").status_code == 302

@@ -1,0 +1,70 @@
+"""`/progress`: mastery per module, true retention, activity, forecast, streak, weak items."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from flask import Blueprint, Flask, render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from webapp import stats
+from webapp.db import get_session
+from webapp.models import utcnow
+from webapp.questionbank import get_bank
+
+bp = Blueprint("progress", __name__)
+
+
+def progress_context(user_id: int, now: dt.datetime) -> dict[str, Any]:
+    """Everything the progress page shows for one learner (the instructor's view reuses it)."""
+    session, bank = get_session(), get_bank()
+    mastery = stats.module_mastery(session, user_id, now, bank=bank)
+    per_day = stats.reviews_per_day(session, user_id, now, days=90)
+    forecast = stats.due_forecast(session, user_id, now, days=14, bank=bank)
+    today = now.astimezone(dt.timezone.utc).date()
+    forecast_days = [today + dt.timedelta(days=i) for i in range(len(forecast))]
+    weakest = [(item, bank.get(item.item_id)) for item in stats.weakest_items(session, user_id, now, limit=8, bank=bank)]
+    context = {
+        "mastery": mastery,
+        "retention": stats.true_retention(session, user_id, now, days=30),
+        "per_day": per_day,
+        "forecast": list(zip(forecast_days, forecast)),
+        "streak": stats.streak(session, user_id, now),
+        "weakest": [(item, question) for item, question in weakest if item.lapses or (item.stability or 0) < stats.MASTERED_DAYS],
+        "retired": stats.retired_items(session, user_id, now, bank=bank),
+        "totals": stats.totals(session, user_id, now, bank=bank),
+        "modules": {module.id: module.title for module in bank.modules},
+    }
+    session.commit()  # end the read transaction
+    context["chart_data"] = _chart_data(context)
+    return context
+
+
+def _chart_data(context: dict[str, Any]) -> Markup:
+    """JSON for static/progress.js; `<` escaped so it is safe inside a script tag."""
+    data = {
+        "mastery": {"labels": [m.title for m in context["mastery"]], "values": [round(m.share * 100, 1) for m in context["mastery"]]},
+        "perDay": {
+            "labels": [d.day.strftime("%-d %b") for d in context["per_day"]],
+            "reviews": [d.reviews for d in context["per_day"]],
+            "correct": [d.correct for d in context["per_day"]],
+        },
+        "forecast": {"labels": [d.strftime("%a %-d") for d, _ in context["forecast"]], "values": [n for _, n in context["forecast"]]},
+    }
+    return Markup(json.dumps(data).replace("<", "\\u003c"))
+
+
+@bp.get("/progress")
+@login_required
+def index() -> ResponseReturnValue:
+    """The signed-in learner's progress."""
+    return render_template("progress.html", **progress_context(current_user.id, utcnow()))  # type: ignore[attr-defined]
+
+
+def init_app(app: Flask) -> None:
+    """Register the progress blueprint."""
+    app.register_blueprint(bp)
