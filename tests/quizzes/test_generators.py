@@ -1,0 +1,136 @@
+"""Generated questions: deterministic, order-independent, well-formed, plausible."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from course.models import BodyView, Course
+from quizzes.bank import Bank, build_bank
+from quizzes.questions import ChoiceQuestion, HotspotQuestion, MatchingQuestion
+from tests.quizzes.synthetic import CATALOGUE, make_course, site, site_tables
+
+PROPERTY = settings(max_examples=60, deadline=None)
+
+
+def assert_well_formed(bank: Bank) -> None:
+    """The invariants every bank must hold, whatever the content."""
+    ids = [question.id for question in bank.questions]
+    assert len(ids) == len(set(ids))
+    site_ids = {s.id for s in bank.course.sites}
+    for question in bank.questions:
+        assert ("--" in question.id) == (question.origin == "generated"), question.id
+        if isinstance(question, ChoiceQuestion):
+            option_ids = [o.id for o in question.options]
+            texts = [o.text.casefold() for o in question.options]
+            assert len(option_ids) == len(set(option_ids)), question.id
+            assert len(texts) == len(set(texts)), question.id
+            assert len(question.options) >= 3
+            correct = len(question.correct_ids)
+            if question.type == "mcq":
+                assert correct == 1, question.id
+            else:
+                assert 1 <= correct < len(question.options), question.id
+        if isinstance(question, MatchingQuestion):
+            pair_ids = [p.id for p in question.pairs]
+            assert 4 <= len(pair_ids) <= 6
+            assert sorted(question.right_order) == sorted(pair_ids)
+            assert all(a != b for a, b in zip(question.right_order, pair_ids)), "a right item sits beside its left"
+            for side in ("left", "right"):
+                values = [getattr(p, side).casefold() for p in question.pairs]
+                assert len(values) == len(set(values))
+        if isinstance(question, HotspotQuestion):
+            assert question.region in question.regions
+            assert set(question.regions) == site_ids
+
+
+@PROPERTY
+@given(site_tables())
+def test_generation_is_deterministic_and_well_formed(table: list) -> None:
+    first = build_bank(make_course(table))
+    second = build_bank(make_course([s.model_copy() for s in table]))
+    assert first.questions == second.questions
+    assert_well_formed(first)
+
+
+@PROPERTY
+@given(site_tables(), st.randoms(use_true_random=False))
+def test_site_order_in_the_content_files_does_not_matter(table: list, rnd) -> None:
+    shuffled = list(table)
+    rnd.shuffle(shuffled)
+    assert build_bank(make_course(table)).questions == build_bank(make_course(shuffled)).questions
+
+
+@PROPERTY
+@given(site_tables(min_size=2), st.data())
+def test_adding_a_site_keeps_ids_and_moves_distractors_only_towards_it(table: list, data: st.DataObject) -> None:
+    *old, new = table
+    before = build_bank(make_course(old))
+    after = build_bank(make_course(table))
+    new_structures = {s.id for s in new.structures}
+    for question in before.questions:
+        if question.id.startswith(("site-map--", "site-structures--")):
+            assert question.id in after, question.id
+        if question.id.startswith("site-structures--") and question.id in after:
+            kept = {o.id for o in question.options}
+            now = {o.id for o in after.get(question.id).options}  # type: ignore[union-attr]
+            # rendezvous ranking: a distractor is displaced only by the new site's structures
+            assert now - kept <= new_structures, question.id
+
+
+@PROPERTY
+@given(site_tables(min_size=1))
+def test_site_structure_distractors_are_the_same_kind_while_any_remain(table: list) -> None:
+    bank = build_bank(make_course(table))
+    for s in table:
+        question = bank.get(f"site-structures--{s.id}")
+        if question is None:
+            continue
+        own = {x.id for x in s.structures}
+        kinds = {x.kind for x in s.structures}
+        wrong = [o for o in question.options if not o.correct]
+        by_id = {x.id: x for x in CATALOGUE}
+        odd = [o for o in wrong if by_id[o.id].kind not in kinds]
+        if odd:
+            same_kind_pool = {x.id for t in table for x in t.structures if x.kind in kinds and x.id not in own}
+            assert same_kind_pool <= {o.id for o in wrong}, "used another kind while same-kind candidates were left"
+        assert {o.id for o in question.options if o.correct} == own
+
+
+def test_a_structure_at_two_sites_asks_multiple_select_with_both() -> None:
+    ulnar, radial, sciatic, vagus = (next(x for x in CATALOGUE if x.id == i)
+                                     for i in ("ulnar-nerve", "radial-nerve", "sciatic-nerve", "vagus-nerve"))
+    course = make_course([
+        site("medial-epicondyle", [ulnar], "arm"),
+        site("lateral-epicondyle", [radial, ulnar], "arm", BodyView.BACK),
+        site("greater-sciatic-notch", [sciatic], "leg", BodyView.BACK),
+        site("anterior-triangle-neck", [vagus], "neck"),
+    ])
+    bank = build_bank(course)
+    question = bank.get("structure-site--ulnar-nerve")
+    assert isinstance(question, ChoiceQuestion) and question.type == "multi"
+    assert question.correct_ids == {"medial-epicondyle", "lateral-epicondyle"}
+    single = bank.get("structure-site--sciatic-nerve")
+    assert isinstance(single, ChoiceQuestion) and single.type == "mcq"
+    assert single.correct_ids == {"greater-sciatic-notch"}
+    assert "Greater sciatic notch" in single.explanation and "The sites" in single.explanation
+
+
+def test_too_small_a_table_generates_no_guessing_games() -> None:
+    vagus = next(x for x in CATALOGUE if x.id == "vagus-nerve")
+    bank = build_bank(make_course([site("anterior-triangle-neck", [vagus])]))
+    assert [q.id for q in bank.questions] == ["site-map--anterior-triangle-neck"]
+
+
+def test_real_course_covers_every_site(real_course: Course, real_bank: Bank) -> None:
+    assert_well_formed(real_bank)
+    for s in real_course.sites:
+        assert real_bank.get(f"site-map--{s.id}") is not None
+        assert f"site-structures--{s.id}" in real_bank
+        assert any(isinstance(q, MatchingQuestion) and s.id in {p.id for p in q.pairs} for q in real_bank.questions)
+        for structure in s.structures:
+            question = real_bank.get(f"structure-site--{structure.id}")
+            assert isinstance(question, ChoiceQuestion) and s.id in question.correct_ids
+    generated = [q for q in real_bank.questions if q.origin == "generated"]
+    assert all(q.sources and q.explanation and q.mblex in {"anatomy-physiology", "pathology-contraindications"}
+               for q in generated)
