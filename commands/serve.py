@@ -15,6 +15,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
     """Create or migrate the database, validate the course and serve the app."""
     from webapp import create_app
     from webapp.migrate import upgrade
+    from webapp.synthetic.demo import ensure_demo
 
     try:
         app = create_app()
@@ -26,6 +27,10 @@ def serve_command(host: str, port: int, threads: int) -> None:
     if prepare:
         for step in prepare:
             step(app)
+    demo_logins = ensure_demo(app)
+    if demo_logins:
+        click.echo("Demo logins (demo data; switch off with DEMO_DATA=0):")
+        click.echo("\n".join(demo_logins))
     from waitress import serve
 
     click.echo(f"Massage Safety Course is running at http://{host}:{port}/  (Ctrl+C to stop)")

@@ -1,0 +1,94 @@
+"""Batched inserts of simulated histories with SQLAlchemy Core (no ORM objects).
+
+Rows go in as lists of dicts, `executemany` in chunks of a few thousand, one
+transaction per batch of students. Review ids are reserved as a block inside
+that transaction (PostgreSQL: from the table's sequence, under a table lock;
+SQLite: after the current maximum, under the IMMEDIATE write lock), so each
+student's review ids rise in time order, as the web app's do, and the option
+rows can point at their reviews without a RETURNING round trip per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, insert, select, text
+
+from webapp.models import ItemState, Review, ReviewChoice
+from webapp.synthetic.simulate import History
+
+CHUNK = 5000
+
+REVIEWS: Table = Review.__table__  # type: ignore[assignment]
+CHOICES: Table = ReviewChoice.__table__  # type: ignore[assignment]
+STATES: Table = ItemState.__table__  # type: ignore[assignment]
+
+
+@dataclass
+class RowCounts:
+    """Rows written, by table."""
+
+    reviews: int = 0
+    review_choices: int = 0
+    item_states: int = 0
+
+    def add(self, other: RowCounts) -> None:
+        """Add `other`'s counts to these."""
+        self.reviews += other.reviews
+        self.review_choices += other.review_choices
+        self.item_states += other.item_states
+
+
+def insert_chunked(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], chunk: int = CHUNK) -> None:
+    """`executemany` INSERT of `rows` into `table`, `chunk` rows at a time."""
+    for start in range(0, len(rows), chunk):
+        connection.execute(insert(table), list(rows[start:start + chunk]))
+
+
+def insert_returning_ids(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert `rows` and return their new ids in the order given (for the few people rows)."""
+    if not rows:
+        return []
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [row.id for row in connection.execute(statement, list(rows))]
+
+
+def reserve_review_ids(connection: Connection, count: int) -> int:
+    """Reserve `count` consecutive review ids for this transaction; returns the first."""
+    if connection.dialect.name == "postgresql":
+        # The lock keeps concurrent writers out until commit; the sequence then
+        # moves past the block so later inserts by the web app never collide.
+        connection.execute(text("LOCK TABLE reviews IN EXCLUSIVE MODE"))
+        sequence = connection.scalar(text("SELECT pg_get_serial_sequence('reviews', 'id')"))
+        first = int(connection.scalar(text("SELECT nextval(CAST(:s AS regclass))"), {"s": sequence}))
+        if count > 1:
+            connection.execute(text("SELECT setval(CAST(:s AS regclass), :v)"), {"s": sequence, "v": first + count - 1})
+        return first
+    # SQLite: the transaction began IMMEDIATE, so nobody else writes meanwhile.
+    return int(connection.scalar(select(func.coalesce(func.max(REVIEWS.c.id), 0)))) + 1
+
+
+def write_histories(connection: Connection, histories: Iterable[History]) -> RowCounts:
+    """Insert the reviews, chosen options and item states of `histories` (no commit)."""
+    histories = list(histories)
+    total = sum(len(history.reviews) for history in histories)
+    next_id = reserve_review_ids(connection, total) if total else 0
+    reviews: list[dict[str, Any]] = []
+    choices: list[dict[str, Any]] = []
+    states: list[dict[str, Any]] = []
+    for history in histories:
+        first = next_id
+        for row in history.reviews:
+            reviews.append({**row, "id": next_id})
+            next_id += 1
+        choices.extend(
+            {"review_id": first + index, "option_id": option, "item_id": item, "unsafe": unsafe}
+            for index, option, item, unsafe in history.choices
+        )
+        states.extend(history.states)
+    insert_chunked(connection, REVIEWS, reviews)
+    insert_chunked(connection, CHOICES, choices)
+    insert_chunked(connection, STATES, states)
+    return RowCounts(len(reviews), len(choices), len(states))
