@@ -10,6 +10,7 @@ import click
 
 from commands.serve import serve_command
 from course.cli import check_command
+from decks.cli import decks_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,3 +20,4 @@ def main() -> None:
 
 main.add_command(check_command)
 main.add_command(serve_command)
+main.add_command(decks_group)

@@ -1,0 +1,143 @@
+"""Build an Anki package from the question bank: the course, a module, or a selection.
+
+Every package has the same deck tree (`Massage Safety` and one subdeck per
+module, with fixed ids and names), so notes land in the same decks whichever
+package a learner imports, and importing the course after a module package
+updates notes instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+import genanki
+
+from course.models import Module
+from decks.apkg import write_apkg
+from decks.errors import DecksError
+from decks.ids import ROOT_DECK_ID, ROOT_DECK_NAME, epoch_seconds, module_deck_id, module_deck_name
+from decks.media import body_maps
+from decks.notes import Lookup, to_note
+from quizzes.bank import Bank
+from quizzes.questions import HotspotQuestion
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What one build wrote."""
+
+    path: Path
+    modules: tuple[str, ...]  # module ids, in course order
+    decks: tuple[str, ...]  # deck names, parents first
+    notes: int
+    cards: int
+    media: tuple[str, ...]  # media file names
+
+    def summary(self) -> str:
+        """One line for a person: the file and what it holds."""
+        return (f"{self.path}: {self.notes} notes, {self.cards} cards, {len(self.media)} media files "
+                f"({', '.join(self.modules)})")
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """The genanki objects of a package, before they are written."""
+
+    modules: tuple[str, ...]  # module ids, in course order
+    decks: tuple[genanki.Deck, ...]  # the root deck, then one per module with questions
+    note_mod: dict[str, int]  # note GUID -> Unix seconds of its last content change
+    media: dict[str, bytes]  # file name -> content
+    timestamp: int  # the newest content date of the selection (or the release), Unix seconds
+    cards: int
+
+
+def build_package(bank: Bank, modules: Sequence[str] | None, out_path: Path | str) -> BuildReport:
+    """Write an .apkg with the questions of `modules` (all modules when None) to `out_path`.
+
+    Args:
+        bank: the course's question bank.
+        modules: module ids to include, e.g. a class's selection; None for the whole course.
+        out_path: the file to write (parent folders are created; replaced atomically).
+
+    Returns:
+        What was written.
+
+    Raises:
+        DecksError: an unknown module id, a selection without questions, or a
+            question that cannot become a note. Nothing is written then.
+    """
+    assembly = assemble(bank, modules)
+    path = Path(out_path)
+    write_apkg(assembly.decks, path, timestamp=assembly.timestamp, note_mod=assembly.note_mod, media=assembly.media)
+    return BuildReport(
+        path=path,
+        modules=assembly.modules,
+        decks=tuple(deck.name for deck in assembly.decks),
+        notes=len(assembly.note_mod),
+        cards=assembly.cards,
+        media=tuple(sorted(assembly.media)),
+    )
+
+
+def assemble(bank: Bank, modules: Sequence[str] | None) -> Assembly:
+    """The decks, notes and media of a package of `modules` (all when None).
+
+    Raises:
+        DecksError: as `build_package`.
+    """
+    selected = select_modules(bank, modules)
+    lookup = Lookup.of(bank.course)
+    decks = [genanki.Deck(ROOT_DECK_ID, ROOT_DECK_NAME, description=escape(bank.course.description))]
+    note_mod: dict[str, int] = {}
+    sites: set[str] = set()
+    cards = 0
+    latest = bank.course.release
+    for module in selected:
+        deck = genanki.Deck(module_deck_id(module.id), module_deck_name(module.title),
+                            description=escape(module.summary))
+        for question in bank.by_module(module.id):
+            note = to_note(question, lookup)
+            deck.add_note(note)
+            note_mod[note.guid] = epoch_seconds(question.updated)
+            cards += len(note.cards)
+            latest = max(latest, question.updated)
+            if isinstance(question, HotspotQuestion):
+                sites.add(question.region)
+        if deck.notes:  # a module without questions gets no empty deck in the learner's tree
+            decks.append(deck)
+    if not note_mod:
+        raise DecksError(f"no questions in module(s) {', '.join(m.id for m in selected)}")
+    return Assembly(
+        modules=tuple(module.id for module in selected),
+        decks=tuple(decks),
+        note_mod=note_mod,
+        media=body_maps(sites),
+        timestamp=epoch_seconds(latest),
+        cards=cards,
+    )
+
+
+def package_filename(course_id: str, module_id: str | None = None) -> str:
+    """The file name of the course package, or of one module's: `massage-safety--nerve-injury.apkg`."""
+    return f"{course_id}--{module_id}.apkg" if module_id else f"{course_id}.apkg"
+
+
+def select_modules(bank: Bank, modules: Sequence[str] | None) -> list[Module]:
+    """The bank's modules named in `modules` (all when None), in course order.
+
+    Raises:
+        DecksError: a module id the course does not have.
+    """
+    known = {module.id for module in bank.modules}
+    if modules is None:
+        return list(bank.modules)
+    unknown = [module for module in modules if module not in known]
+    if unknown:
+        raise DecksError(f"unknown module(s) {', '.join(unknown)}; the course has {', '.join(sorted(known))}")
+    if not modules:
+        raise DecksError("no modules selected")
+    wanted = set(modules)
+    return [module for module in bank.modules if module.id in wanted]

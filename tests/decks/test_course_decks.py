@@ -1,0 +1,58 @@
+"""The real course's packages, built from the real bank and imported into real Anki."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+
+from course import Course
+from decks.ids import module_deck_name, note_guid
+from decks.package import build_package
+from quizzes.bank import Bank, build_bank
+from tests.decks.conftest import import_package
+
+
+@pytest.fixture(scope="module")
+def bank(course: Course) -> Bank:
+    return build_bank(course)
+
+
+def _text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", html, flags=re.S)).strip()
+
+
+def test_whole_course_imports_and_every_card_renders(bank: Bank, tmp_path: Path, collection: Collection) -> None:
+    report = build_package(bank, None, tmp_path / "course.apkg")
+    log = import_package(collection, report.path)
+    assert len(log.new) == report.notes == len(bank) == collection.note_count()
+    # nothing conflicting, skipped for a missing note type or deck, or first-field duplicate
+    assert {field.name for field, _ in log.ListFields()} == {"new", "found_notes"}
+    assert collection.card_count() == report.cards
+    assert {deck.name for deck in collection.decks.all_names_and_ids()} == {
+        "Default", "Massage Safety", *(module_deck_name(module.title) for module in bank.modules)}
+    guids = set(collection.db.list("SELECT guid FROM notes"))
+    assert guids == {note_guid(question.id) for question in bank.questions}
+    media = Path(collection.media.dir())
+    assert sorted(path.name for path in media.iterdir()) == list(report.media)
+    for card_id in collection.find_cards(""):
+        card = collection.get_card(card_id)
+        question, answer = card.question(), card.answer()
+        assert _text(question) and _text(answer), card.note().guid
+        for name in re.findall(r'src="([^"]+)"', question + answer):
+            assert (media / name).is_file(), name
+
+
+def test_each_module_package_holds_that_module(bank: Bank, tmp_path: Path, collection: Collection) -> None:
+    total = 0
+    for module in bank.modules:
+        report = build_package(bank, [module.id], tmp_path / f"{module.id}.apkg")
+        assert report.notes == len(bank.by_module(module.id)) > 0
+        import_package(collection, report.path)
+        total += report.notes
+        assert collection.note_count() == total
+    # then the whole course on top: nothing new, nothing duplicated
+    log = import_package(collection, build_package(bank, None, tmp_path / "course.apkg").path)
+    assert not log.new and not log.updated and collection.note_count() == len(bank)
