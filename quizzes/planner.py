@@ -1,0 +1,204 @@
+"""The study planner: which item next, how many are waiting, what falls due when.
+
+Rules of `plan_next`, in order:
+
+1. Scope: only the bank's items of `limits.lesson` if set, else of
+   `limits.modules` if set, else every item. Cards of items no longer in the
+   bank are ignored.
+2. Due first: of the seen items due at or before `now`, the most overdue
+   relative to its stability, (now - due) / stability, comes first; a card that
+   is a day late on a 2-day memory is more at risk than one a day late on a
+   60-day memory. Ties go to the earlier due time, then the id.
+3. Then new items, while `new_seen_today` is under `limits.new_per_day`: modules
+   take turns (round robin in course order, starting after the module of
+   `last_item`), and within a module items come in lesson order, then id.
+4. Never the same item twice in a row: `last_item` is skipped, unless it is the
+   only item that could be shown (a one-question lesson), since answering
+   again is then better than a dead end.
+
+Counts: `due` = review-state cards due now, `learning` = learning and
+relearning cards due now, `new` = unseen items in scope that today's new limit
+still allows.
+
+Speed: per-bank indexes (scope lists, new-item order) are built once per Bank
+and kept in a weak dictionary; a call only parses each card's `due`, `state` and
+`stability`, never whole cards (about 0.5 ms for 1,000 cards, see benchmarks/).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import weakref
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping
+
+from quizzes.bank import Bank
+from quizzes.questions import Question
+from quizzes.scheduling import retrievability, utc
+
+__all__ = ["Counts", "Limits", "Plan", "forecast", "plan_next", "retrievability"]
+
+DAY = 86400.0
+REVIEW = 2
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a learner may be shown: the daily new-item limit and the scope."""
+
+    new_per_day: int = 20
+    modules: frozenset[str] | None = None
+    lesson: str | None = None
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Items waiting now, Anki-style."""
+
+    new: int
+    learning: int
+    due: int
+
+    @property
+    def total(self) -> int:
+        """Everything that could be studied now."""
+        return self.new + self.learning + self.due
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The next question (None when nothing is due and no new item is allowed) and the counts."""
+
+    next: Question | None
+    counts: Counts
+    kind: Literal["due", "new"] | None = None
+
+
+@dataclass(frozen=True)
+class _Index:
+    module_order: tuple[str, ...]
+    module_of: dict[str, str]
+    # module -> its item ids in the order new items are introduced
+    new_order: dict[str, tuple[str, ...]]
+    lesson_items: dict[str, tuple[str, ...]]
+
+
+_INDEXES: weakref.WeakKeyDictionary[Bank, _Index] = weakref.WeakKeyDictionary()
+
+
+def _index(bank: Bank) -> _Index:
+    found = _INDEXES.get(bank)
+    if found is None:
+        lesson_rank = {lesson.id: (lesson.order, lesson.id) for lesson in bank.course.lessons}
+        order = tuple(module.id for module in bank.modules)
+        new_order = {
+            module: tuple(q.id for q in sorted(bank.by_module(module),
+                                               key=lambda q: (lesson_rank.get(q.lesson, (1 << 30, "")), q.id)))
+            for module in order
+        }
+        lessons: dict[str, list[str]] = {}
+        for module in order:
+            for item in new_order[module]:
+                lessons.setdefault(bank.get(item).lesson, []).append(item)  # type: ignore[union-attr]
+        found = _Index(order, {q.id: q.module for q in bank.questions}, new_order,
+                       {lesson: tuple(items) for lesson, items in lessons.items()})
+        _INDEXES[bank] = found
+    return found
+
+
+def _scope(index: _Index, limits: Limits) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """The modules in scope (course order) and each one's items in scope (new order)."""
+    if limits.lesson is not None:
+        items = index.lesson_items.get(limits.lesson, ())
+        module = index.module_of[items[0]] if items else None
+        return ((module,) if module else ()), ({module: items} if module else {})
+    modules = tuple(m for m in index.module_order if limits.modules is None or m in limits.modules)
+    return modules, {m: index.new_order[m] for m in modules}
+
+
+def plan_next(
+    cards: Mapping[str, Mapping[str, Any]],
+    bank: Bank,
+    limits: Limits,
+    now: dt.datetime,
+    *,
+    new_seen_today: int = 0,
+    last_item: str | None = None,
+) -> Plan:
+    """The next item for a learner and the counts (rules in the module docstring).
+
+    Args:
+        cards: item id -> stored fsrs card dict, for every item the learner has seen.
+        bank: the question bank.
+        limits: new-item limit and scope.
+        now: the current time (timezone-aware).
+        new_seen_today: new items the learner has already been shown today.
+        last_item: the item answered last, never shown twice in a row.
+    """
+    index = _index(bank)
+    modules, items = _scope(index, limits)
+    in_scope: set[str] | None = None
+    if limits.lesson is not None or limits.modules is not None:
+        in_scope = {item for module in modules for item in items[module]}
+    moment = utc(now)
+    best: tuple[float, dt.datetime, str] | None = None
+    last_due = False
+    learning = due = seen = 0
+    for item_id, card in cards.items():
+        if item_id not in index.module_of or (in_scope is not None and item_id not in in_scope):
+            continue
+        seen += 1
+        when = dt.datetime.fromisoformat(card["due"])
+        if when > moment:
+            continue
+        if card["state"] == REVIEW:
+            due += 1
+        else:
+            learning += 1
+        if item_id == last_item:
+            last_due = True
+            continue
+        stability = card.get("stability") or 0.01
+        key = (-(moment - when).total_seconds() / DAY / stability, when, item_id)
+        if best is None or key < best:
+            best = key
+    total = sum(len(ids) for ids in items.values())
+    allowed = max(0, limits.new_per_day - new_seen_today)
+    counts = Counts(new=min(allowed, total - seen), learning=learning, due=due)
+    if best is not None:
+        return Plan(bank.get(best[2]), counts, "due")
+    if allowed:
+        fresh = _next_new(index, modules, items, cards, last_item)
+        if fresh is not None:
+            return Plan(bank.get(fresh), counts, "new")
+    if last_due and last_item is not None:
+        return Plan(bank.get(last_item), counts, "due")
+    return Plan(None, counts)
+
+
+def _next_new(
+    index: _Index, modules: tuple[str, ...], items: dict[str, tuple[str, ...]],
+    cards: Mapping[str, Any], last_item: str | None,
+) -> str | None:
+    if not modules:
+        return None
+    last_module = index.module_of.get(last_item or "")
+    start = modules.index(last_module) + 1 if last_module in modules else 0
+    for step in range(len(modules)):
+        module = modules[(start + step) % len(modules)]
+        for item_id in items[module]:
+            if item_id not in cards and item_id != last_item:
+                return item_id
+    return None
+
+
+def forecast(cards: Mapping[str, Mapping[str, Any]], now: dt.datetime, days: int = 14) -> list[int]:
+    """Cards falling due on each of the next `days` UTC days; day 0 includes everything overdue."""
+    moment = utc(now)
+    today = moment.date()
+    counts = [0] * max(days, 0)
+    for card in cards.values():
+        offset = (dt.datetime.fromisoformat(card["due"]).astimezone(dt.timezone.utc).date() - today).days
+        if offset < days:
+            counts[max(offset, 0)] += 1
+    return counts
