@@ -58,7 +58,9 @@ def _database(decks: Sequence[genanki.Deck], timestamp: int, note_mod: Mapping[s
     try:
         cursor = connection.cursor()
         genanki.Package(list(decks)).write_to_db(cursor, timestamp, itertools.count(timestamp * 1000))
-        cursor.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [(mod, guid) for guid, mod in note_mod.items()])
+        # by primary key: genanki's schema has no index on guid
+        ids = dict(cursor.execute("SELECT guid, id FROM notes").fetchall())
+        cursor.executemany("UPDATE notes SET mod = ? WHERE id = ?", [(mod, ids[guid]) for guid, mod in note_mod.items()])
         cursor.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
         connection.commit()
         return connection.serialize()
