@@ -35,8 +35,11 @@ check: $(VENV)/.stamp-run
 decks: $(VENV)/.stamp-run
 	$(BIN)/massage-course decks build --out out/decks
 
+# Speed figures live here, not in timed tests; results go to benchmarks/RESULTS.md.
 bench: $(VENV)/.stamp-test
-	$(BIN)/python -m pytest benchmarks $(PYTEST_ARGS)
+	for script in benchmarks/bench_*.py; do \
+		$(BIN)/python -m benchmarks.$$(basename $$script .py) || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 tests/artifacts .pytest_cache
