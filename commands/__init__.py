@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import click
 
+from commands.check import check_command
 from commands.serve import serve_command
-from course.cli import check_command
 from decks.cli import decks_group
+from webapp.cli import create_instructor_command
+from webapp.synthetic_cli import seed_synthetic_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,4 +22,6 @@ def main() -> None:
 
 main.add_command(check_command)
 main.add_command(serve_command)
+main.add_command(create_instructor_command)
 main.add_command(decks_group)
+main.add_command(seed_synthetic_command)

@@ -1,29 +1,9 @@
-"""`massage-course check`: validate the course and print what it holds."""
+"""What the course holds, as plain text for `massage-course check`."""
 
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
-
-import click
-
-from course.loader import DEFAULT_CONTENT, check_course
 from course.models import Course
-
-
-@click.command("check")
-@click.option("--content", type=click.Path(path_type=Path), default=DEFAULT_CONTENT, show_default=False,
-              help="Content folder (default: the packaged course).")
-def check_command(content: Path) -> None:
-    """Validate the course content; print a summary, or every problem and exit 1."""
-    course, problems = check_course(content)
-    if problems or course is None:
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        count = len(problems)
-        click.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
-        raise SystemExit(1)
-    click.echo(summary(course))
 
 
 def summary(course: Course) -> str:

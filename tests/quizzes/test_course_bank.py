@@ -1,0 +1,27 @@
+"""The full bank built from the real course meets the course's minimums (issue 3)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from course import load_course
+from quizzes.bank import build_bank
+
+
+def test_full_bank_minimums() -> None:
+    bank = build_bank(load_course())
+    assert len(bank) >= 200
+    per_module = Counter(question.module for question in bank)
+    assert set(per_module) == {m.id for m in bank.modules}
+    assert min(per_module.values()) >= 40, per_module
+    assert sum(question.origin == "authored" for question in bank) >= 120
+    assert len({question.type for question in bank}) >= 5
+
+
+def test_every_question_cites_a_known_source_and_lesson_of_its_module() -> None:
+    course = load_course()
+    bank = build_bank(course)
+    sources = {source.id for source in course.sources}
+    for question in bank:
+        assert question.sources and set(question.sources) <= sources, question.id
+        assert course.lesson(question.lesson).module == question.module, question.id
