@@ -11,6 +11,7 @@ import click
 from commands.check import check_command
 from commands.serve import serve_command
 from decks.cli import decks_group
+from quizzes.cli import export_command
 from webapp.cli import create_instructor_command
 from webapp.synthetic_cli import seed_synthetic_command
 
@@ -25,3 +26,4 @@ main.add_command(serve_command)
 main.add_command(create_instructor_command)
 main.add_command(decks_group)
 main.add_command(seed_synthetic_command)
+main.add_command(export_command)

@@ -1,0 +1,138 @@
+"""The bank as Moodle XML, the format of Moodle's question-bank importer.
+
+Every question carries its id as `<name>` and `<idnumber>`, its explanation and
+citations as `<generalfeedback>`, its MBLEx area and tags as `<tags>`, and is
+filed under a `category` question per module. Mapping of types:
+
+- mcq -> `multichoice` with `<single>true</single>`, the right answer at fraction 100;
+- multi -> `multichoice` with `<single>false</single>`: right answers share 100,
+  wrong ones take the same share negatively (the scoring of `quizzes.grading`);
+- truefalse -> `truefalse` (answers "true"/"false", fractions 100/0);
+- cloze -> `cloze` (Moodle's embedded answers), one `{1:SHORTANSWER:=a~=b}` per blank;
+- matching -> `matching` with one `<subquestion>` per pair;
+- hotspot -> `multichoice` of site names: Moodle has no body-map question type
+  (see `quizzes.export_common`).
+
+Text is exported as HTML (escaped plain text, line breaks as <br>).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+
+from course.models import CLOZE_BLANK
+from quizzes.bank import Bank
+from quizzes.export_common import category, exportable, general_feedback
+from quizzes.export_gift import weight
+from quizzes.questions import ChoiceQuestion, ClozeQuestion, MatchingQuestion, Question, TrueFalseQuestion
+
+PENALTY = "0.3333333"
+_CLOZE_SPECIAL = re.compile(r'([}#~/"\\])')
+
+
+def as_html(text: str) -> str:
+    """Plain text as an HTML fragment."""
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+def to_moodle_xml(bank: Bank) -> str:
+    """The whole bank as a Moodle XML document."""
+    quiz = ET.Element("quiz")
+    current = None
+    for question in exportable(bank):
+        where = category(question, bank.course)
+        if where != current:
+            _category(quiz, where)
+            current = where
+        _question(quiz, question, general_feedback(question, bank.course))
+    ET.indent(quiz)
+    return ET.tostring(quiz, encoding="unicode", xml_declaration=False).join(
+        ['<?xml version="1.0" encoding="UTF-8"?>\n', "\n"])
+
+
+def _text(parent: ET.Element, tag: str, value: str, fmt: str | None = "html") -> ET.Element:
+    element = ET.SubElement(parent, tag, {"format": fmt} if fmt else {})
+    ET.SubElement(element, "text").text = value
+    return element
+
+
+def _category(quiz: ET.Element, path: str) -> None:
+    element = ET.SubElement(quiz, "question", type="category")
+    _text(element, "category", f"$course$/top/{path}", fmt=None)
+
+
+def _question(quiz: ET.Element, question: Question, feedback: str) -> None:
+    kind = {"mcq": "multichoice", "multi": "multichoice", "truefalse": "truefalse", "cloze": "cloze",
+            "matching": "matching"}[question.type]
+    element = ET.SubElement(quiz, "question", type=kind)
+    _text(element, "name", question.id, fmt=None)
+    stem = question.stem
+    if isinstance(question, ClozeQuestion):
+        stem = _cloze_text(question)
+    _text(element, "questiontext", stem if isinstance(question, ClozeQuestion) else as_html(stem))
+    if isinstance(question, TrueFalseQuestion):
+        feedback = f"{question.reason}\n\n{feedback}"
+    _text(element, "generalfeedback", as_html(feedback))
+    ET.SubElement(element, "defaultgrade").text = "1"
+    ET.SubElement(element, "penalty").text = PENALTY
+    ET.SubElement(element, "hidden").text = "0"
+    ET.SubElement(element, "idnumber").text = question.id
+    if isinstance(question, ChoiceQuestion):
+        _choices(element, question)
+    elif isinstance(question, TrueFalseQuestion):
+        for value in (True, False):
+            answer = ET.SubElement(element, "answer", fraction="100" if value == question.answer else "0",
+                                   format="moodle_auto_format")
+            ET.SubElement(answer, "text").text = str(value).lower()
+            _text(answer, "feedback", as_html(question.reason))
+    elif isinstance(question, MatchingQuestion):
+        ET.SubElement(element, "shuffleanswers").text = "true"
+        _combined_feedback(element)
+        for pair in question.pairs:
+            sub = _text(element, "subquestion", as_html(pair.left))
+            answer = ET.SubElement(sub, "answer")
+            ET.SubElement(answer, "text").text = pair.right
+    tags = ET.SubElement(element, "tags")
+    for tag in (f"mblex-{question.mblex}", question.origin, *question.tags, *(("safety-critical",) if question.safety_critical else ())):
+        ET.SubElement(ET.SubElement(tags, "tag"), "text").text = tag
+
+
+def _combined_feedback(element: ET.Element) -> None:
+    _text(element, "correctfeedback", "Correct.")
+    _text(element, "partiallycorrectfeedback", "Partly correct.")
+    _text(element, "incorrectfeedback", "Incorrect.")
+    ET.SubElement(element, "shownumcorrect")
+
+
+def _choices(element: ET.Element, question: ChoiceQuestion) -> None:
+    single = question.type == "mcq"
+    ET.SubElement(element, "single").text = "true" if single else "false"
+    # The bank's order is already a deterministic shuffle; a platform reshuffling
+    # per attempt is fine too, but keeping ours makes an export reproducible.
+    ET.SubElement(element, "shuffleanswers").text = "false"
+    ET.SubElement(element, "answernumbering").text = "abc"
+    _combined_feedback(element)
+    share = 100 / len(question.correct_ids)
+    for option in question.options:
+        fraction = (100 if option.correct else 0) if single else (share if option.correct else -share)
+        answer = ET.SubElement(element, "answer", fraction=weight(fraction), format="html")
+        ET.SubElement(answer, "text").text = as_html(option.text)
+        _text(answer, "feedback", as_html(option.why))
+
+
+def cloze_escape(answer: str) -> str:
+    """An answer inside Moodle's embedded-answer syntax, its special characters backslashed."""
+    return _CLOZE_SPECIAL.sub(r"\\\1", html.escape(answer, quote=False))
+
+
+def _cloze_text(question: ClozeQuestion) -> str:
+    def blank(match: re.Match[str]) -> str:
+        answers = question.blanks[int(match.group(1)) - 1]
+        return "{1:SHORTANSWER:" + "~".join("=" + cloze_escape(answer) for answer in answers) + "}"
+
+    parts = CLOZE_BLANK.split(question.text)
+    # split() alternates text and blank numbers: escape the text, expand the blanks
+    body = "".join(as_html(part) if i % 2 == 0 else blank(re.match(r"(\d+)", part)) for i, part in enumerate(parts))  # type: ignore[arg-type]
+    return (as_html(question.stem) + "<br>" if question.stem and question.stem != question.text else "") + body
