@@ -30,6 +30,7 @@ _MODULES: tuple[str, ...] = (
     "webapp.study",
     "webapp.progress",
     "webapp.instructor",
+    "webapp.deckfiles",
 )
 
 

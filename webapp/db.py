@@ -31,12 +31,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # PostgreSQL has power(); SQLite has it only in some builds. The
+        # dashboard's forgetting-curve aggregate needs it on both.
+        dbapi_connection.create_function("power", 2, _power, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _power(base: float | None, exponent: float | None) -> float | None:
+    if base is None or exponent is None or base < 0:
+        return None
+    return float(base) ** float(exponent)
 
 
 def init_app(app: Flask) -> None:

@@ -14,6 +14,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("study.index", "Study", "signed-in"),
     ("lessons.index", "Lessons", "anyone"),
     ("progress.index", "Progress", "signed-in"),
+    ("decks.index", "Anki decks", "anyone"),
     ("instructor.index", "My classes", "instructor"),
     ("classes.join", "Classes", "signed-in"),
     ("auth.login", "Log in", "signed-out"),

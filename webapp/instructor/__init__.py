@@ -1,0 +1,18 @@
+"""The instructor dashboard: classes, class overview, item analysis, one student, CSV exports.
+
+Every route is for instructors only (`access.instructor_required`) and reaches a
+class only through `access.own_class_or_404`, so another instructor's class id
+is a 404 and a student never gets past the door.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from webapp.instructor import dashboard, exports  # noqa: F401  (they add routes to bp)
+from webapp.instructor.classes import bp
+
+
+def init_app(app: Flask) -> None:
+    """Register the instructor blueprint."""
+    app.register_blueprint(bp)

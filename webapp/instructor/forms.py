@@ -1,0 +1,38 @@
+"""Instructor forms: class settings, and the small POST-only action forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, IntegerField, SelectMultipleField, StringField, widgets
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+class CheckboxList(SelectMultipleField):
+    """Multiple choice shown as a list of checkboxes (one per module)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ClassForm(FlaskForm):
+    """Create or edit a class."""
+
+    name = StringField("Class name", validators=[DataRequired("Give the class a name."), Length(max=120)],
+                       description="For example: Spring 2027 cohort, evening group.")
+    desired_retention = DecimalField(
+        "Desired retention (%)", places=0, default=90,
+        validators=[DataRequired("Enter a retention between 70 and 97."), NumberRange(min=70, max=97, message="Use a value between 70 and 97.")],
+        description="How likely students should be to remember an item when it comes back. "
+                    "Safety-critical items are always scheduled for at least 95 %.",
+    )
+    daily_new_limit = IntegerField(
+        "New questions per day", default=20,
+        validators=[DataRequired("Enter a number between 1 and 200."), NumberRange(min=1, max=200, message="Use a number between 1 and 200.")],
+    )
+    exam_date = DateField("Exam or clinic date (optional)", validators=[Optional()],
+                          description="Used to predict who will remember the safety-critical items on the day.")
+    modules = CheckboxList("Modules included", validators=[DataRequired("Include at least one module.")])
+
+
+class ActionForm(FlaskForm):
+    """An empty form: CSRF protection for one-click POST actions."""

@@ -1,0 +1,139 @@
+"""Item analysis for a class, as Moodle's quiz statistics report gives it, in SQL.
+
+- attempts: every review of the item by the class's students;
+- facility: share correct on each student's first attempt;
+- discrimination: Pearson correlation, over students, between the item's
+  first-attempt score and the student's first-attempt score on every *other*
+  item (the "rest" score), so an item does not correlate with itself;
+- option counts on first attempts, with the mean overall score of the students
+  who picked each option: a distractor that draws strong students points at a
+  flawed item or a misconception worth teaching;
+- FSRS difficulty and stability averaged over the students' item states.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from sqlalchemy import Float, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from webapp.models import ItemState, Review, ReviewChoice
+
+
+@dataclass
+class OptionStat:
+    """How often one option was picked on a first attempt, and by whom."""
+
+    count: int
+    mean_score_of_choosers: float
+
+
+@dataclass
+class ItemStat:
+    """Statistics of one item for one class."""
+
+    item_id: str
+    attempts: int = 0
+    first_attempts: int = 0
+    facility: float | None = None
+    discrimination: float | None = None
+    mean_difficulty: float | None = None
+    mean_stability: float | None = None
+    options: dict[str, OptionStat] = field(default_factory=dict)
+
+
+def pearson(n: int, sx: float, sy: float, sxy: float, sxx: float, syy: float) -> float | None:
+    """Pearson correlation from sums; None when either side has no variance."""
+    if n < 2:
+        return None
+    numerator = n * sxy - sx * sy
+    denominator = math.sqrt(max(n * sxx - sx * sx, 0.0) * max(n * syy - sy * sy, 0.0))
+    return numerator / denominator if denominator > 0 else None
+
+
+def item_analysis(session: Session, users: Sequence[int], item_ids: Sequence[str] | None = None) -> dict[str, ItemStat]:
+    """Item id -> ItemStat for the given students (items they have attempted)."""
+    stats: dict[str, ItemStat] = {}
+    if not users:
+        return stats
+    users = list(users)
+
+    def item(item_id: str) -> ItemStat:
+        return stats.setdefault(item_id, ItemStat(item_id))
+
+    scope = [Review.user_id.in_(users)]
+    if item_ids is not None:
+        scope.append(Review.item_id.in_(list(item_ids)))
+    for item_id, attempts in session.execute(
+        select(Review.item_id, func.count()).where(*scope).group_by(Review.item_id)
+    ):
+        item(item_id).attempts = int(attempts)
+
+    # First attempts of every item (not only the scoped ones): the rest score
+    # is the student's performance on everything else.
+    first = (
+        select(
+            Review.user_id.label("user_id"),
+            Review.item_id.label("item_id"),
+            Review.id.label("review_id"),
+            cast(case((Review.result == "correct", 1), else_=0), Float).label("x"),
+        )
+        .where(Review.user_id.in_(users), Review.attempt == 1)
+        .subquery()
+    )
+    per_user = (
+        select(first.c.user_id, func.sum(first.c.x).label("t"), cast(func.count(), Float).label("n"))
+        .group_by(first.c.user_id)
+        .subquery()
+    )
+    rest = ((per_user.c.t - first.c.x) / (per_user.c.n - 1)).label("r")
+    scored = (
+        select(first.c.item_id, first.c.x, rest)
+        .join(per_user, per_user.c.user_id == first.c.user_id)
+        .where(per_user.c.n > 1)
+        .subquery()
+    )
+    for item_id, n, sx in session.execute(
+        select(first.c.item_id, func.count(), func.sum(first.c.x)).group_by(first.c.item_id)
+    ):
+        if item_id in stats:
+            stats[item_id].first_attempts = int(n)
+            stats[item_id].facility = float(sx) / int(n)
+    for item_id, n, sx, sr, sxr, sxx, srr in session.execute(
+        select(
+            scored.c.item_id,
+            func.count(),
+            func.sum(scored.c.x),
+            func.sum(scored.c.r),
+            func.sum(scored.c.x * scored.c.r),
+            func.sum(scored.c.x * scored.c.x),
+            func.sum(scored.c.r * scored.c.r),
+        ).group_by(scored.c.item_id)
+    ):
+        if item_id in stats:
+            stats[item_id].discrimination = pearson(int(n), float(sx), float(sr), float(sxr), float(sxx), float(srr))
+
+    for item_id, option_id, count, mean_score in session.execute(
+        select(ReviewChoice.item_id, ReviewChoice.option_id, func.count(), func.avg(per_user.c.t / per_user.c.n))
+        .join(first, first.c.review_id == ReviewChoice.review_id)
+        .join(per_user, per_user.c.user_id == first.c.user_id)
+        .group_by(ReviewChoice.item_id, ReviewChoice.option_id)
+    ):
+        if item_id in stats:
+            stats[item_id].options[option_id] = OptionStat(int(count), float(mean_score))
+
+    state_scope = [ItemState.user_id.in_(users)]
+    if item_ids is not None:
+        state_scope.append(ItemState.item_id.in_(list(item_ids)))
+    for item_id, difficulty, stability in session.execute(
+        select(ItemState.item_id, func.avg(ItemState.difficulty), func.avg(ItemState.stability))
+        .where(*state_scope)
+        .group_by(ItemState.item_id)
+    ):
+        if item_id in stats:
+            stats[item_id].mean_difficulty = float(difficulty) if difficulty is not None else None
+            stats[item_id].mean_stability = float(stability) if stability is not None else None
+    return stats
