@@ -15,6 +15,7 @@ from webapp import stats
 from webapp.db import get_session
 from webapp.models import utcnow
 from webapp.questionbank import get_bank
+from webapp.studyview import item_label
 
 bp = Blueprint("progress", __name__)
 
@@ -34,7 +35,7 @@ def progress_context(user_id: int, now: dt.datetime) -> dict[str, Any]:
         "per_day": per_day,
         "forecast": list(zip(forecast_days, forecast)),
         "streak": stats.streak(session, user_id, now),
-        "weakest": [(item, question) for item, question in weakest if item.lapses or (item.stability or 0) < stats.MASTERED_DAYS],
+        "weakest": [(item, question) for item, question in weakest if item.lapses or item.correct < item.reviews],
         "retired": stats.retired_items(session, user_id, now, bank=bank),
         "totals": stats.totals(session, user_id, now, bank=bank),
         "modules": {module.id: module.title for module in bank.modules},
@@ -47,7 +48,6 @@ def progress_context(user_id: int, now: dt.datetime) -> dict[str, Any]:
 def _chart_data(context: dict[str, Any]) -> Markup:
     """JSON for static/progress.js; `<` escaped so it is safe inside a script tag."""
     data = {
-        "mastery": {"labels": [m.title for m in context["mastery"]], "values": [round(m.share * 100, 1) for m in context["mastery"]]},
         "perDay": {
             "labels": [d.day.strftime("%-d %b") for d in context["per_day"]],
             "reviews": [d.reviews for d in context["per_day"]],
@@ -62,7 +62,7 @@ def _chart_data(context: dict[str, Any]) -> Markup:
 @login_required
 def index() -> ResponseReturnValue:
     """The signed-in learner's progress."""
-    return render_template("progress.html", **progress_context(current_user.id, utcnow()))  # type: ignore[attr-defined]
+    return render_template("progress.html", item_label=item_label, **progress_context(current_user.id, utcnow()))  # type: ignore[attr-defined]
 
 
 def init_app(app: Flask) -> None:

@@ -56,6 +56,13 @@ def cloze_segments(text: str) -> list[tuple[str, str]]:
     return parts
 
 
+def item_label(question: Question) -> str:
+    """A one-line name of a question for lists: a cloze shows its sentence with gaps."""
+    if isinstance(question, ClozeQuestion):
+        return CLOZE_BLANK.sub("…", question.text)
+    return question.stem
+
+
 def question_context(question: Question) -> dict[str, Any]:
     """Template variables for showing `question` as a form."""
     context: dict[str, Any] = {"question": question, "type_label": TYPE_LABELS.get(question.type, question.type)}

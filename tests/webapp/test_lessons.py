@@ -25,7 +25,7 @@ def test_citations_are_numbered_in_order_of_first_use() -> None:
 
 def test_tables_render_and_raw_html_is_escaped() -> None:
     html = str(render_markdown("| A | B |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script>", SOURCES).html)
-    assert '<div class="table-wrap"><table>' in html and "<td>1</td>" in html
+    assert '<table>' in html and 'class="table-wrap" tabindex="0"' in html and "<td>1</td>" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 

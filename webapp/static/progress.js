@@ -28,10 +28,6 @@
         plugins: { legend: { labels: { color: text } } } }, options)
     });
   }
-  bar("chart-mastery", data.mastery.labels,
-    [{ label: "Mastered (%)", data: data.mastery.values, backgroundColor: accent }],
-    { indexAxis: "y", scales: scales({ x: { min: 0, max: 100, grid: { color: grid }, ticks: { color: muted } }, y: { grid: { display: false }, ticks: { color: text } } }),
-      plugins: { legend: { display: false } } });
   bar("chart-per-day", data.perDay.labels,
     [{ label: "Correct", data: data.perDay.correct, backgroundColor: good, stack: "r" },
      { label: "Not correct", data: data.perDay.reviews.map(function (n, i) { return n - data.perDay.correct[i]; }), backgroundColor: warn, stack: "r" }],

@@ -39,14 +39,27 @@
       var sync = function () {
         var checked = form.querySelector('input[name="region"]:checked');
         map.querySelectorAll("[data-region]").forEach(function (el) {
-          el.classList.toggle("is-selected", !!checked && el.getAttribute("data-region") === checked.value);
+          el.classList.toggle("selected", !!checked && el.getAttribute("data-region") === checked.value);
         });
+      };
+      var choose = function (region) {
+        var radio = form.querySelector('input[name="region"][value="' + region.getAttribute("data-region") + '"]');
+        if (radio) { radio.checked = true; sync(); }
+        return radio;
       };
       map.addEventListener("click", function (event) {
         var region = event.target.closest("[data-region]");
-        if (!region) { return; }
-        var radio = form.querySelector('input[name="region"][value="' + region.getAttribute("data-region") + '"]');
-        if (radio) { radio.checked = true; radio.focus(); sync(); }
+        if (region) { choose(region); }
+      });
+      // The map's regions are focusable buttons: Space or Enter picks one (Enter again checks).
+      map.addEventListener("keydown", function (event) {
+        var region = event.target.closest("[data-region]");
+        if (!region || (event.key !== " " && event.key !== "Enter")) { return; }
+        var radio = form.querySelector('input[name="region"]:checked');
+        if (event.key === "Enter" && radio && radio.value === region.getAttribute("data-region")) { return; }
+        event.preventDefault();
+        event.stopPropagation();
+        choose(region);
       });
       form.addEventListener("change", sync);
       sync();
@@ -62,6 +75,10 @@
       if (event.key === "Enter" && !(event.target.tagName === "BUTTON" || event.target.tagName === "A")) {
         event.preventDefault();
         window.location.href = next.href;
+      } else if (/^[1-4]$/.test(event.key)) {
+        // As in Anki: 1 Again, 2 Hard, 3 Good, 4 Easy.
+        var button = document.querySelector('.rating-buttons button[value="' + event.key + '"]');
+        if (button) { event.preventDefault(); button.click(); }
       }
     });
   }

@@ -1,0 +1,107 @@
+"""Browser-test helpers: a class made in the database, answering any question type, axe, screenshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import sessionmaker
+
+from webapp.db import make_engine
+from webapp.models import SchoolClass, User
+from webapp.security import hash_password
+
+AXE_OPTIONS = {"resultTypes": ["violations"]}
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def make_class(database_url: str, join_code: str = "JOIN42") -> str:
+    """An instructor and an open class straight in the database; returns the join code."""
+    engine = make_engine(database_url)
+    with sessionmaker(engine)() as session:
+        teacher = User(email="teacher@example.com", display_name="Ms Teacher", role="instructor", password_hash=hash_password("x" * 12))
+        session.add(teacher)
+        session.flush()
+        session.add(SchoolClass(name="Spring cohort", instructor_id=teacher.id, join_code=join_code, daily_new_limit=30, modules=[]))
+        session.commit()
+    engine.dispose()
+    return join_code
+
+
+def signup(page: Any, base: str, email: str = "sam@example.com", name: str = "Sam") -> None:
+    """Sign up through the form."""
+    page.goto(f"{base}/signup")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Display name").fill(name)
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_load_state()
+
+
+def question_type(page: Any) -> str:
+    """The type of the question on the page (from the form's class)."""
+    classes = page.locator("#question-form").get_attribute("class") or ""
+    return next(c.removeprefix("question-") for c in classes.split() if c.startswith("question-"))
+
+
+def answer_by_mouse(page: Any) -> str:
+    """Answer the shown question with the mouse and submit; returns its type."""
+    kind = question_type(page)
+    if kind in ("mcq", "multi", "truefalse"):
+        page.locator("label.option").first.click()
+    elif kind == "cloze":
+        for blank in page.locator("input.blank").all():
+            blank.click()
+            blank.fill("pressure")
+    elif kind == "matching":
+        for select in page.locator(".matching select").all():
+            select.select_option(index=1)
+    elif kind == "hotspot":
+        page.locator("[data-region]").first.click()
+        assert page.locator('input[name="region"]:checked').count() == 1, "clicking the map chose no region"
+    page.get_by_role("button", name="Check answer").click()
+    page.wait_for_load_state()
+    return kind
+
+
+def answer_by_keyboard(page: Any) -> str:
+    """Answer the shown question with the keyboard only and submit; returns its type."""
+    kind = question_type(page)
+    if kind in ("mcq", "multi", "truefalse", "hotspot"):
+        page.keyboard.press("1")
+        assert page.locator("#question-form input:checked").count() == 1, "key 1 chose nothing"
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    elif kind == "cloze":
+        page.locator("input.blank").first.focus()
+        for index, _ in enumerate(page.locator("input.blank").all()):
+            if index:
+                page.keyboard.press("Tab")
+            page.keyboard.type("nerve")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    elif kind == "matching":
+        page.locator(".matching select").first.focus()
+        for index, _ in enumerate(page.locator(".matching select").all()):
+            if index:
+                page.keyboard.press("Tab")
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Tab")  # to the submit button
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    return kind
+
+
+def check_axe(page: Any, label: str) -> None:
+    """Fail with axe's report when the page has any accessibility violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, f"{label}: {results.generate_report()}"
+
+
+def shoot(page: Any, artifacts: Path, name: str) -> None:
+    """A full-page screenshot under tests/artifacts/."""
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
