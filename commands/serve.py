@@ -13,12 +13,14 @@ from course import CourseError
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads of the WSGI server.")
 def serve_command(host: str, port: int, threads: int) -> None:
     """Create or migrate the database, validate the course and serve the app."""
+    from decks.package import build_package
     from webapp import create_app
     from webapp.migrate import upgrade
     from webapp.synthetic.demo import ensure_demo
 
     try:
-        app = create_app()
+        # webapp may not import decks: the builder is handed in here, at the top layer.
+        app = create_app({"DECK_BUILDER": build_package})
     except CourseError as error:
         click.echo(str(error), err=True)
         raise SystemExit(1) from error
