@@ -68,10 +68,8 @@ def _question(quiz: ET.Element, question: Question, feedback: str) -> None:
             "matching": "matching"}[question.type]
     element = ET.SubElement(quiz, "question", type=kind)
     _text(element, "name", question.id, fmt=None)
-    stem = question.stem
-    if isinstance(question, ClozeQuestion):
-        stem = _cloze_text(question)
-    _text(element, "questiontext", stem if isinstance(question, ClozeQuestion) else as_html(stem))
+    text = _cloze_text(question) if isinstance(question, ClozeQuestion) else as_html(question.stem)
+    _text(element, "questiontext", text)
     if isinstance(question, TrueFalseQuestion):
         feedback = f"{question.reason}\n\n{feedback}"
     _text(element, "generalfeedback", as_html(feedback))
@@ -95,7 +93,8 @@ def _question(quiz: ET.Element, question: Question, feedback: str) -> None:
             answer = ET.SubElement(sub, "answer")
             ET.SubElement(answer, "text").text = pair.right
     tags = ET.SubElement(element, "tags")
-    for tag in (f"mblex-{question.mblex}", question.origin, *question.tags, *(("safety-critical",) if question.safety_critical else ())):
+    safety = ("safety-critical",) if question.safety_critical else ()
+    for tag in (f"mblex-{question.mblex}", question.origin, *question.tags, *safety):
         ET.SubElement(ET.SubElement(tags, "tag"), "text").text = tag
 
 
@@ -128,11 +127,11 @@ def cloze_escape(answer: str) -> str:
 
 
 def _cloze_text(question: ClozeQuestion) -> str:
-    def blank(match: re.Match[str]) -> str:
-        answers = question.blanks[int(match.group(1)) - 1]
+    def blank(number: str) -> str:
+        answers = question.blanks[int(number) - 1]
         return "{1:SHORTANSWER:" + "~".join("=" + cloze_escape(answer) for answer in answers) + "}"
 
+    # split() alternates text and the captured blank numbers: escape one, expand the other
     parts = CLOZE_BLANK.split(question.text)
-    # split() alternates text and blank numbers: escape the text, expand the blanks
-    body = "".join(as_html(part) if i % 2 == 0 else blank(re.match(r"(\d+)", part)) for i, part in enumerate(parts))  # type: ignore[arg-type]
+    body = "".join(as_html(part) if i % 2 == 0 else blank(part) for i, part in enumerate(parts))
     return (as_html(question.stem) + "<br>" if question.stem and question.stem != question.text else "") + body

@@ -69,7 +69,8 @@ def site_structures(facts: SiteFacts, site: EndangermentSite) -> ChoiceQuestion 
         type="multi",
         module=facts.module_of(site),
         lesson=site.lesson,
-        stem=f"Endangerment site: {site.name}, {site.location}. Which structures are at risk here? Select all that apply.",
+        stem=(f"Endangerment site: {site.name}, {site.location}. "
+              "Which structures are at risk here? Select all that apply."),
         explanation=facts.explain(site),
         sources=tuple(site.sources),
         mblex=MblexArea.PATHOLOGY.value,

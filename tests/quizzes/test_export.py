@@ -96,7 +96,9 @@ def test_moodle_xml_has_the_structure_the_importer_expects(real_bank: Bank) -> N
             for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
                 assert element.findtext(f"{tag}/text")
             assert all(a.findtext("feedback/text") for a in answers)
-            choice = hotspot_as_choice(question, real_bank.course) if isinstance(question, HotspotQuestion) else question
+            choice = question
+            if isinstance(question, HotspotQuestion):
+                choice = hotspot_as_choice(question, real_bank.course)
             assert [html.unescape(a.findtext("text")) for a in answers] == [o.text for o in choice.options]
             assert [f > 0 for f in fractions] == [o.correct for o in choice.options]
             if question.type == "multi":

@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from course.models import TrueFalseQuestion
 from quizzes.bank import Bank, build_bank
@@ -119,3 +121,40 @@ def test_forecast_counts_per_day_with_overdue_today() -> None:
 def test_naive_now_is_refused(bank: Bank) -> None:
     with pytest.raises(QuizError):
         plan_next({}, bank, Limits(), NOW.replace(tzinfo=None))
+
+
+ITEM_IDS = ["other-0", "other-1", "other-2", "other-3", "site-map--axilla", "site-map--medial-epicondyle",
+            "site-map--twelfth-rib", "deleted-item"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(ITEM_IDS),
+                    st.tuples(st.floats(-30, 30), st.floats(0.1, 100), st.sampled_from([1, 2, 3])), max_size=8),
+    st.sampled_from([None, *ITEM_IDS]),
+    st.integers(0, 4),
+    st.sampled_from([Limits(), Limits(new_per_day=2), Limits(modules=frozenset({"other"})),
+                     Limits(lesson="sites-lesson"), Limits(new_per_day=0)]),
+)
+def test_planner_properties(bank: Bank, spec: dict, last: str | None, new_seen: int, limits: Limits) -> None:
+    cards = {item: card(NOW - dt.timedelta(days=late), stability, state)
+             for item, (late, stability, state) in spec.items()}
+    plan = plan_next(cards, bank, limits, NOW, new_seen_today=new_seen, last_item=last)
+    scope = {q.id for q in bank.questions
+             if (limits.lesson is None or q.lesson == limits.lesson)
+             and (limits.modules is None or q.module in limits.modules)}
+    due = [i for i, c in cards.items() if i in scope and dt.datetime.fromisoformat(c["due"]) <= NOW]
+    unseen = [i for i in scope if i not in cards]
+    assert plan.counts.due + plan.counts.learning == len(due)
+    assert plan.counts.new == min(max(0, limits.new_per_day - new_seen), len(unseen))
+    if plan.next is None:
+        assert not [i for i in due if i != last] and (plan.counts.new == 0 or unseen == [last])
+        return
+    assert plan.next.id in scope
+    others = [i for i in due if i != last] + ([i for i in unseen if i != last] if plan.counts.new else [])
+    if others:
+        assert plan.next.id != last
+    if [i for i in due if i != last]:
+        assert plan.kind == "due" and plan.next.id in due
+    elif plan.kind == "new":
+        assert plan.next.id in unseen and plan.counts.new > 0
