@@ -1,0 +1,75 @@
+"""The Anki decks page in Chromium: axe-core, screenshots at 375 px and desktop, light and dark, a real download."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import sessionmaker
+
+from decks.package import build_package
+from tests.browser.helpers import DESKTOP, PHONE, check_axe, make_class, shoot, signup
+from webapp.db import make_engine
+from webapp.models import SchoolClass
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    """The live server gets the real deck builder and a cache folder of the test's own."""
+    return dict(app_config, DECK_BUILDER=build_package, DECK_CACHE_DIR=str(tmp_path / "decks"))
+
+
+def _class_with_two_modules(database_url: str) -> str:
+    code = make_class(database_url, join_code="DECKS2")
+    engine = make_engine(database_url)
+    with sessionmaker(engine)() as session:
+        session.execute(update(SchoolClass).where(SchoolClass.join_code == code).values(modules=["nerve-injury", "neck-safety"]))
+        session.commit()
+    engine.dispose()
+    return code
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_decks_page_looks_finished_and_passes_axe(browser: Any, live_server: str, database_url: str,
+                                                  artifacts: Path, scheme: str) -> None:
+    code = _class_with_two_modules(database_url)
+    for viewport, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        tag = f"{viewport}-{scheme}"
+        context = browser.new_context(viewport=size, color_scheme=scheme)
+        page = context.new_page()
+        page.goto(f"{live_server}/decks/")
+        check_axe(page, f"decks signed out ({tag})")
+        assert page.get_by_role("heading", name="How to update your deck").is_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= size["width"], f"the page scrolls sideways at {size['width']} px ({width} px wide)"
+        shoot(page, artifacts, f"decks-{tag}")
+
+        signup(page, live_server, email=f"decks-{tag}@example.com")
+        page.goto(f"{live_server}/join")
+        page.get_by_label("Join code").fill(code)
+        page.get_by_role("button", name="Join class").click()
+        page.goto(f"{live_server}/decks/")
+        assert page.get_by_role("heading", name="Your class").is_visible()
+        check_axe(page, f"decks in a class ({tag})")
+        shoot(page, artifacts, f"decks-class-{tag}")
+        context.close()
+
+
+def test_download_button_saves_an_anki_package(browser: Any, live_server: str, tmp_path: Path) -> None:
+    context = browser.new_context(viewport=PHONE, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/decks/")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download the whole course").click()
+    download = info.value
+    assert download.suggested_filename == "massage-safety.apkg"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        assert "collection.anki2" in archive.namelist()
+    context.close()
