@@ -225,3 +225,23 @@ def test_cli_seeds_and_refuses_a_real_school(database_url: str) -> None:
 def test_cli_bad_input_is_a_message(database_url: str, arguments: list[str], message: str) -> None:
     outcome = _run_cli(database_url, *arguments)
     assert outcome.exit_code == 2 and message in outcome.output
+
+
+def test_the_planner_picks_the_same_through_the_card_view(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The due-soon view (cardview) must give the planner's very choice on the full cards, at every step."""
+    import webapp.synthetic.simulate as simulate
+    from webapp.synthetic.cardview import CardView
+
+    real = simulate.plan_next
+    steps: list[str | None] = []
+
+    def checked(cards: CardView, *args: Any, **kwargs: Any) -> Any:
+        fast = real(cards, *args, **kwargs)
+        full = real(dict(cards.cards), *args, **kwargs)
+        assert (fast.next and fast.next.id) == (full.next and full.next.id)
+        steps.append(fast.next and fast.next.id)
+        return fast
+
+    monkeypatch.setattr(simulate, "plan_next", checked)
+    histories = _pure_histories(app.extensions["bank"], students=3, days=20)
+    assert len(steps) >= sum(len(h.reviews) for h in histories) > 200

@@ -1,7 +1,12 @@
-"""Batched inserts of simulated histories with SQLAlchemy Core (no ORM objects).
+"""Batched inserts of simulated histories, without ORM objects or per-row statements.
 
-Rows go in as lists of dicts, `executemany` in chunks of a few thousand, one
-transaction per batch of students. Review ids are reserved as a block inside
+One transaction per batch of students. Values are converted by each column's
+own SQLAlchemy type (`bind_processor`, so timestamps and JSON are stored exactly
+as the ORM stores them), then sent in bulk: PostgreSQL `COPY ... FROM STDIN`,
+SQLite `executemany` of positional tuples in chunks of a few thousand, any
+other database a Core `insert()` executemany. A profile showed SQLAlchemy's
+per-row parameter handling and psycopg's per-row pipeline costing 3-4x the
+database's own work, which is what this avoids. Review ids are reserved as a block inside
 that transaction (PostgreSQL: from the table's sequence, under a table lock;
 SQLite: after the current maximum, under the IMMEDIATE write lock), so each
 student's review ids rise in time order, as the web app's do, and the option
@@ -10,7 +15,7 @@ rows can point at their reviews without a RETURNING round trip per row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +25,7 @@ from webapp.models import ItemState, Review, ReviewChoice
 from webapp.synthetic.simulate import History
 
 CHUNK = 5000
+SQLITE_CACHE_KIB = 256 * 1024
 
 REVIEWS: Table = Review.__table__  # type: ignore[assignment]
 CHOICES: Table = ReviewChoice.__table__  # type: ignore[assignment]
@@ -42,9 +48,38 @@ class RowCounts:
 
 
 def insert_chunked(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], chunk: int = CHUNK) -> None:
-    """`executemany` INSERT of `rows` into `table`, `chunk` rows at a time."""
+    """Core `insert()` executemany of `rows` into `table`, `chunk` rows at a time."""
     for start in range(0, len(rows), chunk):
         connection.execute(insert(table), list(rows[start:start + chunk]))
+
+
+def _processors(connection: Connection, table: Table, columns: Sequence[str]) -> list[Callable[[Any], Any] | None]:
+    dialect = connection.dialect
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+
+
+def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], chunk: int = CHUNK) -> None:
+    """Insert `rows` (dicts with the same keys) into `table` by the fastest path the database has."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    name = connection.dialect.name
+    if name not in {"postgresql", "sqlite"}:
+        insert_chunked(connection, table, rows, chunk)
+        return
+    processors = list(zip(columns, _processors(connection, table, columns)))
+    values = [tuple(row[c] if p is None else p(row[c]) for c, p in processors) for row in rows]
+    quote = connection.dialect.identifier_preparer.quote
+    names = ", ".join(quote(column) for column in columns)
+    if name == "postgresql":
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            for value in values:
+                copy.write_row(value)
+        return
+    statement = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join('?' * len(columns))})"
+    for start in range(0, len(values), chunk):
+        connection.exec_driver_sql(statement, values[start:start + chunk])
 
 
 def insert_returning_ids(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
@@ -73,6 +108,10 @@ def reserve_review_ids(connection: Connection, count: int) -> int:
 def write_histories(connection: Connection, histories: Iterable[History]) -> RowCounts:
     """Insert the reviews, chosen options and item states of `histories` (no commit)."""
     histories = list(histories)
+    if connection.dialect.name == "sqlite":
+        # Four indexes on reviews take random inserts: a bigger page cache
+        # (this connection only, grown as used) keeps them out of the disk.
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     total = sum(len(history.reviews) for history in histories)
     next_id = reserve_review_ids(connection, total) if total else 0
     reviews: list[dict[str, Any]] = []
@@ -88,7 +127,7 @@ def write_histories(connection: Connection, histories: Iterable[History]) -> Row
             for index, option, item, unsafe in history.choices
         )
         states.extend(history.states)
-    insert_chunked(connection, REVIEWS, reviews)
-    insert_chunked(connection, CHOICES, choices)
-    insert_chunked(connection, STATES, states)
+    bulk_insert(connection, REVIEWS, reviews)
+    bulk_insert(connection, CHOICES, choices)
+    bulk_insert(connection, STATES, states)
     return RowCounts(len(reviews), len(choices), len(states))

@@ -46,6 +46,9 @@ NEW_SLOWDOWN = 1.25
 FIRST_TRY_LOGIT = 0.2
 # How much one step of content difficulty (1..3) lowers the odds of recall.
 DIFFICULTY_LOGIT = 0.45
+# fsrs counts whole days, so an item seen minutes ago has retrievability 1;
+# even then a learner slips now and then, more so a weak one.
+RECALL_CEILING = 0.97
 # Words a confused learner writes into a blank; graded, so a lucky one counts.
 CLOZE_GUESSES = ("not sure", "muscle", "tendon", "pressure", "bone", "skin")
 
@@ -68,8 +71,8 @@ def draw_learner(rng: random.Random, days: int) -> Learner:
     keen = rng.random()
     return Learner(
         ability=rng.gauss(0.0, 0.8),
-        diligence=min(0.97, max(0.12, rng.betavariate(3.0, 1.6))),
-        session_size=max(8, int(rng.lognormvariate(math.log(30 + 30 * keen), 0.35))),
+        diligence=min(0.95, max(0.1, rng.betavariate(2.2, 1.8))),
+        session_size=max(8, int(rng.lognormvariate(math.log(18 + 27 * keen), 0.35))),
         speed=rng.lognormvariate(0.0, 0.25),
         caution=rng.betavariate(4.0, 1.5),
         hour=min(23.0, max(6.0, rng.gauss(18.0, 3.0))),
@@ -102,7 +105,7 @@ def recall_probability(learner: Learner, question: Question, offset: float, retr
         retrievability: FSRS retrievability now, or None when the item is new.
     """
     shift = learner.ability + offset - DIFFICULTY_LOGIT * (question.difficulty - 2)
-    base = FIRST_TRY_LOGIT if retrievability is None else _logit(retrievability)
+    base = FIRST_TRY_LOGIT if retrievability is None else _logit(min(retrievability, RECALL_CEILING))
     return _sigmoid(base + shift)
 
 

@@ -27,10 +27,14 @@ from quizzes.bank import Bank
 from quizzes.planner import Limits, plan_next
 from quizzes.questions import ChoiceQuestion
 from quizzes.scheduling import Rating, retrievability
+from webapp.synthetic.cardview import CardView
 from webapp.reviews import MAX_RESPONSE_MS, TYPICAL_WINDOW, score_answer
 from webapp.synthetic.learners import Learner, answer, item_offset, recall_probability, response_ms
 
 DAY = dt.timedelta(days=1)
+# The planner is shown the cards due within this window of a sitting's start
+# (see `cardview`); a longer sitting moves the window on.
+WINDOW = dt.timedelta(hours=3)
 # Chance that a learner presses a rating button other than the automatic one.
 OVERRIDE_CHANCE = 0.02
 
@@ -98,14 +102,18 @@ class _Run:
         self.last_item: str | None = None
         self.new_today = 0
         self.today: dt.date | None = None
+        self.view = CardView(self.cards, {}, student.joined)
 
     def session(self, start: dt.datetime, size: int, end: dt.datetime) -> dt.datetime:
         """Study up to `size` questions from `start`, never past `end`; returns when it stopped."""
         shown = start
+        self.view = self._view(shown)
         for _ in range(size):
             if shown.date() != self.today:
                 self.today, self.new_today = shown.date(), 0
-            plan = plan_next(self.cards, self.bank, self.limits, shown,
+            if shown > self.view.horizon:  # a very long sitting: move the window on
+                self.view = self._view(shown)
+            plan = plan_next(self.view, self.bank, self.limits, shown,
                              new_seen_today=self.new_today, last_item=self.last_item)
             question = plan.next
             if question is None:
@@ -115,6 +123,9 @@ class _Run:
                 break
             shown = answered + dt.timedelta(seconds=self.rng.lognormvariate(1.6, 0.5))
         return shown
+
+    def _view(self, start: dt.datetime) -> CardView:
+        return CardView(self.cards, {item_id: item.due for item_id, item in self.items.items()}, start + WINDOW)
 
     def answer(self, question: Any, shown: dt.datetime, end: dt.datetime) -> dt.datetime | None:
         """Answer `question` shown at `shown` and record the rows; the answer time (None: after `end`)."""
@@ -179,6 +190,7 @@ class _Run:
             item.reps += 1
             item.lapses += int(lapse)
         self.cards[question.id] = reviewed.card
+        self.view.update(question.id, reviewed.card, reviewed.due)
         self.last_item = question.id
         if state_before == 0:
             self.new_today += 1
