@@ -56,5 +56,5 @@ def convert(item: content.AuthoredQuestion, module: str, release: dt.date, regio
             type="matching", pairs=pairs, right_order=tuple(derange(item.id, [p.id for p in pairs])), **common
         )
     if isinstance(item, content.HotspotQuestion):
-        return q.HotspotQuestion(type="hotspot", region=item.region, regions=regions, **common)
+        return q.HotspotQuestion(type="hotspot", region=item.region, regions=regions, sites=(item.region,), **common)
     raise TypeError(f"unknown authored question type {type(item).__name__}")  # pragma: no cover - closed union

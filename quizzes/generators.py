@@ -78,6 +78,7 @@ def site_structures(facts: SiteFacts, site: EndangermentSite) -> ChoiceQuestion 
         safety_critical=site.safety_critical,
         tags=("generated", site.id),
         origin="generated",
+        sites=(site.id,),
         updated=facts.updated([site]),
         options=tuple(stable_order(qid, options, key=lambda option: option.id)),
     )
@@ -120,6 +121,7 @@ def structure_site(facts: SiteFacts, structure_id: str) -> ChoiceQuestion | None
         safety_critical=any(site.safety_critical for site in right),
         tags=("generated", *(site.id for site in right)),
         origin="generated",
+        sites=tuple(site.id for site in right),
         updated=facts.updated(right),
         options=tuple(stable_order(qid, options, key=lambda option: option.id)),
     )
@@ -140,6 +142,7 @@ def site_map(facts: SiteFacts, site: EndangermentSite) -> HotspotQuestion:
         safety_critical=site.safety_critical,
         tags=("generated", site.id),
         origin="generated",
+        sites=(site.id,),
         updated=facts.updated([site]),
         region=site.id,
         regions=facts.site_ids,

@@ -115,6 +115,7 @@ def _question(
         safety_critical=any(site.safety_critical for site in shown),
         tags=("generated", *(site.id for site in core)),
         origin="generated",
+        sites=tuple(site.id for site in shown),
         updated=facts.updated(shown),
         pairs=pairs,
         right_order=tuple(derange(qid, [pair.id for pair in pairs])),

@@ -70,6 +70,9 @@ class Question:
     safety_critical: bool
     tags: tuple[str, ...] = ()
     origin: Origin = "authored"
+    # Endangerment-site ids the question teaches (the instructor's body map is
+    # shaded by them); empty for questions about no particular site.
+    sites: tuple[str, ...] = ()
     # The date the item last changed (content `updated`, else the course
     # release); Anki note modification times come from it.
     updated: dt.date = dt.date(2026, 1, 1)

@@ -25,3 +25,15 @@ def test_every_question_cites_a_known_source_and_lesson_of_its_module() -> None:
     for question in bank:
         assert question.sources and set(question.sources) <= sources, question.id
         assert course.lesson(question.lesson).module == question.module, question.id
+
+
+def test_site_questions_name_their_sites() -> None:
+    course = load_course()
+    bank = build_bank(course)
+    site_ids = {site.id for site in course.sites}
+    for question in bank:
+        assert set(question.sites) <= site_ids, question.id
+        if question.type == "hotspot" or question.origin == "generated":
+            assert question.sites, question.id
+    covered = {site for question in bank for site in question.sites}
+    assert covered == site_ids

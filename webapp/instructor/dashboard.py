@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from quizzes.bank import Bank
 from quizzes.bodymap import REGIONS, body_map_svg, region_label
-from quizzes.questions import HotspotQuestion, Question
+from quizzes.questions import Question
 from webapp.db import get_session
 from webapp import stats
 from webapp.instructor import analytics
@@ -54,14 +54,6 @@ def class_items(bank: Bank, school_class: SchoolClass) -> list[Question]:
     return [q for q in bank.questions if q.module in modules]
 
 
-def question_sites(question: Question) -> tuple[str, ...]:
-    """The endangerment sites a question teaches (for shading the body map)."""
-    sites = tuple(getattr(question, "sites", ()) or ())
-    if not sites and isinstance(question, HotspotQuestion):
-        sites = (question.region,)
-    return sites
-
-
 @bp.get("/classes/<int:class_id>")
 @instructor_required
 def overview(class_id: int) -> ResponseReturnValue:
@@ -83,7 +75,7 @@ def overview(class_id: int) -> ResponseReturnValue:
             if module_items.get(key[1])}
     site_items: dict[str, list[str]] = {site: [] for site in REGIONS}
     for question in items:
-        for site in question_sites(question):
+        for site in question.sites:
             site_items.setdefault(site, []).append(question.id)
     sites = analytics.group_mastery(session, users, {s: ids for s, ids in site_items.items() if ids})
     per_day = stats.reviews_per_day(session, users, now, days=60)
