@@ -5,11 +5,11 @@ injection: `commands` puts `decks.build_package` into `app.config["DECK_BUILDER"
 Without it the listing says decks are not available here and downloads are 404.
 
 Files are built on first request into `<instance>/decks/<release>-<content hash>/`
-(DECK_CACHE_DIR overrides `<instance>/decks`),
-so a content release (or any content edit) gets new files and an old file is
-never served as current. Builds are serialised per file with `flock` and written
-to a private scratch folder before `os.replace`, so two workers asking for the
-same file at once never see or produce a half-written package.
+(DECK_CACHE_DIR replaces `<instance>/decks`), so a content release, or any
+content edit, gets new files and an old file is never served as current.
+Builds are serialised per file with `flock` and written to a private scratch
+folder before `os.replace`, so two workers asking for the same file at once
+never see or produce a half-written package.
 """
 
 from __future__ import annotations
