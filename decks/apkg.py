@@ -18,6 +18,7 @@ import itertools
 import json
 import os
 import sqlite3
+import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -44,9 +45,14 @@ def write_apkg(
     """
     database = _database(decks, timestamp, note_mod)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_path.with_name(f".{out_path.name}.partial")
+    # A unique temporary name: two writers of the same package (two CLI runs,
+    # two web workers) must never truncate the file the other is renaming.
+    handle, name = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".partial")
+    os.close(handle)
+    partial = Path(name)
     try:
         _zip(partial, database, media, timestamp)
+        partial.chmod(0o644)  # mkstemp makes it private; a package is for sharing
         os.replace(partial, out_path)
     finally:
         partial.unlink(missing_ok=True)
