@@ -1,0 +1,71 @@
+"""Benchmark the instructor dashboard on a large synthetic school.
+
+Fill a database of its own first (see benchmarks/bench_seed.py), for example:
+
+    .venv/bin/python -m benchmarks.bench_seed --database-url sqlite:////tmp/bench.sqlite3 --reset
+    .venv/bin/python -m benchmarks.bench_dashboard --database-url sqlite:////tmp/bench.sqlite3
+
+It picks the largest class, signs its instructor in through Flask-Login's
+session cookie, and times whole requests (query, Python, template) for the class
+overview, the item analysis, a student's page and both CSV exports. Prints the
+median and 95th percentile of each as Markdown rows for benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from sqlalchemy import func, select
+
+from webapp import create_app
+from webapp.models import Enrollment, Review, SchoolClass
+
+
+def main() -> None:
+    """Time the dashboard pages of the biggest class."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    app = create_app({"DATABASE_URL": args.database_url, "SECRET_KEY": "bench", "DEMO_DATA": False})
+    engine = app.extensions["db_engine"]
+    with engine.connect() as connection:
+        reviews = connection.scalar(select(func.count()).select_from(Review))
+        class_id, size = connection.execute(
+            select(Enrollment.class_id, func.count()).group_by(Enrollment.class_id).order_by(func.count().desc()).limit(1)
+        ).one()
+        instructor_id = connection.scalar(select(SchoolClass.instructor_id).where(SchoolClass.id == class_id))
+        student_id = connection.scalar(select(Enrollment.user_id).where(Enrollment.class_id == class_id).limit(1))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(instructor_id)
+        session["_fresh"] = True
+    base = f"/instructor/classes/{class_id}"
+    pages = {
+        "class overview": base,
+        "item analysis": f"{base}/items",
+        "one student": f"{base}/students/{student_id}",
+        "progress CSV": f"{base}/export/progress.csv",
+        "items CSV": f"{base}/export/items.csv",
+    }
+    print(f"{engine.dialect.name}: {reviews:,} reviews in the database; class {class_id} has {size} students")
+    print("| page | median ms | p95 ms |")
+    print("|---|---|---|")
+    for label, url in pages.items():
+        response = client.get(url)  # warm-up: caches, query plans, template compilation
+        assert response.status_code == 200, (url, response.status_code)
+        times = []
+        for _ in range(args.rounds):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        times.sort()
+        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        print(f"| {label} | {statistics.median(times):.1f} | {p95:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
