@@ -245,3 +245,24 @@ def test_the_planner_picks_the_same_through_the_card_view(app: Flask, monkeypatc
     monkeypatch.setattr(simulate, "plan_next", checked)
     histories = _pure_histories(app.extensions["bank"], students=3, days=20)
     assert len(steps) >= sum(len(h.reviews) for h in histories) > 200
+
+
+def test_every_simulated_answer_scores_as_score_answer_scores_it(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memoised scoring (synthetic.scoring) must agree with the web app's own `score_answer`."""
+    import webapp.synthetic.simulate as simulate
+    from webapp.reviews import score_answer
+
+    real = simulate.score
+    compared: list[int] = []
+
+    def checked(*args: Any) -> Any:
+        fuzz = random.getstate()  # fsrs fuzzes intervals from the global generator: same draw for both
+        fast = real(*args)
+        random.setstate(fuzz)
+        assert score_answer(*args) == fast
+        compared.append(1)
+        return fast
+
+    monkeypatch.setattr(simulate, "score", checked)
+    histories = _pure_histories(app.extensions["bank"], students=3, days=15)
+    assert len(compared) == sum(len(h.reviews) for h in histories) > 200

@@ -3,7 +3,8 @@
 Each question is chosen by `quizzes.planner.plan_next` exactly as `/study` does
 (same limits, new items met today, last item), answered by the learner model in
 `webapp.synthetic.learners`, and graded, rated and scheduled by
-`webapp.reviews.score_answer`, the pure core of the web app's `record_answer`.
+`webapp.reviews.score_answer`'s steps (the pure core of the web app's
+`record_answer`; `scoring` memoises its grading).
 The usual speed for the rating is the median of the learner's last answers of
 the type, as `record_answer` computes it. So the rows come out as the web app
 would have written them: Review rows with attempt numbers, state before, rating,
@@ -28,7 +29,8 @@ from quizzes.planner import Limits, plan_next
 from quizzes.questions import ChoiceQuestion
 from quizzes.scheduling import Rating, retrievability
 from webapp.synthetic.cardview import CardView
-from webapp.reviews import MAX_RESPONSE_MS, TYPICAL_WINDOW, score_answer
+from webapp.reviews import MAX_RESPONSE_MS, TYPICAL_WINDOW
+from webapp.synthetic.scoring import score
 from webapp.synthetic.learners import Learner, answer, item_offset, recall_probability, response_ms
 
 DAY = dt.timedelta(days=1)
@@ -141,7 +143,7 @@ class _Run:
         speeds = self.speeds.setdefault(question.type, deque(maxlen=TYPICAL_WINDOW))
         typical = float(statistics.median(speeds)) if speeds else None
         override = rng.choice((2, 3, 4)) if rng.random() < OVERRIDE_CHANCE else None
-        scored = score_answer(question, response, took, card, typical, now,
+        scored = score(question, response, took, card, typical, now,
                               self.student.settings.desired_retention, self.safety, override)
         self._record(question, response, took, card, scored, now)
         speeds.appendleft(took)
