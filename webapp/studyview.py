@@ -114,4 +114,6 @@ def answer_context(question: Question, response: object) -> dict[str, Any]:
         context["chosen_name"] = region_name(str(response))
     elif isinstance(question, ClozeQuestion):
         context["segments"] = cloze_segments(question.text)
+    # Parts are keyed by pair id (matching) or blank number; learners read the left-hand text.
+    context["part_labels"] = {p.id: p.left for p in question.pairs} if isinstance(question, MatchingQuestion) else {}
     return context
