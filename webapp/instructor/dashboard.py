@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Callable
 
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
@@ -12,16 +13,17 @@ from sqlalchemy import select
 
 from quizzes.bank import Bank
 from quizzes.bodymap import REGIONS, body_map_svg, region_label
-from quizzes.questions import Question
+from quizzes.questions import TYPE_LABELS, Question
 from webapp.db import get_session
 from webapp import stats
 from webapp.instructor import analytics
 from webapp.instructor.access import instructor_required, own_class_or_404
 from webapp.instructor.classes import bp
-from webapp.instructor.items import item_analysis
+from webapp.instructor.items import ItemStat, item_analysis
 from webapp.models import Enrollment, Review, SchoolClass, User, utcnow
 from webapp.progress import progress_context
 from webapp.questionbank import get_bank
+from webapp.studyview import item_label
 
 SORTABLE = {
     "name": lambda r: r.name.casefold(),
@@ -92,6 +94,16 @@ def overview(class_id: int) -> ResponseReturnValue:
     )
 
 
+ITEM_SORTS: dict[str, tuple[str, Callable[[tuple[Question, ItemStat]], float]]] = {
+    "facility": ("most missed first", lambda pair: 2.0 if pair[1].facility is None else pair[1].facility),
+    "discrimination": ("lowest discrimination first",
+                       lambda pair: 2.0 if pair[1].discrimination is None else pair[1].discrimination),
+    "attempts": ("most attempts first", lambda pair: -pair[1].attempts),
+    "difficulty": ("highest FSRS difficulty first", lambda pair: -(pair[1].mean_difficulty or 0.0)),
+}
+ITEMS_PER_PAGE = 40
+
+
 @bp.get("/classes/<int:class_id>/items")
 @instructor_required
 def items(class_id: int) -> ResponseReturnValue:
@@ -99,20 +111,26 @@ def items(class_id: int) -> ResponseReturnValue:
     school_class = own_class_or_404(class_id)
     bank = get_bank()
     questions = class_items(bank, school_class)
+    modules = [m for m in bank.modules if any(q.module == m.id for q in questions)]
+    module_filter = request.args.get("module", "")
+    if module_filter in {m.id for m in modules}:
+        questions = [q for q in questions if q.module == module_filter]
+    else:
+        module_filter = ""
     users = [uid for uid, _, _ in analytics.members(get_session(), class_id)]
-    stats = item_analysis(get_session(), users, [q.id for q in questions])
+    stats_by_item = item_analysis(get_session(), users, [q.id for q in questions])
     sort = request.args.get("sort", "facility")
-    analysed = [(q, stats[q.id]) for q in questions if q.id in stats]
-    keys = {
-        "facility": lambda pair: (pair[1].facility if pair[1].facility is not None else 2.0),
-        "discrimination": lambda pair: (pair[1].discrimination if pair[1].discrimination is not None else 2.0),
-        "attempts": lambda pair: -pair[1].attempts,
-        "difficulty": lambda pair: -(pair[1].mean_difficulty or 0.0),
-    }
-    analysed.sort(key=keys.get(sort, keys["facility"]))
-    unattempted = [q for q in questions if q.id not in stats]
-    return render_template("instructor/items.html", school_class=school_class, analysed=analysed, sort=sort,
-                           unattempted=unattempted)
+    if sort not in ITEM_SORTS:
+        sort = "facility"
+    analysed = sorted(((q, stats_by_item[q.id]) for q in questions if q.id in stats_by_item), key=ITEM_SORTS[sort][1])
+    hidden = 0 if request.args.get("all") else max(0, len(analysed) - ITEMS_PER_PAGE)
+    return render_template(
+        "instructor/items.html", school_class=school_class, analysed=analysed[: len(analysed) - hidden],
+        hidden=hidden, sort=sort, sort_label=ITEM_SORTS[sort][0],
+        sorts=[(key, label) for key, (label, _) in ITEM_SORTS.items()], modules=modules,
+        module_filter=module_filter, type_labels=TYPE_LABELS,
+        unattempted=[q for q in questions if q.id not in stats_by_item],
+    )
 
 
 def enrolled_student_or_404(class_id: int, user_id: int) -> User:
@@ -144,4 +162,4 @@ def student(class_id: int, user_id: int) -> ResponseReturnValue:
     user = enrolled_student_or_404(class_id, user_id)
     context = progress_context(user.id, utcnow())
     return render_template("instructor/student.html", school_class=school_class, student=user,
-                           answers=recent_answers(user.id), **context)
+                           answers=recent_answers(user.id), item_label=item_label, **context)
