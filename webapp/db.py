@@ -2,17 +2,22 @@
 
 SQLite (the default) gets WAL, foreign keys, a busy timeout and write
 transactions that begin IMMEDIATE: a deferred transaction that reads and then
-writes fails at once under concurrency, whatever the timeout. Any other
-SQLAlchemy URL (PostgreSQL with psycopg 3 in production) is used as given.
+writes fails at once under concurrency, whatever the timeout. Read-only
+requests (GET, HEAD, OPTIONS) begin DEFERRED instead, so in WAL mode they never
+queue behind a writer or each other. Any other SQLAlchemy URL (PostgreSQL with
+psycopg 3 in production) is used as given.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -37,7 +42,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
 
     return engine
 
@@ -53,13 +59,18 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["db_read_sessionmaker"] = sessionmaker(
+        engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
+    )
     app.teardown_appcontext(_close_session)
 
 
 def get_session() -> Session:
     """The current request's session, created on first use."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessionmaker"]()
+        reading = has_request_context() and request.method in READ_METHODS
+        factory = "db_read_sessionmaker" if reading else "db_sessionmaker"
+        g.db_session = current_app.extensions[factory]()
     return g.db_session
 
 
