@@ -1,0 +1,125 @@
+"""The instructor's journey in Chromium: create a class, watch a student's answers arrive, export.
+
+Also runs axe-core on every instructor page (light and dark, desktop and phone)
+and saves screenshots to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from tests.browser.helpers import DESKTOP, PHONE, answer_by_mouse, check_axe, shoot, signup
+from webapp.accounts import create_user
+from webapp.db import make_engine
+
+pytestmark = pytest.mark.browser
+PASSWORD = "instructor password"
+
+
+def make_instructor(database_url: str) -> None:
+    engine = make_engine(database_url)
+    with sessionmaker(engine)() as session:
+        create_user(session, email="lee@example.com", display_name="Lee Instructor", password=PASSWORD, role="instructor")
+        session.commit()
+    engine.dispose()
+
+
+def log_in(page: Any, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill("lee@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def download_csv(page: Any, link: str) -> list[dict[str, str]]:
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link).click()
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_create_class_watch_answers_arrive_and_export(browser: Any, live_server: str, database_url: str,
+                                                      artifacts: Path) -> None:
+    make_instructor(database_url)
+    teacher = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    page = teacher.new_page()
+    log_in(page, live_server)
+    page.goto(f"{live_server}/instructor/")
+    page.get_by_label("Class name").fill("Thursday evening group")
+    page.get_by_role("button", name="Create class").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Thursday evening group", level=1).is_visible()
+    code = page.locator(".flash").inner_text().split("code ")[1].rstrip(".").strip()
+    assert len(code) == 6
+
+    student = browser.new_context(viewport=PHONE)
+    spage = student.new_page()
+    signup(spage, live_server, email="robin@example.com", name="Robin Student")
+    spage.goto(f"{live_server}/join")
+    spage.get_by_label("Join code").fill(code)
+    spage.get_by_role("button", name="Join class").click()
+    spage.wait_for_load_state()
+    for number in range(3):
+        spage.goto(f"{live_server}/study/")
+        answer_by_mouse(spage)
+        assert spage.get_by_role("link", name="Next question →").is_visible(), f"answer {number} not recorded"
+    student.close()
+
+    page.reload()
+    row = page.locator("table.data-table tbody tr").filter(has_text="Robin Student")
+    assert row.count() == 1
+    assert row.locator('td[data-label="Reviews, 7 days"]').inner_text().strip() == "3"
+    page.wait_for_load_state("networkidle")
+    check_axe(page, "overview with a student")
+    shoot(page, artifacts, "journey-instructor-overview")
+    row.get_by_role("link", name="Robin Student").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="Recent answers").is_visible()
+    assert page.locator("#answers-heading + div tbody tr, #answers-heading ~ .table-wrap tbody tr").count() == 3
+    check_axe(page, "one student")
+    shoot(page, artifacts, "journey-instructor-student")
+    page.get_by_role("link", name="Item analysis").click()
+    page.wait_for_load_state("networkidle")
+    check_axe(page, "item analysis with answers")
+    attempts = [int(cell.inner_text()) for cell in page.locator("tbody tr.item-row > td:nth-of-type(1)").all()]
+    assert sum(attempts) == 3
+    page.get_by_role("link", name="Overview").click()
+    progress = download_csv(page, "Progress CSV")
+    assert [(r["student"], r["reviews_7d"]) for r in progress] == [("Robin Student", "3")]
+    items = download_csv(page, "Item analysis CSV")
+    assert sum(int(r["attempts"]) for r in items) == 3
+    assert len(items) > 200
+    teacher.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_instructor_pages_pass_axe(browser: Any, live_server: str, database_url: str, artifacts: Path,
+                                   scheme: str) -> None:
+    make_instructor(database_url)
+    for viewport, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = browser.new_context(viewport=size, color_scheme=scheme)
+        page = context.new_page()
+        log_in(page, live_server)
+        page.goto(f"{live_server}/instructor/")
+        tag = f"{viewport}-{scheme}"
+        check_axe(page, f"my classes, empty ({tag})")
+        if not page.get_by_label("Class name").is_visible():  # the form folds away once a class exists
+            page.locator("summary", has_text="Create a class").click()
+        page.get_by_label("Class name").fill(f"Class {tag}")
+        page.get_by_role("button", name="Create class").click()
+        page.wait_for_load_state()
+        class_url = page.url
+        for name, url in (("instructor-overview", class_url), ("instructor-items", f"{class_url}/items"),
+                          ("instructor-settings", f"{class_url}/settings"), ("instructor-index", f"{live_server}/instructor/")):
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            check_axe(page, f"{name} ({tag})")
+            shoot(page, artifacts, f"{name}-{tag}")
+        context.close()
