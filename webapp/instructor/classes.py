@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from decimal import Decimal
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
@@ -11,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from webapp.classes import new_join_code
 from webapp.db import get_session
 from webapp.instructor.access import instructor_required, own_class_or_404
 from webapp.instructor.forms import ActionForm, ClassForm
@@ -18,15 +18,10 @@ from webapp.models import Enrollment, SchoolClass, User
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
-# No 0/O or 1/I/L: codes are read aloud and copied from a projector.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 6
-
-
-def new_join_code(session: Session) -> str:
-    """A fresh join code no other class uses."""
+def unused_join_code(session: Session) -> str:
+    """A fresh join code that no other class uses."""
     while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        code = new_join_code()
         if session.scalar(select(SchoolClass.id).where(SchoolClass.join_code == code)) is None:
             return code
 
@@ -74,7 +69,7 @@ def create() -> ResponseReturnValue:
     session = get_session()
     if not form.validate():
         return render_template("instructor/index.html", rows=[], form=form, show_form=True), 400
-    school_class = SchoolClass(instructor_id=current_user.id, join_code=new_join_code(session))
+    school_class = SchoolClass(instructor_id=current_user.id, join_code=unused_join_code(session))
     _apply(form, school_class)
     session.add(school_class)
     session.commit()
@@ -111,7 +106,7 @@ def regenerate_code(class_id: int) -> ResponseReturnValue:
     school_class = own_class_or_404(class_id)
     if ActionForm().validate_on_submit():
         session = get_session()
-        school_class.join_code = new_join_code(session)
+        school_class.join_code = unused_join_code(session)
         session.commit()
         flash(f"New join code: {school_class.join_code}. The old code no longer works.", "success")
     return redirect(url_for("instructor.settings", class_id=class_id))
