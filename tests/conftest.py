@@ -7,6 +7,7 @@ PostgreSQL), on that database too: the `database_url` fixture is parametrised.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import uuid
@@ -17,9 +18,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from course import Course, load_course
 from webapp import create_app
 from webapp.migrate import upgrade
 
@@ -38,31 +40,62 @@ CHROMIUM_ARGS = [
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
+@pytest.fixture(scope="session")
+def course() -> Course:
+    """The real course, loaded once per test session (loading it is the slow part of create_app)."""
+    return load_course()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once by Alembic; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL database migrated once by Alembic; each test gets a copy (CREATE DATABASE … TEMPLATE)."""
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"msc_template_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A freshly migrated database: SQLite in a temp folder, or a fresh PostgreSQL schema."""
+    """A freshly migrated database of its own: SQLite in a temp folder, or a new PostgreSQL database.
+
+    Both are copies of a template that Alembic migrated once per session, so the
+    schema still comes only from migrations, at the cost of one copy per test.
+    """
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
-        upgrade(url)
-        yield url
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
-    base = os.environ["TEST_DATABASE_URL"]
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    # psycopg passes libpq options through: every connection searches the test schema.
-    separator = "&" if "?" in base else "?"
-    url = f"{base}{separator}options=-csearch_path%3D{schema}"
-    upgrade(url)
-    yield url
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    template = request.getfixturevalue("postgres_template")
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"msc_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
 @pytest.fixture
-def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+def app_config(database_url: str, tmp_path: Path, course: Course) -> dict[str, Any]:
     """Config for a test app: the test database, CSRF off for route tests, no demo data."""
     return {
         "TESTING": True,
@@ -71,6 +104,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "DEMO_DATA": False,
         "RATELIMIT_ENABLED": False,
+        "COURSE": course,
     }
 
 

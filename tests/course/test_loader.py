@@ -15,7 +15,7 @@ B = f"{BROKEN}/mod"
 
 # One deliberately broken file per rule, each with the exact message it must give.
 EXPECTED = [
-    f"{B}/01-bad-yaml.yaml:6: invalid YAML: expected ',' or ']', but got '<stream end>'",
+    f"{B}/01-bad-yaml.yaml:6: invalid YAML: did not find expected ',' or ']'",
     f"{B}/02-missing-field.yaml:4: questions[0].stem: required field is missing",
     f"{B}/03-wrong-type.yaml:13: questions[0].difficulty: must be a whole number (got 'hard')",
     f"{B}/04-duplicate-id.yaml:16: questions[1].id: duplicate question id 'pick-one' (first defined in {B}/04-duplicate-id.yaml:4)",
