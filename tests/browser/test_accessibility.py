@@ -50,6 +50,7 @@ def test_every_page_passes_axe(browser: Any, live_server: str, database_url: str
             _visit(page, base + path, name, artifacts, tag, check)
         page.goto(base + "/signup")
         page.get_by_role("button", name="Create account").click()
+        page.wait_for_load_state("networkidle")
         if check:
             check_axe(page, f"signup errors ({tag})")
         shoot(page, artifacts, f"signup-errors-{tag}")
@@ -58,6 +59,7 @@ def test_every_page_passes_axe(browser: Any, live_server: str, database_url: str
         page.goto(base + "/join")
         page.get_by_label("Join code").fill("WRONG1")
         page.get_by_role("button", name="Join class").click()
+        page.wait_for_load_state("networkidle")
         if check:
             check_axe(page, f"join error ({tag})")
         shoot(page, artifacts, f"join-error-{tag}")
