@@ -20,7 +20,7 @@ from sqlalchemy import Float, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from webapp.models import Enrollment, ItemState, Review, ReviewChoice, User
+from webapp.models import Enrollment, ItemState, Review, User
 from webapp.stats import MASTERED_DAYS as MASTERY_DAYS
 
 # FSRS-6 forgetting curve with the default decay (fsrs.scheduler.FSRS_DEFAULT_DECAY):
@@ -51,7 +51,8 @@ class StudentRow:
     retention_reviews: int = 0
     due_now: int = 0
     exam_recall: float | None = None
-    unsafe_picks: int = 0
+    unsafe_picks: int = 0  # answers that included an option marked unsafe
+    unsafe_items: int = 0  # how many different questions those were
     at_risk: list[str] = field(default_factory=list)
 
     @property
@@ -131,13 +132,8 @@ def student_rows(
     if exam_date is not None and safety_ids:
         for uid, recall in exam_recall(session, users, safety_ids, exam_date, dialect).items():
             rows[uid].exam_recall = recall
-    for uid, picks in session.execute(
-        select(Review.user_id, func.count())
-        .join(ReviewChoice, ReviewChoice.review_id == Review.id)
-        .where(Review.user_id.in_(users), ReviewChoice.unsafe.is_(True))
-        .group_by(Review.user_id)
-    ):
-        rows[uid].unsafe_picks = int(picks)
+    for uid, picks, items in unsafe_choices(session, users):
+        rows[uid].unsafe_picks, rows[uid].unsafe_items = picks, items
     for row in rows.values():
         row.at_risk = risk_reasons(row, now)
     return list(rows.values())
@@ -214,14 +210,17 @@ def group_mastery(session: Session, users: Sequence[int], groups: dict[str, Iter
 
 
 def unsafe_choices(session: Session, users: Sequence[int]) -> list[tuple[int, int, int]]:
-    """(user id, unsafe picks, distinct items) for students who picked unsafe options, most first."""
+    """(user id, answers with an unsafe option, distinct items) for students who chose one, most first.
+
+    Reads the review's own `unsafe_chosen` flag through the (user_id, item_id)
+    index rather than joining every option picked.
+    """
     if not users:
         return []
     rows = session.execute(
-        select(Review.user_id, func.count(), func.count(func.distinct(ReviewChoice.item_id)))
-        .join(ReviewChoice, ReviewChoice.review_id == Review.id)
-        .where(Review.user_id.in_(list(users)), ReviewChoice.unsafe.is_(True))
+        select(Review.user_id, func.count(), func.count(func.distinct(Review.item_id)))
+        .where(Review.user_id.in_(list(users)), Review.unsafe_chosen.is_(True))
         .group_by(Review.user_id)
-        .order_by(func.count().desc())
+        .order_by(func.count().desc(), Review.user_id)
     ).all()
     return [(int(a), int(b), int(c)) for a, b, c in rows]

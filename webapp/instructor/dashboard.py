@@ -83,8 +83,7 @@ def overview(class_id: int) -> ResponseReturnValue:
     per_day = stats.reviews_per_day(session, users, now, days=60)
     forecast = stats.due_forecast(session, users, now, days=14, bank=bank)
     retention = stats.true_retention(session, users, now, days=30)
-    names = {row.user_id: row.name for row in rows}
-    unsafe = [(names.get(uid, "?"), picks, distinct) for uid, picks, distinct in analytics.unsafe_choices(session, users)]
+    unsafe = sorted((row for row in rows if row.unsafe_picks), key=lambda row: (-row.unsafe_picks, row.name))
     return render_template(
         "instructor/overview.html",
         school_class=school_class, rows=rows, sort=sort, descending=descending, modules=modules, heat=heat,

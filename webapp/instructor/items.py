@@ -64,11 +64,11 @@ def item_analysis(session: Session, users: Sequence[int], item_ids: Sequence[str
     def item(item_id: str) -> ItemStat:
         return stats.setdefault(item_id, ItemStat(item_id))
 
-    scope = [Review.user_id.in_(users)]
-    if item_ids is not None:
-        scope.append(Review.item_id.in_(list(item_ids)))
+    # Scoped by student only: an item_id IN (...) filter tempts SQLite into the
+    # item index, which scans every class's reviews. Grouped rows (one per
+    # item) are filtered to `item_ids` at the end instead.
     for item_id, attempts in session.execute(
-        select(Review.item_id, func.count()).where(*scope).group_by(Review.item_id)
+        select(Review.item_id, func.count()).where(Review.user_id.in_(users)).group_by(Review.item_id)
     ):
         item(item_id).attempts = int(attempts)
 
@@ -125,15 +125,15 @@ def item_analysis(session: Session, users: Sequence[int], item_ids: Sequence[str
         if item_id in stats:
             stats[item_id].options[option_id] = OptionStat(int(count), float(mean_score))
 
-    state_scope = [ItemState.user_id.in_(users)]
-    if item_ids is not None:
-        state_scope.append(ItemState.item_id.in_(list(item_ids)))
     for item_id, difficulty, stability in session.execute(
         select(ItemState.item_id, func.avg(ItemState.difficulty), func.avg(ItemState.stability))
-        .where(*state_scope)
+        .where(ItemState.user_id.in_(users))
         .group_by(ItemState.item_id)
     ):
         if item_id in stats:
             stats[item_id].mean_difficulty = float(difficulty) if difficulty is not None else None
             stats[item_id].mean_stability = float(stability) if stability is not None else None
+    if item_ids is not None:
+        wanted = set(item_ids)
+        stats = {item_id: stat for item_id, stat in stats.items() if item_id in wanted}
     return stats

@@ -43,7 +43,8 @@ def _review(session: Session, user: User, item: str, when: dt.datetime, result: 
             state_before: int, choice: tuple[str, bool] | None = None) -> None:
     review = Review(user_id=user.id, item_id=item, presentation_id=f"{user.id}-{item}-{attempt}", reviewed_at=when,
                     response="x", result=result, score=1.0 if result == "correct" else 0.0, rating=rating,
-                    response_ms=5000, attempt=attempt, state_before=state_before)
+                    response_ms=5000, attempt=attempt, state_before=state_before,
+                    unsafe_chosen=bool(choice and choice[1]))
     session.add(review)
     session.flush()
     if choice:
