@@ -8,7 +8,9 @@ Run from the repository root, on a database of its own (never CI's `test`):
 
 `--reset` drops this app's tables (Alembic downgrade to base) and migrates again,
 so each run starts from an empty schema. Prints the wall time, the rows written
-per table and the rate, as a Markdown table row for benchmarks/RESULTS.md.
+per table and the rate, as a Markdown table row for benchmarks/RESULTS.md. The
+accounts have the `seed-synthetic` password, so the dashboard can be measured
+signed in on the same database.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from tqdm import tqdm
 from webapp import create_app
 from webapp.migrate import downgrade, upgrade
 from webapp.models import Enrollment, ItemState, Review, ReviewChoice, SchoolClass, User
+from webapp.security import hash_password
 from webapp.synthetic.seed import seed_school
+from webapp.synthetic_cli import SYNTHETIC_PASSWORD
 
 NOW = dt.datetime(2026, 11, 20, 18, 0, tzinfo=dt.timezone.utc)
 
@@ -50,7 +54,7 @@ def main() -> None:
     started = time.perf_counter()
     with tqdm(total=args.students, unit="student") as bar:
         result = seed_school(engine, app.extensions["bank"], students=args.students, days=args.days, seed=args.seed,
-                             now=NOW, password_hash="benchmark-accounts-cannot-log-in", workers=args.workers,
+                             now=NOW, password_hash=hash_password(SYNTHETIC_PASSWORD), workers=args.workers,
                              progress=bar.update)
     seconds = time.perf_counter() - started
     with engine.connect() as connection:

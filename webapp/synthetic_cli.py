@@ -15,6 +15,7 @@ import time
 
 import click
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import ArgumentError, OperationalError
 from tqdm import tqdm
 
 from course import CourseError
@@ -59,9 +60,11 @@ def seed_synthetic_command(students: int, days: int, seed: int, classes: int | N
 
     try:
         app = create_app({"DATABASE_URL": database_url} if database_url else None)
+        upgrade(app.config["DATABASE_URL"])
     except CourseError as error:
         raise click.ClickException(str(error)) from error
-    upgrade(app.config["DATABASE_URL"])
+    except (ArgumentError, OperationalError) as error:
+        raise click.ClickException(f"cannot open the database: {str(error).splitlines()[0]}") from error
     engine = app.extensions["db_engine"]
     try:
         _refuse_real_school(engine, force)
