@@ -24,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ITEM_ID = String(120)
@@ -164,6 +165,24 @@ class Review(Base):
         Index("ix_reviews_user_time", "user_id", "reviewed_at"),
         Index("ix_reviews_item", "item_id"),
         Index("ix_reviews_user_item", "user_id", "item_id"),
+        # Item analysis reads only first attempts: a partial index holds just
+        # those, with the result, so a class's share is an index-only scan.
+        Index(
+            "ix_reviews_first_attempt",
+            "user_id",
+            "item_id",
+            "result",
+            sqlite_where=text("attempt = 1"),
+            postgresql_where=text("attempt = 1"),
+        ),
+        # The dashboard's "unsafe answers" list reads only these few rows.
+        Index(
+            "ix_reviews_unsafe",
+            "user_id",
+            "item_id",
+            sqlite_where=text("unsafe_chosen"),
+            postgresql_where=text("unsafe_chosen"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from sqlalchemy import Float, case, cast, func, select
+from sqlalchemy import Float, case, cast, func, select, text
 from sqlalchemy.orm import Session
 
 from webapp.models import ItemState, Review, ReviewChoice
@@ -81,7 +81,9 @@ def item_analysis(session: Session, users: Sequence[int], item_ids: Sequence[str
             Review.id.label("review_id"),
             cast(case((Review.result == "correct", 1), else_=0), Float).label("x"),
         )
-        .where(Review.user_id.in_(users), Review.attempt == 1)
+        # Written as SQL text so both databases see the literal `attempt = 1`
+        # that the partial index ix_reviews_first_attempt is defined by.
+        .where(Review.user_id.in_(users), text("reviews.attempt = 1"))
         .subquery()
     )
     per_user = (
