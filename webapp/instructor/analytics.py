@@ -102,15 +102,19 @@ def student_rows(
     users = list(rows)
     week_ago, month_ago = now - dt.timedelta(days=7), now - dt.timedelta(days=30)
     passed = case((Review.rating > 1, 1), else_=0)
+    in_review = Review.state_before == 2
+    # Only the last 30 days are counted, so the scan is a month of the class's
+    # reviews, not its whole history; "last active" for students quiet for a
+    # month comes from a second, small query.
     for uid, last, week, reviewed, ok in session.execute(
         select(
             Review.user_id,
             func.max(Review.reviewed_at),
             func.sum(case((Review.reviewed_at >= week_ago, 1), else_=0)),
-            func.sum(case((and_(Review.reviewed_at >= month_ago, Review.state_before == 2), 1), else_=0)),
-            func.sum(case((and_(Review.reviewed_at >= month_ago, Review.state_before == 2), passed), else_=0)),
+            func.sum(case((in_review, 1), else_=0)),
+            func.sum(case((in_review, passed), else_=0)),
         )
-        .where(Review.user_id.in_(users))
+        .where(Review.user_id.in_(users), Review.reviewed_at >= month_ago)
         .group_by(Review.user_id)
     ):
         row = rows[uid]
@@ -118,6 +122,12 @@ def student_rows(
         row.reviews_7d = int(week or 0)
         row.retention_reviews = int(reviewed or 0)
         row.retention_30d = (int(ok or 0) / int(reviewed)) if reviewed else None
+    quiet = [uid for uid, row in rows.items() if row.last_active is None]
+    if quiet:
+        for uid, last in session.execute(
+            select(Review.user_id, func.max(Review.reviewed_at)).where(Review.user_id.in_(quiet)).group_by(Review.user_id)
+        ):
+            rows[uid].last_active = _aware(last)
     for uid, seen, mastered, due in session.execute(
         select(
             ItemState.user_id,
