@@ -25,10 +25,6 @@ def serve_command(host: str, port: int, threads: int) -> None:
         click.echo(str(error), err=True)
         raise SystemExit(1) from error
     upgrade(app.config["DATABASE_URL"])
-    prepare = app.extensions.get("on_serve")
-    if prepare:
-        for step in prepare:
-            step(app)
     demo_logins = ensure_demo(app)
     if demo_logins:
         click.echo("Demo logins (demo data; switch off with DEMO_DATA=0):")
