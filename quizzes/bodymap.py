@@ -116,6 +116,9 @@ def body_map_svg(highlight: str | None = None, interactive: bool = False) -> str
     return _render(highlight, interactive)
 
 
+_TITLE_TAG = "title"  # the drawing is parsed with its namespace stripped
+
+
 @functools.lru_cache(maxsize=2 * (len(REGIONS) + 1))
 def _render(highlight: str | None, interactive: bool) -> str:
     root = copy.deepcopy(_drawing().root)
@@ -134,4 +137,11 @@ def _render(highlight: str | None, interactive: bool) -> str:
         if interactive:
             element.set("tabindex", "0")
             element.set("role", "button")
+            # A hover tooltip would name the site a "find this site" question
+            # asks for; the name moves to aria-label, where assistive
+            # technology (which needs it to operate the map) still reads it.
+            title = element.find(_TITLE_TAG)
+            if title is not None:
+                element.set("aria-label", title.text or site)
+                element.remove(title)
     return ET.tostring(root, encoding="unicode")
