@@ -41,19 +41,19 @@ def progress_context(user_id: int, now: dt.datetime) -> dict[str, Any]:
         "modules": {module.id: module.title for module in bank.modules},
     }
     session.commit()  # end the read transaction
-    context["chart_data"] = _chart_data(context)
+    context["chart_data"] = chart_json(context["per_day"], context["forecast"])
     return context
 
 
-def _chart_data(context: dict[str, Any]) -> Markup:
-    """JSON for static/progress.js; `<` escaped so it is safe inside a script tag."""
+def chart_json(per_day: list[stats.DayCount], forecast: list[tuple[dt.date, int]]) -> Markup:
+    """JSON for static/progress.js (one learner or a class); `<` escaped so it is safe in a script tag."""
     data = {
         "perDay": {
-            "labels": [d.day.strftime("%-d %b") for d in context["per_day"]],
-            "reviews": [d.reviews for d in context["per_day"]],
-            "correct": [d.correct for d in context["per_day"]],
+            "labels": [d.day.strftime("%-d %b") for d in per_day],
+            "reviews": [d.reviews for d in per_day],
+            "correct": [d.correct for d in per_day],
         },
-        "forecast": {"labels": [d.strftime("%a %-d") for d, _ in context["forecast"]], "values": [n for _, n in context["forecast"]]},
+        "forecast": {"labels": [day.strftime("%a %-d") for day, _ in forecast], "values": [n for _, n in forecast]},
     }
     return Markup(json.dumps(data).replace("<", "\\u003c"))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -63,13 +63,16 @@ def score_answer(
     desired_retention: float,
     safety_retention: float,
     override_rating: int | None = None,
+    grader: Callable[[Question, object], Grade] = grade_response,
 ) -> Scored:
     """Grade `response`, choose the rating and schedule the item (pure).
+
+    `grader` is `quizzes.grading.grade` unless a bulk caller passes a memoised one.
 
     Raises:
         ReviewError: when the response cannot be graded (outcome "invalid").
     """
-    result = grade_response(question, response)
+    result = grader(question, response)
     if not result.is_valid:
         raise ReviewError(result.message or "That answer could not be read.")
     auto = rating_for(result, response_ms, typical_ms)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Callable
 
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
 from sqlalchemy import select
 
 from quizzes.bank import Bank
@@ -21,7 +19,7 @@ from webapp.instructor.access import instructor_required, own_class_or_404
 from webapp.instructor.classes import bp
 from webapp.instructor.items import ItemStat, item_analysis
 from webapp.models import Enrollment, Review, SchoolClass, User, utcnow
-from webapp.progress import progress_context
+from webapp.progress import chart_json, progress_context
 from webapp.questionbank import get_bank
 from webapp.studyview import item_label
 
@@ -36,18 +34,6 @@ SORTABLE = {
     "exam_recall": lambda r: -1 if r.exam_recall is None else r.exam_recall,
     "risk": lambda r: len(r.at_risk),
 }
-
-
-def _chart_json(per_day: list[stats.DayCount], forecast: list[int], now: dt.datetime) -> Markup:
-    """The class's activity and forecast in the JSON shape static/progress.js draws."""
-    today = now.date()
-    data = {
-        "perDay": {"labels": [d.day.strftime("%-d %b") for d in per_day],
-                   "reviews": [d.reviews for d in per_day], "correct": [d.correct for d in per_day]},
-        "forecast": {"labels": [(today + dt.timedelta(days=i)).strftime("%a %-d") for i in range(len(forecast))],
-                     "values": forecast},
-    }
-    return Markup(json.dumps(data).replace("<", "\\u003c"))
 
 
 def class_items(bank: Bank, school_class: SchoolClass) -> list[Question]:
@@ -88,7 +74,7 @@ def overview(class_id: int) -> ResponseReturnValue:
         "instructor/overview.html",
         school_class=school_class, rows=rows, sort=sort, descending=descending, modules=modules, heat=heat,
         sites=sites, site_label=region_label, per_day=per_day, forecast=forecast, retention=retention,
-        chart_data=_chart_json(per_day, forecast, now), unsafe=unsafe, total_items=len(item_ids),
+        chart_data=chart_json(per_day, [(now.date() + dt.timedelta(days=i), n) for i, n in enumerate(forecast)]), unsafe=unsafe, total_items=len(item_ids),
         at_risk=sum(1 for row in rows if row.at_risk), bodymap_svg=body_map_svg,
     )
 

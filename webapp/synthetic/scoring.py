@@ -3,9 +3,9 @@
 Grading is pure and simulated responses repeat (the right answer is always the
 same one), so each distinct (question, response) is graded once per process;
 the profile of a synthetic school showed grading (cloze text matching above all)
-at about a sixth of the time. Rating and scheduling are `score_answer`'s own
-steps with the same functions; `tests/webapp/test_synthetic.py` checks on real
-simulations that every answer scores exactly as `score_answer` scores it.
+at about a sixth of the time. Everything else is `score_answer` itself, handed
+the memoised grader; `tests/webapp/test_synthetic.py` checks on real
+simulations that every answer scores exactly as the plain `score_answer` does.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from typing import Any
 
 from quizzes.grading import grade
 from quizzes.questions import Grade, Question
-from quizzes.scheduling import Rating, rating_for, retention_for, review
-from webapp.reviews import ReviewError, Scored
+from webapp.reviews import Scored, score_answer
 
 # (id of the question, response key) -> (the question, its grade); the question
 # is kept so its id cannot be reused by another object while cached.
@@ -43,15 +42,10 @@ def graded(question: Question, response: object) -> Grade:
 def score(question: Question, response: object, response_ms: int, card_before: dict[str, Any] | None,
           typical_ms: float | None, now: dt.datetime, desired_retention: float, safety_retention: float,
           override_rating: int | None = None) -> Scored:
-    """Exactly `webapp.reviews.score_answer`, with the grade memoised.
+    """`webapp.reviews.score_answer` with the grade memoised.
 
     Raises:
         ReviewError: when the response cannot be graded.
     """
-    result = graded(question, response)
-    if not result.is_valid:
-        raise ReviewError(result.message or "That answer could not be read.")
-    auto = rating_for(result, response_ms, typical_ms)
-    rating = Rating(override_rating) if override_rating is not None else auto
-    retention = retention_for(question, desired_retention, safety_retention)
-    return Scored(result, rating, auto, review(card_before, int(rating), now, retention))
+    return score_answer(question, response, response_ms, card_before, typical_ms, now, desired_retention,
+                        safety_retention, override_rating, grader=graded)
