@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from course.cli import summary
+from course.summary import summary
 from course.loader import DEFAULT_CONTENT, check_course
 from quizzes.bank import build_bank
 from quizzes.errors import QuizError
