@@ -32,8 +32,12 @@ def nav_links() -> list[tuple[str, str]]:
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
-    """The course at a glance."""
-    return render_template("home.html", course=current_app.extensions["course"])
+    """The course at a glance, with the way in."""
+    course = current_app.extensions["course"]
+    bank = current_app.extensions["bank"]
+    lessons = {module.id: len(course.lessons_of(module.id)) for module in course.modules}
+    questions = {module.id: len(bank.by_module(module.id)) for module in course.modules}
+    return render_template("home.html", course=course, lessons=lessons, questions=questions)
 
 
 def init_app(app: Flask) -> None:

@@ -15,6 +15,8 @@ def test_home_lists_modules(client: FlaskClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert b"Endangerment sites" in response.data
+    assert b'href="/signup"' in response.data  # the way in for a newcomer
+    assert b"101 questions" in response.data  # counts come from the bank, generated questions included
 
 
 def test_unknown_page_is_a_friendly_404(client: FlaskClient) -> None:
