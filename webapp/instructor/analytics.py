@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Float, and_, case, cast, func, literal, select, text
+from sqlalchemy import Float, case, cast, func, literal, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
