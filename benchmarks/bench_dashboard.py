@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
 from sqlalchemy import func, select
 
+from benchmarks.timing import timed
 from webapp import create_app
 from webapp.models import Enrollment, Review, SchoolClass
 
@@ -54,14 +54,11 @@ def main() -> None:
     print("| page | median ms | p95 ms |")
     print("|---|---|---|")
     for label, url in pages.items():
-        response = client.get(url)  # warm-up: caches, query plans, template compilation
-        assert response.status_code == 200, (url, response.status_code)
-        times = []
-        for _ in range(args.rounds):
-            started = time.perf_counter()
+        def fetch(url: str = url) -> None:
             response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200
+            assert response.status_code == 200, (url, response.status_code)
+
+        times = [seconds * 1000 for seconds in timed(fetch, args.rounds)]
         times.sort()
         p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
         print(f"| {label} | {statistics.median(times):.1f} | {p95:.1f} |")

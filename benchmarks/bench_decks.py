@@ -19,26 +19,16 @@ import sqlite3
 import statistics
 import sys
 import tempfile
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import genanki
 
+from benchmarks.timing import timed
 from course import load_course
 from decks.package import assemble, build_package
 from quizzes.bank import Bank, build_bank
-
-
-def _timed(action: Callable[[], object], rounds: int) -> list[float]:
-    action()  # warm-up: imports, caches, the SVG drawing
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def _genanki_alone(bank: Bank, folder: Path, *, in_memory: bool) -> Callable[[], object]:
@@ -89,9 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     bank = build_bank(load_course())
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        ours = _timed(lambda: build_package(bank, None, folder / "ours.apkg"), args.rounds)
-        alone = _timed(_genanki_alone(bank, folder, in_memory=False), args.rounds)
-        memory = _timed(_genanki_alone(bank, folder, in_memory=True), args.rounds)
+        ours = timed(lambda: build_package(bank, None, folder / "ours.apkg"), args.rounds)
+        alone = timed(_genanki_alone(bank, folder, in_memory=False), args.rounds)
+        memory = timed(_genanki_alone(bank, folder, in_memory=True), args.rounds)
         report = build_package(bank, None, folder / "ours.apkg")
     ours_ms, alone_ms = statistics.median(ours) * 1000, statistics.median(alone) * 1000
     ratio, strict = ours_ms / alone_ms, ours_ms / (statistics.median(memory) * 1000)

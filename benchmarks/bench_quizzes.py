@@ -21,11 +21,11 @@ import random
 import re
 import statistics
 import time
-from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from benchmarks.timing import timed
 from course import load_course
 from course.models import Course, TrueFalseQuestion
 from quizzes.bank import Bank, build_bank
@@ -37,17 +37,6 @@ RESULTS = Path(__file__).parent / "RESULTS.md"
 HEADING = "## Quiz engine"
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.timezone.utc)
 STATES = 1000
-
-
-def timed(action: Callable[[], object], rounds: int) -> list[float]:
-    """Seconds per call of `action`, `rounds` times after one warm-up call."""
-    action()
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def extended(course: Course, total: int) -> Course:
