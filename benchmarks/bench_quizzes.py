@@ -14,8 +14,8 @@ relearning states, due dates and stabilities), not on hand-made dicts.
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
+import os
 import platform
 import random
 import re

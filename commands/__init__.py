@@ -2,21 +2,41 @@
 
 This is the only module that wires the packages together, so it sits above
 `decks` and `webapp` in the import layers and they never import each other.
+Every command runs under one rule: an error any of our packages raises on
+purpose becomes its message and exit status 1, never a traceback.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import click
 
 from commands.check import check_command
 from commands.serve import serve_command
+from course import CourseError
 from decks.cli import decks_group
+from decks.errors import DecksError
 from quizzes.cli import export_command
-from webapp.cli import create_instructor_command
-from webapp.synthetic_cli import seed_synthetic_command
+from quizzes.errors import QuizError
+from webapp.auth.cli import create_instructor_command
+from webapp.errors import WebappError
+from webapp.synthetic.cli import seed_synthetic_command
+
+OUR_ERRORS = (CourseError, QuizError, DecksError, WebappError)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """A click group that turns our packages' errors into one clear message and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OUR_ERRORS as error:
+            raise click.ClickException(str(error)) from error
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Massage Safety Course: content checks, the web app, Anki decks."""
 

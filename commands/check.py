@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from course.summary import summary
 from course.loader import DEFAULT_CONTENT, check_course
+from course.summary import summary
 from quizzes.bank import build_bank
 from quizzes.errors import QuizError
 from quizzes.questions import TYPE_LABELS

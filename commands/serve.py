@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from course import CourseError
-
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -18,12 +16,9 @@ def serve_command(host: str, port: int, threads: int) -> None:
     from webapp.migrate import upgrade
     from webapp.synthetic.demo import ensure_demo
 
-    try:
-        # webapp may not import decks: the builder is handed in here, at the top layer.
-        app = create_app({"DECK_BUILDER": build_package})
-    except CourseError as error:
-        click.echo(str(error), err=True)
-        raise SystemExit(1) from error
+    # webapp may not import decks: the builder is handed in here, at the top layer.
+    # A content or bank error propagates to the command group, which prints it.
+    app = create_app({"DECK_BUILDER": build_package})
     upgrade(app.config["DATABASE_URL"])
     demo_logins = ensure_demo(app)
     if demo_logins:

@@ -21,8 +21,8 @@ from quizzes.questions import (
     ClozeQuestion,
     Grade,
     HotspotQuestion,
-    Outcome,
     MatchingQuestion,
+    Outcome,
     PartResult,
     Question,
     TrueFalseQuestion,
@@ -39,6 +39,15 @@ def grade(question: Question, response: object) -> Grade:
     if grader is None:
         return _invalid(f"questions of type {question.type!r} cannot be graded")
     return grader(question, response)
+
+
+def chosen_options(response: object) -> frozenset[str]:
+    """The option ids a choice response picked: one id (mcq) or a list of them (multi)."""
+    if isinstance(response, str):
+        return frozenset({response})
+    if isinstance(response, (list, tuple, set, frozenset)):
+        return frozenset(str(item) for item in response)
+    return frozenset()
 
 
 def _invalid(message: str) -> Grade:

@@ -36,7 +36,7 @@ from quizzes.bank import Bank
 from quizzes.questions import Question
 from quizzes.scheduling import retrievability, utc
 
-__all__ = ["Counts", "Limits", "Plan", "forecast", "plan_next", "retrievability"]
+__all__ = ["Counts", "Limits", "Plan", "forecast", "plan_next", "retrievability", "scope_items"]
 
 DAY = 86400.0
 REVIEW = 2
@@ -114,6 +114,12 @@ def _scope(index: _Index, limits: Limits) -> tuple[tuple[str, ...], dict[str, tu
         return ((module,) if module else ()), ({module: items} if module else {})
     modules = tuple(m for m in index.module_order if limits.modules is None or m in limits.modules)
     return modules, {m: index.new_order[m] for m in modules}
+
+
+def scope_items(bank: Bank, limits: Limits) -> frozenset[str]:
+    """Every item id `limits` lets the learner study (new or seen): the one scope rule."""
+    _, items = _scope(_index(bank), limits)
+    return frozenset(item for module_items in items.values() for item in module_items)
 
 
 def plan_next(

@@ -16,7 +16,6 @@ from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

@@ -1,4 +1,4 @@
-"""Friendly error pages: a user never sees a traceback or a bare 500."""
+"""The web app's base exception, and friendly error pages: a user never sees a traceback or a bare 500."""
 
 from __future__ import annotations
 
@@ -6,6 +6,11 @@ from flask import Flask, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+
+class WebappError(Exception):
+    """Base of every exception the web app raises on purpose; its message is for people."""
+
 
 MESSAGES: dict[int, str] = {
     400: "The request could not be understood.",

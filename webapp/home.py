@@ -6,6 +6,8 @@ from flask import Blueprint, Flask, current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from webapp.content import get_course
+
 bp = Blueprint("home", __name__)
 
 # (endpoint, label, who sees it): one place decides the navigation.
@@ -14,7 +16,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("study.index", "Study", "signed-in"),
     ("lessons.index", "Lessons", "anyone"),
     ("progress.index", "Progress", "signed-in"),
-    ("decks.index", "Anki decks", "anyone"),
+    ("downloads.index", "Anki decks", "anyone"),
     ("instructor.index", "My classes", "instructor"),
     ("classes.join", "Classes", "signed-in"),
     ("auth.login", "Log in", "signed-out"),
@@ -33,7 +35,7 @@ def nav_links() -> list[tuple[str, str]]:
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """The course at a glance, with the way in."""
-    course = current_app.extensions["course"]
+    course = get_course()
     bank = current_app.extensions["bank"]
     lessons = {module.id: len(course.lessons_of(module.id)) for module in course.modules}
     questions = {module.id: len(bank.by_module(module.id)) for module in course.modules}

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
+from webapp.auth.passwords import hash_password
 from webapp.db import make_engine
 from webapp.models import SchoolClass, User
-from webapp.security import hash_password
 
 AXE_OPTIONS = {"resultTypes": ["violations"]}
 PHONE = {"width": 375, "height": 812}

@@ -14,7 +14,7 @@ from flask import Flask
 
 from quizzes.planner import Counts, Plan
 from tests.browser.helpers import DESKTOP, PHONE, answer_by_mouse, check_axe, make_class, shoot, signup
-from webapp import learner
+from webapp.study import plan as learner
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from tests.browser.helpers import DESKTOP, PHONE, answer_by_mouse, check_axe, shoot, signup
-from webapp.accounts import create_user
+from webapp.auth.accounts import create_user
 from webapp.db import make_engine
 
 pytestmark = pytest.mark.browser

@@ -10,10 +10,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from quizzes.questions import ChoiceQuestion, ClozeQuestion, HotspotQuestion, MatchingQuestion, Question, TrueFalseQuestion
-from webapp.classes import new_join_code
+from quizzes.questions import (
+    ChoiceQuestion,
+    ClozeQuestion,
+    HotspotQuestion,
+    MatchingQuestion,
+    Question,
+    TrueFalseQuestion,
+)
+from webapp.auth.passwords import hash_password
+from webapp.classes.codes import new_join_code
 from webapp.models import SchoolClass, User
-from webapp.security import hash_password
 
 TOKEN = re.compile(r'name="presentation" value="([^"]+)"')
 

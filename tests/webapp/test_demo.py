@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import Engine, func, select
 
+from webapp.auth.passwords import verify_password
 from webapp.models import Enrollment, ItemState, Review, SchoolClass, User
-from webapp.security import verify_password
 from webapp.synthetic.demo import DEMO_INSTRUCTOR, DEMO_PASSWORD, DEMO_STUDENTS, ensure_demo
 
 TABLES = (User, SchoolClass, Enrollment, ItemState, Review)

@@ -8,16 +8,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from quizzes.questions import ChoiceQuestion, Question
 from quizzes.scheduling import review
 from tests.webapp.conftest import answer_fields
-from werkzeug.datastructures import MultiDict
-
-from webapp.answers import parse_response
 from webapp.db import get_session
 from webapp.models import ItemState, Review, ReviewChoice, User
-from webapp.reviews import ReviewError, override_rating, record_answer, typical_response_ms
+from webapp.study.responses import parse_response
+from webapp.study.service import ReviewError, override_rating, record_answer, typical_response_ms
 
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 

@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy.orm import Session
 
-from webapp import stats
 from webapp.db import get_session
 from webapp.models import ItemState, Review, User
+from webapp.progress import stats
 
 NOW = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.timezone.utc)
 DAY = dt.timedelta(days=1)

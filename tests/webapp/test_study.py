@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from quizzes.questions import Question
 from tests.webapp.conftest import answer_fields, make_class, signup, token_of, user_id
-from webapp import presentations
 from webapp.db import get_session
 from webapp.models import Review
+from webapp.study import tokens as presentations
 
 TYPES = ("mcq", "multi", "truefalse", "cloze", "matching", "hotspot")
 
@@ -59,8 +59,8 @@ def test_each_type_answered_right_and_wrong(app: Flask, student: FlaskClient, ki
 
 
 def test_question_page_renders_every_type_as_a_form(app: Flask, student: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from webapp import learner
     from quizzes.planner import Counts, Plan
+    from webapp.study import plan as learner
 
     for kind, marker in (("mcq", 'type="radio" id="choice-'), ("multi", 'type="checkbox"'), ("truefalse", 'id="answer-true"'),
                          ("cloze", 'name="blank-1"'), ("matching", "<select"), ("hotspot", 'name="region"')):
@@ -68,7 +68,7 @@ def test_question_page_renders_every_type_as_a_form(app: Flask, student: FlaskCl
         monkeypatch.setattr(learner, "plan_next", lambda *a, q=question, **k: Plan(q, Counts(1, 0, 0)))
         html = student.get("/study/").get_data(as_text=True)
         assert marker in html, kind
-        assert f"<label" in html
+        assert "<label" in html
         if kind == "hotspot":
             assert "data-region=" in html and "<svg" in html
 

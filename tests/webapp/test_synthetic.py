@@ -16,10 +16,10 @@ from quizzes.bank import Bank
 from quizzes.questions import ChoiceQuestion
 from webapp.migrate import upgrade
 from webapp.models import Enrollment, ItemState, Review, ReviewChoice, SchoolClass, User
+from webapp.synthetic.cli import seed_synthetic_command
 from webapp.synthetic.school import class_sizes, plan_school
 from webapp.synthetic.seed import SeedError, _students, seed_school
 from webapp.synthetic.simulate import item_offsets, simulate_student
-from webapp.synthetic_cli import seed_synthetic_command
 
 NOW = dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.timezone.utc)
 STUDENTS, DAYS, SEED = 4, 12, 11
@@ -252,7 +252,7 @@ def test_the_planner_picks_the_same_through_the_card_view(app: Flask, monkeypatc
 def test_every_simulated_answer_scores_as_score_answer_scores_it(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     """The memoised scoring (synthetic.scoring) must agree with the web app's own `score_answer`."""
     import webapp.synthetic.simulate as simulate
-    from webapp.reviews import score_answer
+    from webapp.study.service import score_answer
 
     real = simulate.score
     compared: list[int] = []

@@ -7,12 +7,13 @@ is a 404 and a student never gets past the door.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask
 
-from webapp.instructor import dashboard, exports  # noqa: F401  (they add routes to bp)
-from webapp.instructor.classes import bp
+bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
 
 def init_app(app: Flask) -> None:
-    """Register the instructor blueprint."""
+    """Register the instructor blueprint with all its views."""
+    from webapp.instructor import classes, dashboard, exports  # noqa: F401  (they add routes to bp)
+
     app.register_blueprint(bp)

@@ -1,7 +1,7 @@
 """Class-level aggregates for the instructor dashboard, computed in SQL.
 
 Per-learner figures that the student's own progress page also shows (mastery
-by module, reviews per day, retention) come from `webapp.stats`; this module adds
+by module, reviews per day, retention) come from `webapp.progress.stats`; this module adds
 what only a class view needs.
 
 Every figure is a GROUP BY over the class's own rows (reviews are reached
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from webapp.models import Enrollment, ItemState, Review, User
-from webapp.stats import MASTERED_DAYS as MASTERY_DAYS
+from webapp.progress.stats import MASTERED_DAYS as MASTERY_DAYS
 
 # FSRS-6 forgetting curve with the default decay (fsrs.scheduler.FSRS_DEFAULT_DECAY):
 # R(t) = (1 + FACTOR * t / S) ** -DECAY, so that R(S) = 0.9.

@@ -4,31 +4,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from webapp.classes import new_join_code
+from webapp.classes.codes import unused_join_code
+from webapp.content import get_course
 from webapp.db import get_session
+from webapp.instructor import bp
 from webapp.instructor.access import instructor_required, own_class_or_404
 from webapp.instructor.forms import ActionForm, ClassForm
 from webapp.models import Enrollment, SchoolClass, User
 
-bp = Blueprint("instructor", __name__, url_prefix="/instructor")
-
-def unused_join_code(session: Session) -> str:
-    """A fresh join code that no other class uses."""
-    while True:
-        code = new_join_code()
-        if session.scalar(select(SchoolClass.id).where(SchoolClass.join_code == code)) is None:
-            return code
-
 
 def _class_form(school_class: SchoolClass | None = None) -> ClassForm:
     form = ClassForm(obj=school_class)
-    modules = current_app.extensions["course"].modules
+    modules = get_course().modules
     form.modules.choices = [(module.id, module.title) for module in modules]
     if school_class is not None and not form.is_submitted():
         form.desired_retention.data = Decimal(round(school_class.desired_retention * 100))

@@ -12,16 +12,14 @@ from sqlalchemy import select
 from quizzes.bank import Bank
 from quizzes.bodymap import REGIONS, body_map_svg, region_label
 from quizzes.questions import TYPE_LABELS, Question
+from webapp.content import get_bank, item_label
 from webapp.db import get_session
-from webapp import stats
-from webapp.instructor import analytics
+from webapp.instructor import analytics, bp
 from webapp.instructor.access import instructor_required, own_class_or_404
-from webapp.instructor.classes import bp
 from webapp.instructor.items import ItemStat, item_analysis
 from webapp.models import Enrollment, Review, SchoolClass, User, utcnow
-from webapp.progress import chart_json, progress_context
-from webapp.questionbank import get_bank
-from webapp.studyview import item_label
+from webapp.progress import stats
+from webapp.progress.summary import chart_json, progress_context
 
 SORTABLE = {
     "name": lambda r: r.name.casefold(),

@@ -10,14 +10,13 @@ from typing import Iterable, Sequence
 from flask import Response
 from flask.typing import ResponseReturnValue
 
+from webapp.content import get_bank
 from webapp.db import get_session
-from webapp.instructor import analytics
+from webapp.instructor import analytics, bp
 from webapp.instructor.access import instructor_required, own_class_or_404
-from webapp.instructor.classes import bp
 from webapp.instructor.dashboard import class_items
 from webapp.instructor.items import item_analysis
 from webapp.models import utcnow
-from webapp.questionbank import get_bank
 
 PROGRESS_HEADER = ["student", "email", "last_active_utc", "reviews_7d", "items_seen", "items_total", "mastery",
                    "retention_30d", "due_now", "exam_day_safety_recall", "unsafe_picks", "at_risk"]

@@ -15,8 +15,8 @@ from flask import Flask
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
+from webapp.auth.passwords import hash_password
 from webapp.models import User, utcnow
-from webapp.security import hash_password
 from webapp.synthetic.school import Naming
 from webapp.synthetic.seed import SeedError, seed_school
 

@@ -1,4 +1,4 @@
-"""`webapp.reviews.score_answer` with the grading memoised, for millions of simulated answers.
+"""`webapp.study.service.score_answer` with the grading memoised, for millions of simulated answers.
 
 Grading is pure and simulated responses repeat (the right answer is always the
 same one), so each distinct (question, response) is graded once per process;
@@ -15,7 +15,7 @@ from typing import Any
 
 from quizzes.grading import grade
 from quizzes.questions import Grade, Question
-from webapp.reviews import Scored, score_answer
+from webapp.study.service import Scored, score_answer
 
 # (id of the question, response key) -> (the question, its grade); the question
 # is kept so its id cannot be reused by another object while cached.
@@ -42,7 +42,7 @@ def graded(question: Question, response: object) -> Grade:
 def score(question: Question, response: object, response_ms: int, card_before: dict[str, Any] | None,
           typical_ms: float | None, now: dt.datetime, desired_retention: float, safety_retention: float,
           override_rating: int | None = None) -> Scored:
-    """`webapp.reviews.score_answer` with the grade memoised.
+    """`webapp.study.service.score_answer` with the grade memoised.
 
     Raises:
         ReviewError: when the response cannot be graded.

@@ -17,8 +17,9 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
+from webapp.classes.codes import unused_join_code
 from webapp.db import make_engine
-from webapp.instructor.classes import unused_join_code
+from webapp.errors import WebappError
 from webapp.models import Enrollment, SchoolClass, User
 from webapp.synthetic.bulkwrite import RowCounts, insert_chunked, insert_returning_ids, write_histories
 from webapp.synthetic.school import Naming, SchoolPlan, plan_school
@@ -32,7 +33,7 @@ ENROLLMENTS = Enrollment.__table__
 BATCH_STUDENTS = 25
 
 
-class SeedError(Exception):
+class SeedError(WebappError):
     """The synthetic school cannot be written here; the message says why."""
 
 

@@ -3,11 +3,11 @@
 Each question is chosen by `quizzes.planner.plan_next` exactly as `/study` does
 (same limits, new items met today, last item), answered by the learner model in
 `webapp.synthetic.learners`, and graded, rated and scheduled by
-`webapp.reviews.score_answer`'s steps (the pure core of the web app's
+`webapp.study.service.score_answer` (the pure core of the web app's
 `record_answer`; `scoring` memoises its grading).
 The usual speed for the rating is the median of the learner's last answers of
-the type, as `record_answer` computes it. So the rows come out as the web app
-would have written them: Review rows with attempt numbers, state before, rating,
+the type, as `record_answer` computes it. The rows come from the web app's own
+builders (`review_values`, `next_state`), so they are what it would have written: Review rows with attempt numbers, state before, rating,
 response and card before; ReviewChoice rows for choice questions; one ItemState
 per item with the final card.
 
@@ -25,13 +25,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quizzes.bank import Bank
+from quizzes.grading import chosen_options
 from quizzes.planner import Limits, plan_next
 from quizzes.questions import ChoiceQuestion
-from quizzes.scheduling import Rating, retrievability
+from quizzes.scheduling import retrievability
+from webapp.classes.settings import StudySettings
+from webapp.study.service import MAX_RESPONSE_MS, TYPICAL_WINDOW, Scored, next_state, review_values
 from webapp.synthetic.cardview import CardView
-from webapp.reviews import MAX_RESPONSE_MS, TYPICAL_WINDOW
-from webapp.synthetic.scoring import score
 from webapp.synthetic.learners import Learner, answer, item_offset, recall_probability, response_ms
+from webapp.synthetic.scoring import score
 
 DAY = dt.timedelta(days=1)
 # The planner is shown the cards due within this window of a sitting's start
@@ -39,15 +41,6 @@ DAY = dt.timedelta(days=1)
 WINDOW = dt.timedelta(hours=3)
 # Chance that a learner presses a rating button other than the automatic one.
 OVERRIDE_CHANCE = 0.02
-
-
-@dataclass(frozen=True)
-class StudySettings:
-    """The class settings that govern a student's study (as `webapp.classes.StudySettings`)."""
-
-    desired_retention: float
-    new_per_day: int
-    modules: frozenset[str] | None
 
 
 @dataclass(frozen=True)
@@ -71,21 +64,6 @@ class History:
     states: list[dict[str, Any]] = field(default_factory=list)
 
 
-@dataclass
-class _Item:
-    """The running ItemState of one item."""
-
-    card: dict[str, Any]
-    due: dt.datetime
-    state: int
-    stability: float | None
-    difficulty: float | None
-    last_review: dt.datetime
-    reps: int
-    lapses: int
-    module: str
-
-
 class _Run:
     """The mutable state of one student's simulation."""
 
@@ -97,7 +75,7 @@ class _Run:
         self.rng = random.Random(student.seed)
         self.limits = Limits(new_per_day=student.settings.new_per_day, modules=student.settings.modules)
         self.cards: dict[str, dict[str, Any]] = {}
-        self.items: dict[str, _Item] = {}
+        self.items: dict[str, dict[str, Any]] = {}
         self.attempts: dict[str, int] = {}
         self.speeds: dict[str, deque[int]] = {}
         self.history = History()
@@ -127,7 +105,7 @@ class _Run:
         return shown
 
     def _view(self, start: dt.datetime) -> CardView:
-        return CardView(self.cards, {item_id: item.due for item_id, item in self.items.items()}, start + WINDOW)
+        return CardView(self.cards, {item_id: item["due"] for item_id, item in self.items.items()}, start + WINDOW)
 
     def answer(self, question: Any, shown: dt.datetime, end: dt.datetime) -> dt.datetime | None:
         """Answer `question` shown at `shown` and record the rows; the answer time (None: after `end`)."""
@@ -150,61 +128,36 @@ class _Run:
         return now
 
     def _record(self, question: Any, response: object, took: int, card: dict[str, Any] | None,
-                scored: Any, now: dt.datetime) -> None:
+                scored: Scored, now: dt.datetime) -> None:
         state_before = 0 if card is None else int(card["state"])
         attempt = self.attempts.get(question.id, 0) + 1
         self.attempts[question.id] = attempt
         reviews = self.history.reviews
-        reviews.append({
-            "user_id": self.student.user_id,
-            "item_id": question.id,
-            "presentation_id": f"synthetic-{self.student.user_id}-{len(reviews) + 1}",
-            "reviewed_at": now,
-            "response": response,
-            "result": scored.grade.outcome,
-            "score": scored.grade.score,
-            "rating": int(scored.rating),
-            "auto_rating": int(scored.auto_rating),
-            "response_ms": took,
-            "attempt": attempt,
-            "state_before": state_before,
-            "unsafe_chosen": bool(scored.grade.unsafe_chosen),
-            "source": "synthetic",
-            "question_type": question.type,
-            "module": question.module,
-            "card_before": card,
-        })
+        reviews.append(review_values(
+            user_id=self.student.user_id, question=question,
+            presentation_id=f"synthetic-{self.student.user_id}-{len(reviews) + 1}", now=now, response=response,
+            scored=scored, response_ms=took, attempt=attempt, state_before=state_before, card_before=card,
+            source="synthetic",
+        ))
         if isinstance(question, ChoiceQuestion):
-            chosen = {response} if isinstance(response, str) else set(response)  # type: ignore[arg-type]
+            chosen = chosen_options(response)
             self.history.choices.extend(
                 (len(reviews) - 1, option.id, question.id, option.unsafe)
                 for option in question.options if option.id in chosen
             )
-        reviewed = scored.reviewed
-        lapse = int(scored.rating) == int(Rating.AGAIN) and state_before == 2
-        item = self.items.get(question.id)
-        if item is None:
-            self.items[question.id] = _Item(reviewed.card, reviewed.due, reviewed.state, reviewed.stability,
-                                            reviewed.difficulty, now, 1, int(lapse), question.module)
-        else:
-            item.card, item.due, item.state = reviewed.card, reviewed.due, reviewed.state
-            item.stability, item.difficulty, item.last_review = reviewed.stability, reviewed.difficulty, now
-            item.reps += 1
-            item.lapses += int(lapse)
-        self.cards[question.id] = reviewed.card
-        self.view.update(question.id, reviewed.card, reviewed.due)
+        previous = self.items.get(question.id)
+        reps, lapses = (previous["reps"], previous["lapses"]) if previous else (0, 0)
+        item = next_state(reps, lapses, scored, state_before, question.module, now)
+        self.items[question.id] = item
+        self.cards[question.id] = item["card"]
+        self.view.update(question.id, item["card"], item["due"])
         self.last_item = question.id
         if state_before == 0:
             self.new_today += 1
 
     def states(self) -> list[dict[str, Any]]:
         """The final ItemState rows."""
-        return [
-            {"user_id": self.student.user_id, "item_id": item_id, "card": i.card, "due": i.due, "state": i.state,
-             "stability": i.stability, "difficulty": i.difficulty, "last_review": i.last_review,
-             "reps": i.reps, "lapses": i.lapses, "module": i.module}
-            for item_id, i in self.items.items()
-        ]
+        return [{"user_id": self.student.user_id, "item_id": item_id, **item} for item_id, item in self.items.items()]
 
 
 def item_offsets(bank: Bank, seed: int) -> dict[str, float]:

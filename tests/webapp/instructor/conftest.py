@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from webapp.auth.passwords import hash_password
 from webapp.db import get_session
 from webapp.models import Enrollment, ItemState, Review, ReviewChoice, SchoolClass, User
-from webapp.security import hash_password
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
 PASSWORD = "correct horse battery"

@@ -1,16 +1,16 @@
-"""`/study`: one question at a time, graded at once, scheduled by FSRS.
+"""`/study` views: one question at a time, graded at once, scheduled by FSRS.
 
 GET /study shows the next question (planned by `quizzes.planner`) with a signed
-presentation token; POST /study/answer records it through `webapp.reviews` and
+presentation token; POST /study/answer records it through `webapp.study.service` and
 redirects to the answer page (so a reload never re-posts); the answer page
 offers the four Anki ratings to override the automatic one.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Mapping
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -18,19 +18,22 @@ from werkzeug.datastructures import MultiDict
 
 from quizzes.questions import Question
 from quizzes.scheduling import retention_for, review
-from webapp import presentations
-from webapp.answers import parse_response
-from webapp.classes import StudySettings, study_settings
+from webapp.classes.settings import StudySettings, study_settings
+from webapp.content import get_bank, get_course
 from webapp.db import get_session
-from webapp.learner import Scope, next_due, plan
 from webapp.models import ItemState, Review, User, utcnow
-from webapp.questionbank import get_bank
-from webapp.reviews import ReviewError, override_rating, record_answer
-from webapp.studyview import question_context, answer_context
-
-bp = Blueprint("study", __name__, url_prefix="/study")
+from webapp.study import bp
+from webapp.study import tokens as presentations
+from webapp.study.page import answer_context, question_context
+from webapp.study.plan import Scope, items_in_scope, next_due, parse_scope, plan
+from webapp.study.responses import parse_response
+from webapp.study.service import ReviewError, override_rating, record_answer
 
 RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+def _scope(args: Mapping[str, str]) -> tuple[Scope, str | None]:
+    return parse_scope(get_course(), args)
 
 
 def _user() -> User:
@@ -40,30 +43,6 @@ def _user() -> User:
 def _settings() -> StudySettings:
     config = current_app.config
     return study_settings(get_session(), _user().id, config["DEFAULT_RETENTION"], config["DEFAULT_NEW_LIMIT"])
-
-
-def _scope(args: dict[str, str]) -> tuple[Scope, str | None]:
-    """The requested scope, or an empty one and a message when it names nothing."""
-    course = current_app.extensions["course"]
-    module, lesson = (args.get("module") or "").strip(), (args.get("lesson") or "").strip()
-    if lesson:
-        if not any(l.id == lesson for l in course.lessons):
-            return Scope(), "There is no lesson with that name. Here is your general study instead."
-        return Scope(lesson=lesson), None
-    if module:
-        if not any(m.id == module for m in course.modules):
-            return Scope(), "There is no module with that name. Here is your general study instead."
-        return Scope(module=module), None
-    return Scope(), None
-
-
-def _scope_title(scope: Scope) -> str | None:
-    course = current_app.extensions["course"]
-    if scope.lesson:
-        return course.lesson(scope.lesson).title
-    if scope.module:
-        return course.module(scope.module).title
-    return None
 
 
 @bp.get("/")
@@ -76,20 +55,12 @@ def index() -> ResponseReturnValue:
     bank = get_bank()
     result, cards = plan(get_session(), _user().id, bank, settings, scope, now)
     get_session().commit()  # end the read transaction before rendering
-    context = dict(scope=scope, scope_title=_scope_title(scope), counts=result.counts, settings=settings, problem=problem)
+    context = dict(scope=scope, scope_title=scope.title(get_course()), counts=result.counts, settings=settings, problem=problem)
     if result.next is None:
-        in_scope = {q.id for q in bank.questions if _in_scope(q, scope, settings)}
+        in_scope = set(items_in_scope(bank, settings, scope))
         return render_template("study/done.html", next_due=next_due(cards, in_scope), now=now, **context), 404 if problem else 200
     token = presentations.issue(current_app.config["SECRET_KEY"], _user().id, result.next.id, now)
     return render_template("study/question.html", token=token, values=MultiDict(), **question_context(result.next), **context), 404 if problem else 200
-
-
-def _in_scope(question: Question, scope: Scope, settings: StudySettings) -> bool:
-    if scope.lesson:
-        return question.lesson == scope.lesson
-    if scope.module:
-        return question.module == scope.module
-    return settings.modules is None or question.module in settings.modules
 
 
 def _rerender(question: Question, token: str, scope: Scope, error: str) -> ResponseReturnValue:
@@ -97,7 +68,7 @@ def _rerender(question: Question, token: str, scope: Scope, error: str) -> Respo
     get_session().commit()
     return render_template(
         "study/question.html", token=token, error=error, values=request.form, scope=scope,
-        scope_title=_scope_title(scope), counts=result.counts, **question_context(question),
+        scope_title=scope.title(get_course()), counts=result.counts, **question_context(question),
     ), 400
 
 
@@ -170,7 +141,7 @@ def show_answer(review_id: int) -> ResponseReturnValue:
     ]
     return render_template(
         "study/answer.html", row=row, state=state, can_rate=latest == row.id, rating_options=options,
-        scope=scope, scope_title=_scope_title(scope), counts=result.counts, now=utcnow(),
+        scope=scope, scope_title=scope.title(get_course()), counts=result.counts, now=utcnow(),
         **answer_context(question, row.response),
     )
 
@@ -198,26 +169,3 @@ def rate(review_id: int) -> ResponseReturnValue:
         flash(f"Rated {RATING_LABELS[int(value)]}.", "success")
     return redirect(url_for("study.show_answer", review_id=review_id, **scope.query()))
 
-
-def init_app(app: Flask) -> None:
-    """Register the study blueprint and the time-span filter its pages use."""
-    app.register_blueprint(bp)
-    app.jinja_env.filters["timespan"] = timespan
-
-
-def timespan(delta: dt.timedelta) -> str:
-    """A short human span like Anki's: "<1 min", "10 min", "3 h", "4 days", "2 mo"."""
-    seconds = delta.total_seconds()
-    if seconds < 60:
-        return "<1 min"
-    if seconds < 3600:
-        return f"{round(seconds / 60)} min"
-    if seconds < 86400:
-        return f"{round(seconds / 3600)} h"
-    days = seconds / 86400
-    if days < 30:
-        n = round(days)
-        return f"{n} day" if n == 1 else f"{n} days"
-    if days < 365:
-        return f"{days / 30:.1f} mo".replace(".0 ", " ")
-    return f"{days / 365:.1f} yr".replace(".0 ", " ")

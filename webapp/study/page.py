@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from flask import current_app
 from markupsafe import Markup
 
-from course.models import CLOZE_BLANK, Course
-from quizzes.grading import grade
+from course.models import CLOZE_BLANK
+from quizzes.grading import chosen_options, grade
 from quizzes.questions import (
     TYPE_LABELS,
     ChoiceQuestion,
@@ -18,16 +18,13 @@ from quizzes.questions import (
     Question,
     TrueFalseQuestion,
 )
-from webapp.lessontext import pubmed_url
-
-
-def _course() -> Course:
-    return current_app.extensions["course"]  # type: ignore[no-any-return]
+from webapp.content import get_course
+from webapp.lessons.markdown import pubmed_url
 
 
 def region_names() -> dict[str, str]:
     """Endangerment-site id -> the name learners read."""
-    return {site.id: site.name for site in _course().sites}
+    return {site.id: site.name for site in get_course().sites}
 
 
 def region_name(region: str) -> str:
@@ -54,13 +51,6 @@ def cloze_segments(text: str) -> list[tuple[str, str]]:
     if last < len(text):
         parts.append(("text", text[last:]))
     return parts
-
-
-def item_label(question: Question) -> str:
-    """A one-line name of a question for lists: a cloze shows its sentence with gaps."""
-    if isinstance(question, ClozeQuestion):
-        return CLOZE_BLANK.sub("…", question.text)
-    return question.stem
 
 
 def question_context(question: Question) -> dict[str, Any]:
@@ -95,7 +85,7 @@ def correct_answer(question: Question) -> str:
 def answer_context(question: Question, response: object) -> dict[str, Any]:
     """Template variables for the answer page: grade, right answer, whys, sources."""
     result = grade(question, response)
-    course = _course()
+    course = get_course()
     sources = [course.source(source_id) for source_id in question.sources if any(s.id == source_id for s in course.sources)]
     context: dict[str, Any] = {
         "question": question,
@@ -107,7 +97,7 @@ def answer_context(question: Question, response: object) -> dict[str, Any]:
         "response": response,
     }
     if isinstance(question, ChoiceQuestion):
-        chosen = {response} if isinstance(response, str) else set(response or [])
+        chosen = chosen_options(response)
         context["option_rows"] = [(option, option.id in chosen) for option in question.options]
     elif isinstance(question, HotspotQuestion):
         context["body_map"] = body_map(highlight=question.region)
@@ -117,3 +107,21 @@ def answer_context(question: Question, response: object) -> dict[str, Any]:
     # Parts are keyed by pair id (matching) or blank number; learners read the left-hand text.
     context["part_labels"] = {p.id: p.left for p in question.pairs} if isinstance(question, MatchingQuestion) else {}
     return context
+
+
+def timespan(delta: dt.timedelta) -> str:
+    """A short human span like Anki's: "<1 min", "10 min", "3 h", "4 days", "2 mo"."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return "<1 min"
+    if seconds < 3600:
+        return f"{round(seconds / 60)} min"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)} h"
+    days = seconds / 86400
+    if days < 30:
+        n = round(days)
+        return f"{n} day" if n == 1 else f"{n} days"
+    if days < 365:
+        return f"{days / 30:.1f} mo".replace(".0 ", " ")
+    return f"{days / 365:.1f} yr".replace(".0 ", " ")

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, render_template
+from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 
-from course.models import Course
-from webapp.lessontext import pubmed_url, render_lesson
-from webapp.questionbank import get_bank
-
-bp = Blueprint("lessons", __name__, url_prefix="/lessons")
-
-
-def _course() -> Course:
-    return current_app.extensions["course"]  # type: ignore[no-any-return]
+from webapp.content import get_bank, get_course
+from webapp.lessons import bp
+from webapp.lessons.markdown import pubmed_url, render_lesson
 
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """Every module with its lessons in teaching order."""
-    course, bank = _course(), get_bank()
+    course, bank = get_course(), get_bank()
     modules = [(module, course.lessons_of(module.id)) for module in sorted(course.modules, key=lambda m: (m.order, m.id))]
     counts = {lesson.id: len(bank.by_lesson(lesson.id)) for lesson in course.lessons}
     return render_template("lessons/index.html", modules=modules, counts=counts)
@@ -28,7 +22,7 @@ def index() -> ResponseReturnValue:
 @bp.get("/<module_id>/<lesson_id>")
 def show(module_id: str, lesson_id: str) -> ResponseReturnValue:
     """One lesson, its numbered sources, and a way to study its questions."""
-    course = _course()
+    course = get_course()
     lesson = next((l for l in course.lessons if l.id == lesson_id and l.module == module_id), None)
     if lesson is None:
         abort(404)
@@ -47,7 +41,3 @@ def show(module_id: str, lesson_id: str) -> ResponseReturnValue:
         question_count=len(get_bank().by_lesson(lesson.id)),
     )
 
-
-def init_app(app: Flask) -> None:
-    """Register the lessons blueprint."""
-    app.register_blueprint(bp)

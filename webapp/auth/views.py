@@ -5,19 +5,22 @@ from __future__ import annotations
 import hmac
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from webapp.auth import bp
+from webapp.auth.forms import LoginForm, SignupForm
+from webapp.auth.passwords import hash_password, verify_password
 from webapp.db import get_session
-from webapp.forms import LoginForm, SignupForm
-from webapp.limits import LOGIN_LIMIT, SIGNUP_LIMIT, limiter
+from webapp.extensions import limiter
 from webapp.models import User
-from webapp.security import hash_password, verify_password
 
-bp = Blueprint("auth", __name__)
+# Per client address, on POST only: reading the form is never limited.
+LOGIN_LIMIT = "10 per minute"
+SIGNUP_LIMIT = "20 per hour"
 
 # Verifying against a real hash when the email is unknown keeps the response
 # time the same, so timing does not reveal which emails have accounts.
@@ -106,7 +109,3 @@ def logout() -> ResponseReturnValue:
     flash("You have logged out.", "info")
     return redirect(url_for("home.index"))
 
-
-def init_app(app: Flask) -> None:
-    """Register the auth blueprint."""
-    app.register_blueprint(bp)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from webapp.auth.passwords import hash_password
+from webapp.errors import WebappError
 from webapp.models import User
-from webapp.security import hash_password
 
 
-class AccountError(ValueError):
+class AccountError(WebappError, ValueError):
     """An account could not be created; the message says why."""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from webapp import create_app
-from webapp.accounts import AccountError, create_user
+from webapp.auth.accounts import AccountError, create_user
 from webapp.db import get_session
 from webapp.migrate import upgrade
 

@@ -1,4 +1,9 @@
-"""A learner's study state read from the database, shaped for `quizzes.planner`.
+"""What to study next: the learner's scope and study state, shaped for `quizzes.planner`.
+
+The scope rules live here once: `parse_scope` reads what the learner asked for
+(everything, one module, one lesson), `limits_for` turns it and the class
+settings into planner limits, and `quizzes.planner.scope_items` says which items
+that covers.
 
 Days are UTC days: "today" for the new-card limit and the streak starts at
 midnight UTC, the same for every learner of a class.
@@ -8,14 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from course.models import Course
 from quizzes.bank import Bank
-from quizzes.planner import Limits, Plan, plan_next
-from webapp.classes import StudySettings
+from quizzes.planner import Limits, Plan, plan_next, scope_items
+from webapp.classes.settings import StudySettings
 from webapp.models import ItemState, Review
 
 
@@ -29,6 +35,28 @@ class Scope:
     def query(self) -> dict[str, str]:
         """URL query arguments that keep this scope across pages."""
         return {k: v for k, v in (("module", self.module), ("lesson", self.lesson)) if v}
+
+    def title(self, course: Course) -> str | None:
+        """The lesson's or module's title (None for everything)."""
+        if self.lesson:
+            return course.lesson(self.lesson).title
+        if self.module:
+            return course.module(self.module).title
+        return None
+
+
+def parse_scope(course: Course, args: Mapping[str, str]) -> tuple[Scope, str | None]:
+    """The requested scope, or an empty one and a message when it names nothing."""
+    module, lesson = (args.get("module") or "").strip(), (args.get("lesson") or "").strip()
+    if lesson:
+        if not any(item.id == lesson for item in course.lessons):
+            return Scope(), "There is no lesson with that name. Here is your general study instead."
+        return Scope(lesson=lesson), None
+    if module:
+        if not any(item.id == module for item in course.modules):
+            return Scope(), "There is no module with that name. Here is your general study instead."
+        return Scope(module=module), None
+    return Scope(), None
 
 
 def start_of_day(now: dt.datetime) -> dt.datetime:
@@ -77,6 +105,11 @@ def plan(session: Session, user_id: int, bank: Bank, settings: StudySettings, sc
         new_seen_today=new_seen_today(session, user_id, now), last_item=last_item(session, user_id),
     )
     return result, cards
+
+
+def items_in_scope(bank: Bank, settings: StudySettings, scope: Scope) -> frozenset[str]:
+    """The item ids this scope and these settings let the learner study."""
+    return scope_items(bank, limits_for(settings, scope))
 
 
 def next_due(cards: dict[str, dict[str, Any]], item_ids: set[str] | None = None) -> dt.datetime | None:

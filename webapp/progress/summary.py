@@ -1,4 +1,4 @@
-"""`/progress`: mastery per module, true retention, activity, forecast, streak, weak items."""
+"""What a learner's progress page shows, shaped for the template (the instructor's student page reuses it)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,11 @@ import datetime as dt
 import json
 from typing import Any
 
-from flask import Blueprint, Flask, render_template
-from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from webapp import stats
+from webapp.content import get_bank
 from webapp.db import get_session
-from webapp.models import utcnow
-from webapp.questionbank import get_bank
-from webapp.studyview import item_label
-
-bp = Blueprint("progress", __name__)
+from webapp.progress import stats
 
 
 def progress_context(user_id: int, now: dt.datetime) -> dict[str, Any]:
@@ -56,15 +49,3 @@ def chart_json(per_day: list[stats.DayCount], forecast: list[tuple[dt.date, int]
         "forecast": {"labels": [day.strftime("%a %-d") for day, _ in forecast], "values": [n for _, n in forecast]},
     }
     return Markup(json.dumps(data).replace("<", "\\u003c"))
-
-
-@bp.get("/progress")
-@login_required
-def index() -> ResponseReturnValue:
-    """The signed-in learner's progress."""
-    return render_template("progress.html", item_label=item_label, **progress_context(current_user.id, utcnow()))  # type: ignore[attr-defined]
-
-
-def init_app(app: Flask) -> None:
-    """Register the progress blueprint."""
-    app.register_blueprint(bp)

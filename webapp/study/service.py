@@ -1,11 +1,15 @@
 """Recording answers: the one place a review is graded, scheduled and stored.
 
+`review_values` builds every review row and `next_state` every item state, for
+the web app and for the synthetic school's bulk writer alike; `is_lapse` is the
+one lapse rule.
+
 `record_answer` grades with `quizzes.grading`, picks the FSRS rating from the
 grade and the learner's usual speed for that question type, schedules with
 `quizzes.scheduling`, and writes the item state, the review and the options
 chosen in one transaction. It is idempotent on the presentation id (a double
-submit records once) and free of Flask, so the synthetic-history command can
-call it too. `score_answer` is its pure core, for bulk writers that batch rows.
+submit records once) and free of Flask, so the synthetic school can
+write through the same functions. `score_answer` is its pure core, for bulk writers that batch rows.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from quizzes.grading import chosen_options
 from quizzes.grading import grade as grade_response
 from quizzes.questions import ChoiceQuestion, Grade, Question
 from quizzes.scheduling import Rating, Reviewed, rating_for, retention_for, review
+from webapp.errors import WebappError
 from webapp.models import ItemState, Review, ReviewChoice, User
 
 # How many recent answers of a type make the learner's "usual" speed.
@@ -30,7 +36,7 @@ TYPICAL_WINDOW = 20
 MAX_RESPONSE_MS = 10 * 60 * 1000
 
 
-class ReviewError(Exception):
+class ReviewError(WebappError):
     """A review cannot be recorded or re-rated (the message is for the learner)."""
 
 
@@ -92,19 +98,56 @@ def typical_response_ms(session: Session, user_id: int, question_type: str) -> f
     return float(statistics.median(times)) if times else None
 
 
-def _is_lapse(rating: int, state_before: int) -> bool:
-    # FSRS counts a lapse when a card in review state is forgotten.
+def is_lapse(rating: int, state_before: int) -> bool:
+    """FSRS counts a lapse when a card in review state is forgotten."""
     return rating == int(Rating.AGAIN) and state_before == 2
 
 
-def _apply(state: ItemState, reviewed: Reviewed, module: str, now: dt.datetime) -> None:
-    state.card = reviewed.card
-    state.due = reviewed.due
-    state.state = reviewed.state
-    state.stability = reviewed.stability
-    state.difficulty = reviewed.difficulty
-    state.last_review = now
-    state.module = module
+def next_state(reps: int, lapses: int, scored: Scored, state_before: int, module: str,
+               now: dt.datetime) -> dict[str, Any]:
+    """The item state's column values after one answer (`reps`, `lapses`: before it)."""
+    return {
+        **_schedule_values(scored.reviewed, module, now),
+        "reps": reps + 1,
+        "lapses": lapses + int(is_lapse(int(scored.rating), state_before)),
+    }
+
+
+def _schedule_values(reviewed: Reviewed, module: str, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "card": reviewed.card, "due": reviewed.due, "state": reviewed.state, "stability": reviewed.stability,
+        "difficulty": reviewed.difficulty, "last_review": now, "module": module,
+    }
+
+
+def review_values(*, user_id: int, question: Question, presentation_id: str, now: dt.datetime,
+                  response: object, scored: Scored, response_ms: int, attempt: int, state_before: int,
+                  card_before: dict[str, Any] | None, source: str) -> dict[str, Any]:
+    """The column values of one review row: the only place a review is built."""
+    return {
+        "user_id": user_id,
+        "item_id": question.id,
+        "presentation_id": presentation_id,
+        "reviewed_at": now,
+        "response": _jsonable(response),
+        "result": scored.grade.outcome,
+        "score": scored.grade.score,
+        "rating": int(scored.rating),
+        "auto_rating": int(scored.auto_rating),
+        "response_ms": response_ms,
+        "attempt": attempt,
+        "state_before": state_before,
+        "unsafe_chosen": bool(scored.grade.unsafe_chosen),
+        "source": source,
+        "question_type": question.type,
+        "module": question.module,
+        "card_before": card_before,
+    }
+
+
+def _set(state: ItemState, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(state, name, value)
 
 
 def _user_id(user: User | int) -> int:
@@ -162,28 +205,13 @@ def record_answer(
     if state is None:
         state = ItemState(user_id=user_id, item_id=question.id, reps=0, lapses=0)
         session.add(state)
-    _apply(state, scored.reviewed, question.module, now)
-    state.reps = (state.reps or 0) + 1
-    state.lapses = (state.lapses or 0) + int(_is_lapse(int(scored.rating), state_before))
-    row = Review(
-        user_id=user_id,
-        item_id=question.id,
-        presentation_id=presentation_id,
-        reviewed_at=now,
-        response=_jsonable(response),
-        result=scored.grade.outcome,
-        score=scored.grade.score,
-        rating=int(scored.rating),
-        auto_rating=int(scored.auto_rating),
-        response_ms=response_ms,
-        attempt=int(attempts or 0) + 1,
-        state_before=state_before,
-        unsafe_chosen=bool(scored.grade.unsafe_chosen),
-        source=source,
-        question_type=question.type,
-        module=question.module,
+    _set(state, next_state(state.reps or 0, state.lapses or 0, scored, state_before, question.module, now))
+    row = Review(**review_values(
+        user_id=user_id, question=question, presentation_id=presentation_id, now=now, response=response,
+        scored=scored, response_ms=response_ms, attempt=int(attempts or 0) + 1, state_before=state_before,
         card_before=card_before,
-    )
+        source=source,
+    ))
     session.add(row)
     try:
         session.flush()
@@ -210,7 +238,7 @@ def _duplicate(session: Session, existing: Review, user_id: int, question: Quest
 def _choices(row: Review, question: Question, response: object) -> list[ReviewChoice]:
     if not isinstance(question, ChoiceQuestion):
         return []
-    chosen = {response} if isinstance(response, str) else set(response) if isinstance(response, (list, tuple)) else set()
+    chosen = chosen_options(response)
     return [
         ReviewChoice(review_id=row.id, option_id=option.id, item_id=question.id, unsafe=option.unsafe)
         for option in question.options
@@ -267,8 +295,8 @@ def override_rating(
         raise ReviewError("That answer was not found.")
     retention = retention_for(question, desired_retention, safety_retention)
     reviewed = review(row.card_before, rating, row.reviewed_at, retention)
-    _apply(state, reviewed, question.module, row.reviewed_at)
-    state.lapses = (state.lapses or 0) - int(_is_lapse(row.rating, row.state_before)) + int(_is_lapse(rating, row.state_before))
+    _set(state, _schedule_values(reviewed, question.module, row.reviewed_at))
+    state.lapses = (state.lapses or 0) - int(is_lapse(row.rating, row.state_before)) + int(is_lapse(rating, row.state_before))
     row.rating = rating
     session.commit()
     return row

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from webapp.errors import WebappError
+
 SALT = "study-presentation"
 
 
-class PresentationError(Exception):
+class PresentationError(WebappError):
     """The token is forged, mangled, or issued to someone else."""
 
 

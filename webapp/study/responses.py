@@ -11,7 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from quizzes.questions import ChoiceQuestion, ClozeQuestion, HotspotQuestion, MatchingQuestion, Question, TrueFalseQuestion
+from quizzes.questions import (
+    ChoiceQuestion,
+    ClozeQuestion,
+    HotspotQuestion,
+    MatchingQuestion,
+    Question,
+    TrueFalseQuestion,
+)
 
 MAX_TEXT = 200  # characters per typed answer: longer is never an answer
 

@@ -19,8 +19,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from tqdm import tqdm
 
 from course import CourseError
+from webapp.auth.passwords import hash_password
 from webapp.models import User, utcnow
-from webapp.security import hash_password
 
 SYNTHETIC_PASSWORD = "synthetic-password"
 

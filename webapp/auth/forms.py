@@ -1,4 +1,4 @@
-"""Forms for accounts and classes (Flask-WTF: CSRF on every POST, limits checked on the server)."""
+"""Forms for accounts (Flask-WTF: CSRF on every POST, limits checked on the server)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 # Deliberately loose: one @, a dot in the domain, no spaces. Deliverability is
 # not ours to judge, and the email_validator package is not a dependency.
@@ -53,19 +53,3 @@ class LoginForm(FlaskForm):
 
     email = EmailField("Email", filters=[_email], validators=[DataRequired("Enter your email address."), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=128)])
-
-
-class JoinForm(FlaskForm):
-    """Join a class with the code the instructor gave out."""
-
-    join_code = StringField(
-        "Join code",
-        filters=[lambda v: v.strip().upper().replace(" ", "") if isinstance(v, str) else v],
-        validators=[DataRequired("Enter the join code from your instructor."), Length(max=16, message="A join code has at most 16 characters.")],
-        description="The short code your instructor gave the class, for example K7P4QD.",
-    )
-
-    def validate_join_code(self, field: StringField) -> None:
-        """Codes are letters and digits, so anything else is a typo worth naming."""
-        if field.data and not field.data.replace("-", "").isalnum():
-            raise ValidationError("A join code has only letters and digits.")

@@ -1,0 +1,54 @@
+"""`/join`: a student joins a class with its code and sees the classes joined."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.classes import bp
+from webapp.classes.forms import JoinForm
+from webapp.classes.settings import find_class_by_code, open_classes, study_settings
+from webapp.db import get_session
+from webapp.models import Enrollment, User
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@login_required
+def join() -> ResponseReturnValue:
+    """Join a class with its code, and list the classes already joined."""
+    session = get_session()
+    user: User = current_user  # type: ignore[assignment]
+    form = JoinForm()
+    status = 200
+    if form.validate_on_submit():
+        school_class = find_class_by_code(session, form.join_code.data)
+        if school_class is None:
+            form.join_code.errors = ["No class has that join code. Check it with your instructor; codes look like K7P4QD."]
+        elif school_class.archived:
+            form.join_code.errors = [f"The class “{school_class.name}” is closed and takes no new students."]
+        elif school_class.instructor_id == user.id:
+            form.join_code.errors = ["You teach this class, so you cannot join it as a student."]
+        else:
+            already = session.scalar(
+                select(Enrollment.id).where(Enrollment.class_id == school_class.id, Enrollment.user_id == user.id)
+            )
+            if already is None:
+                session.add(Enrollment(class_id=school_class.id, user_id=user.id))
+                try:
+                    session.commit()
+                except IntegrityError:  # joined from another tab a moment ago
+                    session.rollback()
+            flash(
+                f"You are in “{school_class.name}”." if already is None else f"You were already in “{school_class.name}”.",
+                "success",
+            )
+            return redirect(url_for("classes.join"))
+    if request.method == "POST":
+        status = 400
+    settings = study_settings(
+        session, user.id, current_app.config["DEFAULT_RETENTION"], current_app.config["DEFAULT_NEW_LIMIT"]
+    )
+    return render_template("classes/join.html", form=form, classes=open_classes(session, user.id), settings=settings), status

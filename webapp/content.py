@@ -1,0 +1,35 @@
+"""The course and question bank the app serves, built once at start-up and held by the app.
+
+Questions are never copied into tables: the database keeps only item ids, so a
+review of an item that later leaves the course stays and shows as retired.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from course.models import CLOZE_BLANK, Course
+from quizzes.bank import Bank, build_bank
+from quizzes.questions import ClozeQuestion, Question
+
+
+def get_course() -> Course:
+    """The running app's course."""
+    return current_app.extensions["course"]  # type: ignore[no-any-return]
+
+
+def get_bank() -> Bank:
+    """The running app's question bank."""
+    return current_app.extensions["bank"]  # type: ignore[no-any-return]
+
+
+def item_label(question: Question) -> str:
+    """A one-line name of a question for lists: a cloze shows its sentence with gaps."""
+    if isinstance(question, ClozeQuestion):
+        return CLOZE_BLANK.sub("…", question.text)
+    return question.stem
+
+
+def init_app(app: Flask) -> None:
+    """Build the bank from the course the factory loaded."""
+    app.extensions["bank"] = build_bank(app.extensions["course"])

@@ -1,0 +1,44 @@
+"""The Flask extensions every feature shares: CSRF, Flask-Login and the rate limiter.
+
+They are created here unbound and attached to the app in `init_app`, so feature
+packages can import them (`from webapp.extensions import limiter`) without an app.
+
+Rate limits: storage is in memory by default (one process); set
+RATELIMIT_STORAGE_URI to a shared store when running several workers. Tests
+switch limits off with RATELIMIT_ENABLED = False, except the test that checks
+the limit itself.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from webapp.db import get_session
+from webapp.models import User
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    return get_session().get(User, int(user_id))
+
+
+def init_app(app: Flask) -> None:
+    """Switch on CSRF protection, Flask-Login and the rate limiter for `app`."""
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
