@@ -1,84 +1,11 @@
-"""Helpers for webapp tests: sign-up, classes made in the database, answers built from questions."""
+"""Fixtures for webapp tests (the helpers they use live in `tests.webapp.helpers`)."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from quizzes.questions import (
-    ChoiceQuestion,
-    ClozeQuestion,
-    HotspotQuestion,
-    MatchingQuestion,
-    Question,
-    TrueFalseQuestion,
-)
-from webapp.auth.passwords import hash_password
-from webapp.classes.codes import new_join_code
-from webapp.models import SchoolClass, User
-
-TOKEN = re.compile(r'name="presentation" value="([^"]+)"')
-
-
-def signup(client: FlaskClient, email: str = "ada@example.com", name: str = "Ada", password: str = "correct horse battery") -> Any:
-    """Sign up through the form (CSRF is off in route tests)."""
-    return client.post("/signup", data={"email": email, "display_name": name, "password": password})
-
-
-def user_id(app: Flask, email: str) -> int:
-    """The id of the user with `email`."""
-    from webapp.db import get_session
-
-    with app.app_context():
-        return int(get_session().scalar(select(User.id).where(User.email == email)))
-
-
-def make_class(app: Flask, **fields: Any) -> tuple[int, str]:
-    """An instructor and a class straight in the database; returns (class id, join code)."""
-    from webapp.db import get_session
-
-    with app.app_context():
-        session = get_session()
-        teacher = User(email=f"teacher-{new_join_code().lower()}@example.com", display_name="Ms Teacher", role="instructor", password_hash=hash_password("x" * 12))
-        session.add(teacher)
-        session.flush()
-        school_class = SchoolClass(name=fields.pop("name", "Spring cohort"), instructor_id=teacher.id, join_code=fields.pop("join_code", new_join_code()), **fields)
-        session.add(school_class)
-        session.commit()
-        return school_class.id, school_class.join_code
-
-
-def answer_fields(question: Question, correct: bool = True) -> dict[str, Any]:
-    """Form fields answering `question` right (or wrong)."""
-    if isinstance(question, ChoiceQuestion):
-        right = [o.id for o in question.options if o.correct]
-        wrong = [o.id for o in question.options if not o.correct]
-        if question.type == "mcq":
-            return {"choice": right[0] if correct else wrong[0]}
-        return {"choice": right if correct else wrong[:1]}
-    if isinstance(question, TrueFalseQuestion):
-        return {"answer": str(question.answer if correct else not question.answer).lower()}
-    if isinstance(question, ClozeQuestion):
-        return {f"blank-{n}": (answers[0] if correct else "zzzz") for n, answers in enumerate(question.blanks, start=1)}
-    if isinstance(question, MatchingQuestion):
-        ids = [p.id for p in question.pairs]
-        shifted = ids[1:] + ids[:1]
-        return {f"match-{pid}": (pid if correct else other) for pid, other in zip(ids, shifted)}
-    if isinstance(question, HotspotQuestion):
-        return {"region": question.region if correct else next(r for r in question.regions if r != question.region)}
-    raise AssertionError(question.type)
-
-
-def token_of(html: bytes) -> str:
-    """The presentation token in a question page."""
-    match = TOKEN.search(html.decode())
-    assert match, "no question on the page"
-    return match.group(1)
+from tests.webapp.helpers import signup
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.webapp.instructor.conftest import PASSWORD, School
+from tests.webapp.instructor.helpers import PASSWORD, School
 
 
 def login(client: FlaskClient, email: str) -> None:

@@ -8,7 +8,7 @@ import statistics
 import pytest
 from flask import Flask
 
-from tests.webapp.instructor.conftest import NOW, School
+from tests.webapp.instructor.helpers import NOW, School
 from webapp.db import get_session
 from webapp.instructor import analytics
 from webapp.instructor.items import item_analysis, pearson

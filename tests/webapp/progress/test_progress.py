@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.webapp.conftest import answer_fields, user_id
+from tests.webapp.helpers import answer_fields, user_id
 from webapp.db import get_session
 from webapp.models import Review, utcnow
 from webapp.study import tokens as presentations

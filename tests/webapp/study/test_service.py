@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from quizzes.questions import ChoiceQuestion, Question
 from quizzes.scheduling import review
-from tests.webapp.conftest import answer_fields
+from tests.webapp.helpers import answer_fields
 from webapp.db import get_session
 from webapp.models import ItemState, Review, ReviewChoice, User
 from webapp.study.responses import parse_response

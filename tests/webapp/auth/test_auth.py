@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.webapp.conftest import signup
+from tests.webapp.helpers import signup
 from webapp import create_app
 from webapp.db import get_session
 from webapp.models import User

@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.webapp.conftest import make_class, user_id
+from tests.webapp.helpers import make_class, user_id
 from webapp.classes.codes import JOIN_CODE_ALPHABET, new_join_code
 from webapp.classes.settings import study_settings
 from webapp.db import get_session

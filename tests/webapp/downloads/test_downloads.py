@@ -20,7 +20,7 @@ from sqlalchemy import select
 from decks.ids import note_guid
 from decks.package import build_package, package_filename
 from quizzes.bank import Bank
-from tests.webapp.conftest import make_class, signup
+from tests.webapp.helpers import make_class, signup
 from webapp import create_app
 from webapp.db import get_session
 from webapp.downloads import files as deckfiles

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from quizzes.questions import Question
-from tests.webapp.conftest import answer_fields, make_class, signup, token_of, user_id
+from tests.webapp.helpers import answer_fields, make_class, signup, token_of, user_id
 from webapp.db import get_session
 from webapp.models import Review
 from webapp.study import tokens as presentations
