@@ -11,6 +11,8 @@ the limit itself.
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,10 +28,15 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def _load_user(token: str) -> User | None:
+    """The user a session names, only while its version and password still match (`User.get_id`)."""
+    user_id = token.split(":", 1)[0]
+    if not user_id.isdigit() or len(user_id) > 18:
         return None
-    return get_session().get(User, int(user_id))
+    user = get_session().get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.get_id(), token):
+        return None
+    return user
 
 
 def init_app(app: Flask) -> None:

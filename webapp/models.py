@@ -8,6 +8,7 @@ and shown as retired. Times are stored and returned as aware UTC datetimes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any, Optional
 
 from sqlalchemy import (
@@ -55,6 +56,12 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def session_token(user_id: int, version: int, password_hash: str) -> str:
+    """`<id>:<version>:<fingerprint of the password hash>` (see `User.get_id`)."""
+    fingerprint = hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+    return f"{user_id}:{version}:{fingerprint}"
+
+
 class Base(DeclarativeBase):
     """Declarative base of every table."""
 
@@ -71,6 +78,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped to end every session of the user at once (log-out, password change,
+    # reset, disable): the session cookie names the version it was issued for.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -91,8 +101,13 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session."""
-        return str(self.id)
+        """The token Flask-Login keeps in the session: id, session version and a password fingerprint.
+
+        The loader accepts a session only while all three still match, so
+        logging out (which bumps the version) or any change of the password
+        hash, even one made straight in the database, ends the old sessions.
+        """
+        return session_token(self.id, self.session_version or 0, self.password_hash)
 
     @property
     def is_instructor(self) -> bool:

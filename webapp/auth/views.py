@@ -7,13 +7,14 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.auth import bp
 from webapp.auth.forms import LoginForm, SignupForm
 from webapp.auth.passwords import hash_password, verify_password
+from webapp.auth.sessions import end_session, start_session
 from webapp.db import get_session
 from webapp.extensions import limiter
 from webapp.models import User
@@ -75,7 +76,7 @@ def signup() -> ResponseReturnValue:
             session.rollback()
             form.email.errors = ["An account with this email already exists. Log in instead."]
             return render_template("auth/signup.html", form=form), 400
-        login_user(user)
+        start_session(user)
         flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
         return redirect(_safe_next(request.args.get("next")))
     status = 400 if request.method == "POST" else 200
@@ -92,7 +93,7 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = get_session().scalar(select(User).where(func.lower(User.email) == form.email.data))
         if user is not None and verify_password(user.password_hash, form.password.data):
-            login_user(user)
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")))
         if user is None:
             verify_password(_DUMMY_HASH, form.password.data)
@@ -105,7 +106,9 @@ def login() -> ResponseReturnValue:
 @login_required
 def logout() -> ResponseReturnValue:
     """Sign out (POST, so a link or image elsewhere cannot sign anyone out)."""
-    logout_user()
+    user: User = current_user  # type: ignore[assignment]
+    end_session(user)
+    get_session().commit()
     flash("You have logged out.", "info")
     return redirect(url_for("home.index"))
 
