@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test check lint decks bench clean
+.PHONY: run test check lint browser decks bench clean
 
 # The stamp files depend on pyproject.toml, so a second `make run` with nothing
 # changed skips the install entirely.
@@ -24,10 +24,29 @@ $(VENV)/.stamp-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.stamp-run
 	$(BIN)/massage-course serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.stamp-test
+test: $(VENV)/.stamp-test browser lint
 	$(BIN)/massage-course check
-	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Static checks: import rules, types (mypy --strict), unused names and import order.
+lint: $(VENV)/.stamp-test
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/ruff check course quizzes decks webapp commands tests benchmarks
+
+# The browser tests drive Debian's Chromium; install it when it is missing and we
+# may (root, apt), otherwise stop and say the one command that installs it.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's chromium for the browser tests..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "The browser tests need Debian's chromium. Install it with:"; \
+			echo "    sudo apt-get install chromium"; \
+			exit 1; \
+		fi; \
+	fi
 
 check: $(VENV)/.stamp-run
 	$(BIN)/massage-course check

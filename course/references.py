@@ -26,7 +26,7 @@ def check_references(c: _Collected) -> list[Problem]:
     module_ids = _unique(at, "module", ((f, ("id",), m.id) for f, m in c.modules))
     source_ids = _unique(at, "source", ((f, loc + ("id",), s.id) for f, loc, s in c.sources))
     site_ids = _unique(at, "site", ((f, loc + ("id",), s.id) for f, loc, _, s in c.sites))
-    lesson_ids = _unique(at, "lesson", ((f, ("id",), l.id) for f, l in c.lessons))
+    _unique(at, "lesson", ((f, ("id",), l.id) for f, l in c.lessons))
     _unique(at, "question", ((f, loc + ("id",), q.id) for f, loc, _, q in c.questions))
     lesson_module = {lesson.id: lesson.module for _, lesson in c.lessons}
 
@@ -37,9 +37,9 @@ def check_references(c: _Collected) -> list[Problem]:
         if lesson.module not in module_ids:
             at(file, ("module",), f"unknown module '{lesson.module}'")
         for section in lesson.sections:
-            for source in section.sources:
-                if source not in source_ids:
-                    problems.append(Problem(file.path, section.line, "section", f"unknown source '{source}' in section '{section.heading}'"))
+            for cited in section.sources:
+                if cited not in source_ids:
+                    problems.append(Problem(file.path, section.line, "section", f"unknown source '{cited}' in section '{section.heading}'"))
     for file, loc, source in c.sources:
         if source.cited_in and source.cited_in not in source_ids:
             at(file, loc + ("cited_in",), f"unknown source '{source.cited_in}'")

@@ -97,10 +97,10 @@ def _child(node: yaml.Node, part: int | str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if str(key_node.value) == str(part):
-                return value_node
+                return value_node  # type: ignore[no-any-return]  # libyaml's nodes are untyped
     elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
         if 0 <= part < len(node.value):
-            return node.value[part]
+            return node.value[part]  # type: ignore[no-any-return]  # libyaml's nodes are untyped
     return None
 
 

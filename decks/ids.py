@@ -35,7 +35,7 @@ def note_guid(item_id: str) -> str:
     genanki's default hashes the field text, which turns every edit into a new
     note (a duplicate, with the learner's history left on the old one).
     """
-    return genanki.guid_for("massage-safety", item_id)
+    return str(genanki.guid_for("massage-safety", item_id))
 
 
 def module_deck_id(module_id: str) -> int:

@@ -9,6 +9,7 @@ changes between rebuilds.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from course import models as content
 from quizzes import questions as q
@@ -24,7 +25,7 @@ def convert(item: content.AuthoredQuestion, module: str, release: dt.date, regio
         release: the course release, the `updated` date when the item has none.
         regions: every endangerment-site id, the choices of a hotspot question.
     """
-    common = dict(
+    common: dict[str, Any] = dict(
         id=item.id,
         module=module,
         lesson=item.lesson,

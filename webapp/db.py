@@ -50,7 +50,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def _power(base: float | None, exponent: float | None) -> float | None:
     if base is None or exponent is None or base < 0:
         return None
-    return float(base) ** float(exponent)
+    return float(float(base) ** float(exponent))
 
 
 def init_app(app: Flask) -> None:
@@ -70,7 +70,8 @@ def get_session() -> Session:
         reading = has_request_context() and request.method in READ_METHODS
         factory = "db_read_sessionmaker" if reading else "db_sessionmaker"
         g.db_session = current_app.extensions[factory]()
-    return g.db_session
+    session: Session = g.db_session
+    return session
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -62,6 +62,13 @@ def session_token(user_id: int, version: int, password_hash: str) -> str:
     return f"{user_id}:{version}:{fingerprint}"
 
 
+def as_utc(value: dt.datetime | str) -> dt.datetime:
+    """An aware UTC datetime from a stored value (aggregates like max() bypass the column type on SQLite: text)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+
+
 class Base(DeclarativeBase):
     """Declarative base of every table."""
 

@@ -67,7 +67,7 @@ def signup() -> ResponseReturnValue:
             email=form.email.data,
             display_name=form.display_name.data,
             role=role,
-            password_hash=hash_password(form.password.data),
+            password_hash=hash_password(form.password.data or ""),
         )
         session.add(user)
         try:
@@ -92,11 +92,11 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         user = get_session().scalar(select(User).where(func.lower(User.email) == form.email.data))
-        if user is not None and verify_password(user.password_hash, form.password.data):
+        if user is not None and verify_password(user.password_hash, form.password.data or ""):
             start_session(user)
             return redirect(_safe_next(request.args.get("next")))
         if user is None:
-            verify_password(_DUMMY_HASH, form.password.data)
+            verify_password(_DUMMY_HASH, form.password.data or "")
         form.password.errors = ["That email and password do not match an account."]
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
@@ -106,7 +106,7 @@ def login() -> ResponseReturnValue:
 @login_required
 def logout() -> ResponseReturnValue:
     """Sign out (POST, so a link or image elsewhere cannot sign anyone out)."""
-    user: User = current_user  # type: ignore[assignment]
+    user: User = current_user
     end_session(user)
     get_session().commit()
     flash("You have logged out.", "info")

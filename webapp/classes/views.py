@@ -20,11 +20,11 @@ from webapp.models import Enrollment, User
 def join() -> ResponseReturnValue:
     """Join a class with its code, and list the classes already joined."""
     session = get_session()
-    user: User = current_user  # type: ignore[assignment]
+    user: User = current_user
     form = JoinForm()
     status = 200
     if form.validate_on_submit():
-        school_class = find_class_by_code(session, form.join_code.data)
+        school_class = find_class_by_code(session, form.join_code.data or "")
         if school_class is None:
             form.join_code.errors = ["No class has that join code. Check it with your instructor; codes look like K7P4QD."]
         elif school_class.archived:

@@ -20,7 +20,7 @@ from sqlalchemy import Float, case, cast, func, literal, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from webapp.models import Enrollment, ItemState, Review, User
+from webapp.models import Enrollment, ItemState, Review, User, as_utc
 from webapp.progress.stats import MASTERED_DAYS as MASTERY_DAYS
 
 # FSRS-6 forgetting curve with the default decay (fsrs.scheduler.FSRS_DEFAULT_DECAY):
@@ -65,7 +65,7 @@ def days_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]
     """Fractional days from `earlier` to `later` (SQL expression, per dialect)."""
     if dialect == "sqlite":
         return func.julianday(later) - func.julianday(earlier)
-    return func.extract("epoch", later - earlier) / 86400.0
+    return func.extract("epoch", later - earlier) / 86400.0  # type: ignore[return-value]  # numeric, used as float
 
 
 def _at(value: dt.datetime, dialect: str) -> Any:
@@ -118,7 +118,7 @@ def student_rows(
         .group_by(Review.user_id)
     ):
         row = rows[uid]
-        row.last_active = _aware(last)
+        row.last_active = as_utc(last) if last is not None else None
         row.reviews_7d = int(week or 0)
         row.retention_reviews = int(reviewed or 0)
         row.retention_30d = (int(ok or 0) / int(reviewed)) if reviewed else None
@@ -127,7 +127,7 @@ def student_rows(
         for uid, last in session.execute(
             select(Review.user_id, func.max(Review.reviewed_at)).where(Review.user_id.in_(quiet)).group_by(Review.user_id)
         ):
-            rows[uid].last_active = _aware(last)
+            rows[uid].last_active = as_utc(last) if last is not None else None
     for uid, seen, mastered, due in session.execute(
         select(
             ItemState.user_id,
@@ -189,12 +189,6 @@ def risk_reasons(row: StudentRow, now: dt.datetime) -> list[str]:
     return reasons
 
 
-def _aware(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
 
 
 def group_mastery(session: Session, users: Sequence[int], groups: dict[str, Iterable[str]]) -> dict[str, float]:

@@ -31,11 +31,11 @@ def _class_form(school_class: SchoolClass | None = None) -> ClassForm:
 
 
 def _apply(form: ClassForm, school_class: SchoolClass) -> None:
-    school_class.name = form.name.data.strip()
-    school_class.desired_retention = float(form.desired_retention.data) / 100
-    school_class.daily_new_limit = int(form.daily_new_limit.data)
+    school_class.name = (form.name.data or "").strip()
+    school_class.desired_retention = float(form.desired_retention.data or 0) / 100
+    school_class.daily_new_limit = int(form.daily_new_limit.data or 0)
     school_class.exam_date = form.exam_date.data
-    school_class.modules = list(form.modules.data)
+    school_class.modules = list(form.modules.data or [])
 
 
 @bp.get("/")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -20,7 +22,7 @@ class ClassForm(FlaskForm):
     name = StringField("Class name", validators=[DataRequired("Give the class a name."), Length(max=120)],
                        description="For example: Spring 2027 cohort, evening group.")
     desired_retention = DecimalField(
-        "Desired retention (%)", places=0, default=90,
+        "Desired retention (%)", places=0, default=Decimal(90),
         validators=[DataRequired("Enter a retention between 70 and 97."), NumberRange(min=70, max=97, message="Use a value between 70 and 97.")],
         description="How likely students should be to remember an item when it comes back. "
                     "Safety-critical items are always scheduled for at least 95 %.",

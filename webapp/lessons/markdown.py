@@ -52,11 +52,11 @@ def _render_citation(self: RendererHTML, tokens: Sequence[Token], idx: int, _opt
 
 def _table_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     # Wide tables scroll inside their own box instead of widening a phone's page.
-    return '<div class="table-wrap" tabindex="0" role="region" aria-label="Table (scrolls sideways on small screens)">' + self.renderToken(tokens, idx, options, env)  # type: ignore[arg-type]
+    return '<div class="table-wrap" tabindex="0" role="region" aria-label="Table (scrolls sideways on small screens)">' + self.renderToken(tokens, idx, options, env)
 
 
 def _table_close(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    return self.renderToken(tokens, idx, options, env) + "</div>"  # type: ignore[arg-type]
+    return self.renderToken(tokens, idx, options, env) + "</div>"
 
 
 def make_markdown() -> MarkdownIt:

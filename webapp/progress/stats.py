@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Date, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
-from webapp.models import ItemState, Review
+from webapp.models import ItemState, Review, as_utc
 
 MASTERED_DAYS = 21.0  # stability at which an item counts as mastered
 REVIEW_STATE = 2  # fsrs State.Review
@@ -259,15 +259,10 @@ def retired_items(session: Session, user_ids: UserIds, now: dt.datetime, *, bank
         .where(Review.user_id.in_(_ids(user_ids)))
         .group_by(Review.item_id)
     )
-    retired = [RetiredItem(item_id, module, int(n), _aware(last)) for item_id, module, n, last in rows if item_id not in bank]
+    retired = [RetiredItem(item_id, module, int(n), as_utc(last)) for item_id, module, n, last in rows if item_id not in bank]
     return sorted(retired, key=lambda item: item.last_reviewed, reverse=True)
 
 
-def _aware(value: Any) -> dt.datetime:
-    # func.max bypasses the column type on SQLite, so the value may be text.
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 @dataclass(frozen=True)

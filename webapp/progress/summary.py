@@ -22,7 +22,7 @@ def progress_context(user_id: int, now: dt.datetime) -> dict[str, Any]:
     today = now.astimezone(dt.timezone.utc).date()
     forecast_days = [today + dt.timedelta(days=i) for i in range(len(forecast))]
     weakest = [(item, bank.get(item.item_id)) for item in stats.weakest_items(session, user_id, now, limit=8, bank=bank)]
-    context = {
+    context: dict[str, Any] = {
         "mastery": mastery,
         "retention": stats.true_retention(session, user_id, now, days=30),
         "per_day": per_day,

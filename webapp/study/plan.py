@@ -32,7 +32,7 @@ class Scope:
     module: str | None = None
     lesson: str | None = None
 
-    def query(self) -> dict[str, str]:
+    def query(self) -> dict[str, Any]:
         """URL query arguments that keep this scope across pages."""
         return {k: v for k, v in (("module", self.module), ("lesson", self.lesson)) if v}
 

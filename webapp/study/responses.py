@@ -9,7 +9,8 @@ or a message for the learner when the form is incomplete or too long.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+
+from werkzeug.datastructures import MultiDict
 
 from quizzes.questions import (
     ChoiceQuestion,
@@ -23,12 +24,8 @@ from quizzes.questions import (
 MAX_TEXT = 200  # characters per typed answer: longer is never an answer
 
 
-class FormData(Protocol):
-    """The part of werkzeug's MultiDict we read."""
-
-    def get(self, key: str, default: str | None = None) -> str | None: ...
-
-    def getlist(self, key: str) -> list[str]: ...
+# Submitted forms are werkzeug MultiDicts: `get` for one field, `getlist` for a multi-select.
+FormData = MultiDict[str, str]
 
 
 @dataclass(frozen=True)

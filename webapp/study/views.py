@@ -37,7 +37,8 @@ def _scope(args: Mapping[str, str]) -> tuple[Scope, str | None]:
 
 
 def _user() -> User:
-    return current_user  # type: ignore[return-value]
+    user: User = current_user
+    return user
 
 
 def _settings() -> StudySettings:

@@ -97,12 +97,12 @@ def reserve_review_ids(connection: Connection, count: int) -> int:
         # moves past the block so later inserts by the web app never collide.
         connection.execute(text("LOCK TABLE reviews IN EXCLUSIVE MODE"))
         sequence = connection.scalar(text("SELECT pg_get_serial_sequence('reviews', 'id')"))
-        first = int(connection.scalar(text("SELECT nextval(CAST(:s AS regclass))"), {"s": sequence}))
+        first = int(connection.scalar(text("SELECT nextval(CAST(:s AS regclass))"), {"s": sequence}) or 0)
         if count > 1:
             connection.execute(text("SELECT setval(CAST(:s AS regclass), :v)"), {"s": sequence, "v": first + count - 1})
         return first
     # SQLite: the transaction began IMMEDIATE, so nobody else writes meanwhile.
-    return int(connection.scalar(select(func.coalesce(func.max(REVIEWS.c.id), 0)))) + 1
+    return int(connection.scalar(select(func.coalesce(func.max(REVIEWS.c.id), 0))) or 0) + 1
 
 
 def write_histories(connection: Connection, histories: Iterable[History]) -> RowCounts:

@@ -13,21 +13,22 @@ import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
 from webapp.classes.codes import unused_join_code
+from webapp.classes.settings import StudySettings
 from webapp.db import make_engine
 from webapp.errors import WebappError
 from webapp.models import Enrollment, SchoolClass, User
 from webapp.synthetic.bulkwrite import RowCounts, insert_chunked, insert_returning_ids, write_histories
 from webapp.synthetic.school import Naming, SchoolPlan, plan_school
-from webapp.synthetic.simulate import Student, StudySettings, item_offsets, simulate_student
+from webapp.synthetic.simulate import Student, item_offsets, simulate_student
 
-USERS = User.__table__
-CLASSES = SchoolClass.__table__
-ENROLLMENTS = Enrollment.__table__
+USERS: Table = User.__table__  # type: ignore[assignment]  # declarative tables are Tables
+CLASSES: Table = SchoolClass.__table__  # type: ignore[assignment]
+ENROLLMENTS: Table = Enrollment.__table__  # type: ignore[assignment]
 # Students per write transaction: a few thousand reviews each, so a batch is
 # tens of thousands of rows, and a crash loses at most one batch.
 BATCH_STUDENTS = 25
@@ -152,7 +153,7 @@ def _run_batches(context: _Context, students: Sequence[Student], workers: int) -
 def seed_school(engine: Engine, bank: Bank, *, students: int, days: int, seed: int, now: dt.datetime,
                 password_hash: str, classes: int | None = None, naming: Naming = Naming(),
                 safety_retention: float = 0.95, workers: int = 1,
-                progress: Callable[[int], None] | None = None) -> SeedResult:
+                progress: Callable[[int], object] | None = None) -> SeedResult:
     """Create a synthetic school and `days` of study ending at `now`.
 
     Args:
