@@ -1,25 +1,55 @@
-"""`massage-course serve`: migrate the database, load the course, start the server."""
+"""`massage-course serve`: migrate the database, load the course, start the server.
+
+Two modes over the same app factory:
+- the default (`make run`): one waitress process with a thread pool, SQLite by
+  default, demo data on an empty database;
+- `--production`: gunicorn with several worker processes (the app is built
+  once in the master and forked, `preload`), configuration only from the
+  environment (DATABASE_URL, REDIS_URL, SECRET_KEY, …), one JSON log line per
+  request, no demo data. Put it behind a reverse proxy that terminates TLS.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+from typing import Any
+
 import click
+from flask import Flask
+
+# waitress warns "Task queue depth is N" whenever requests wait for a thread.
+# Under load that is the normal back-pressure of a bounded pool (the threads are
+# sized below), not an error, and it floods the log tens of thousands of times.
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
+def build_app(config: dict[str, Any] | None = None) -> Flask:
+    """The app with the Anki deck builder handed in (webapp may not import decks)."""
+    from decks.package import build_package
+    from webapp import create_app
+
+    return create_app({"DECK_BUILDER": build_package, **(config or {})})
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads of the WSGI server.")
-def serve_command(host: str, port: int, threads: int) -> None:
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per process.")
+@click.option("--production", is_flag=True, help="gunicorn with several worker processes, request logs, no demo.")
+@click.option("--workers", default=(os.cpu_count() or 1) * 2, show_default="2 x cores", type=int,
+              help="Worker processes (--production only).")
+def serve_command(host: str, port: int, threads: int, production: bool, workers: int) -> None:
     """Create or migrate the database, validate the course and serve the app."""
-    from decks.package import build_package
-    from webapp import create_app
     from webapp.migrate import upgrade
     from webapp.synthetic.demo import ensure_demo
 
-    # webapp may not import decks: the builder is handed in here, at the top layer.
     # A content or bank error propagates to the command group, which prints it.
-    app = create_app({"DECK_BUILDER": build_package})
+    app = build_app({"REQUEST_LOG": True} if production else None)
     upgrade(app.config["DATABASE_URL"])
+    if production:
+        _serve_gunicorn(app, host, port, workers, threads)
+        return
     demo_logins = ensure_demo(app)
     if demo_logins:
         click.echo("Demo logins (demo data; switch off with DEMO_DATA=0):")
@@ -27,6 +57,37 @@ def serve_command(host: str, port: int, threads: int) -> None:
     from waitress import serve
 
     click.echo(f"Massage Safety Course is running at http://{host}:{port}/  (Ctrl+C to stop)")
-    # waitress: a production-grade pure-Python WSGI server, so `make run` serves
-    # the same way a small deployment would.
-    serve(app, host=host, port=port, threads=threads, ident="massage-course")
+    # The connection limit bounds sockets held open; the threads do the work.
+    serve(app, host=host, port=port, threads=threads, connection_limit=max(100, threads * 16),
+          ident="massage-course")
+
+
+def _serve_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
+        def load_config(self) -> None:
+            settings = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                        "worker_class": "gthread" if threads > 1 else "sync", "preload_app": True,
+                        "accesslog": None, "errorlog": "-", "timeout": 60, "graceful_timeout": 20}
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            return app
+
+    _configure_request_log()
+    # The master built the app (and its engine) before forking: each worker must
+    # open its own database connections, never share the master's.
+    app.extensions["db_engine"].dispose(close=False)
+    click.echo(f"Massage Safety Course (production, {workers} workers) on http://{host}:{port}/")
+    _Server().run()
+
+
+def _configure_request_log() -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log = logging.getLogger("webapp.requests")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False

@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instructor,
         lessons,
         progress,
+        serving,
         study,
     )
     from webapp.config import default_config
@@ -41,7 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Plumbing first (the database, then the extensions that use it), then the
     # question bank, then the features; the order of the features is free.
     parts = (
-        db, extensions, errors, content,
+        db, extensions, errors, serving, content,
         health, home, auth, classes, lessons, study, progress, instructor, downloads,
     )
     for part in parts:

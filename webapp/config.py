@@ -23,6 +23,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,  # a form left open over lunch still submits
         "MAX_CONTENT_LENGTH": 64 * 1024,
+        "REQUEST_LOG": os.environ.get("REQUEST_LOG", "0") in {"1", "true", "yes"},
     }
 
 

@@ -1,4 +1,8 @@
-"""`/healthz`: JSON with the app's status and whether the database answers."""
+"""`/healthz` for the load balancer (the app and its database), `/ping` as the bare ceiling.
+
+`/ping` touches no database and no session: benchmarks report every other
+route's throughput as a share of it, measured side by side in one run.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,12 @@ def healthz() -> ResponseReturnValue:
         database = "unreachable"
     status = 200 if database == "ok" else 503
     return jsonify(status="ok" if status == 200 else "degraded", database=database), status
+
+
+@bp.get("/ping")
+def ping() -> ResponseReturnValue:
+    """A bare "pong": the cheapest response the app and server can give."""
+    return "pong", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def init_app(app: Flask) -> None:

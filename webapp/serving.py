@@ -1,0 +1,88 @@
+"""How responses leave the app: compression, long-cached static files, structured request logs.
+
+- Text responses (HTML, CSS, JS, JSON, CSV, SVG) are compressed with Brotli or
+  gzip, as the client accepts (Flask-Compress).
+- Static files are cached for a year: every `url_for('static', ...)` carries a
+  `v=` parameter with a hash of the file's content, so a changed file gets a
+  new URL and a stale copy is never used.
+- With REQUEST_LOG on (production), each request writes one JSON line to the
+  `webapp.requests` logger: method, path, status, duration and user id. Never
+  the query string, a form field or a header: those may hold answers or secrets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, g, request
+from flask_compress import Compress
+
+REQUEST_LOG = logging.getLogger("webapp.requests")
+STATIC_MAX_AGE = 365 * 24 * 3600
+COMPRESSED_TYPES = [
+    "text/html", "text/css", "text/csv", "text/plain", "application/javascript", "text/javascript",
+    "application/json", "image/svg+xml",
+]
+
+compress = Compress()
+
+
+@lru_cache(maxsize=256)
+def _digest(path: Path, mtime_ns: int) -> str:
+    # Keyed by modification time too, so an edited file (in development) gets a new hash.
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def static_version(static_folder: str, filename: str) -> str | None:
+    """A short hash of the static file's content, or None when there is no such file."""
+    root = Path(static_folder).resolve()
+    path = (root / filename).resolve()
+    if root not in path.parents or not path.is_file():
+        return None
+    return _digest(path, path.stat().st_mtime_ns)
+
+
+def _version_static_urls(app: Flask) -> None:
+    @app.url_defaults
+    def _add_version(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "static" and "v" not in values and app.static_folder:
+            version = static_version(app.static_folder, str(values.get("filename", "")))
+            if version:
+                values["v"] = version
+
+
+def _log_requests(app: Flask) -> None:
+    @app.before_request
+    def _start_clock() -> None:
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _log(response: Response) -> Response:
+        started = g.get("request_started")
+        user = g.get("_login_user")  # set by Flask-Login only if the request used it; never loaded here
+        REQUEST_LOG.info(json.dumps({
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - started) * 1000, 1) if started is not None else None,
+            "user": getattr(user, "id", None),
+        }))
+        return response
+
+
+def init_app(app: Flask) -> None:
+    """Compression, versioned long-cached static URLs, and (with REQUEST_LOG) request logs."""
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", STATIC_MAX_AGE)
+    compress.init_app(app)
+    _version_static_urls(app)
+    if app.config.get("REQUEST_LOG"):
+        _log_requests(app)
