@@ -57,6 +57,15 @@ def _version_static_urls(app: Flask) -> None:
                 values["v"] = version
 
 
+def _long_cache_for_versioned(app: Flask) -> None:
+    # Only a URL that names the content (`?v=`) may be cached for a year; a
+    # bare static URL keeps Flask's revalidation, so an old copy is never used.
+    def max_age(filename: str | None) -> int | None:
+        return STATIC_MAX_AGE if request.args.get("v") else None
+
+    app.get_send_file_max_age = max_age  # type: ignore[method-assign]
+
+
 def _log_requests(app: Flask) -> None:
     @app.before_request
     def _start_clock() -> None:
@@ -81,8 +90,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
-    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", STATIC_MAX_AGE)
     compress.init_app(app)
     _version_static_urls(app)
+    _long_cache_for_versioned(app)
     if app.config.get("REQUEST_LOG"):
         _log_requests(app)
