@@ -12,6 +12,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,20 +55,29 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_template() -> Iterator[str]:
-    """A PostgreSQL database migrated once by Alembic; each test gets a copy (CREATE DATABASE … TEMPLATE)."""
+@contextmanager
+def _migrated_postgres(prefix: str) -> Iterator[tuple[str, str]]:
+    """A new PostgreSQL database migrated by Alembic: (name, url); dropped afterwards."""
     base = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"msc_template_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = base.set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    yield name
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        upgrade(url)
+        yield name, url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL database migrated once by Alembic; each test gets a copy (CREATE DATABASE … TEMPLATE)."""
+    with _migrated_postgres("msc_template") as (name, _url):
+        yield name
 
 
 @pytest.fixture(params=DATABASES)
@@ -82,7 +92,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    template = request.getfixturevalue("postgres_template")
+    yield from _postgres_copy(request.getfixturevalue("postgres_template"))
+
+
+def _postgres_copy(template: str) -> Iterator[str]:
     base = make_url(os.environ["TEST_DATABASE_URL"])
     name = f"msc_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
@@ -92,6 +105,38 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def _missing_service(reason: str) -> None:
+    """Skip locally; on CI (CI=true) a missing service is a failure, never a silent skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must provide it: see .ci/run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh migrated PostgreSQL database (for tests that need PostgreSQL itself, e.g. several servers)."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        _missing_service("TEST_DATABASE_URL is not set, so there is no PostgreSQL to test against")
+    with _migrated_postgres("msc_test") as (_name, url):
+        yield url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A Redis database for tests (TEST_REDIS_URL, default db 15 on the local server), emptied first."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    except redis.exceptions.ConnectionError:
+        _missing_service(f"no Redis at {url}")
+    finally:
+        client.close()
+    return url
 
 
 @pytest.fixture
