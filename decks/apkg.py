@@ -4,11 +4,11 @@ genanki's `Package.write_to_file` stamps every note with one build time and
 zips files with their on-disk modification times, so two builds of the same
 content differ. We let genanki fill the collection database (`write_to_db`,
 with a fixed timestamp, which also fixes its note and card ids), then set each
-note's `mod` from its content date, and zip with fixed entry times.
+note's `mod` from the note ledger (decks.ledger), and zip with fixed entry times.
 
-The content date matters twice: Anki applies an incoming note over the
-learner's copy only when it is newer, so an edited item (later `updated`)
-arrives, and an unchanged one leaves the learner's note alone.
+The note time matters twice: Anki applies an incoming note over the learner's
+copy only when it is newer, so an edited note arrives, and an unchanged one
+leaves the learner's note (their tags, their lines) alone.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ def write_apkg(
     Args:
         decks: genanki decks; parents before children.
         out_path: the .apkg to write; replaced atomically, never left half-written.
-        timestamp: Unix seconds for note types and the id sequence (e.g. the release date).
-        note_mod: note GUID -> Unix seconds of its last content change.
+        timestamp: Unix seconds for note types and the id sequence (the newest note time).
+        note_mod: note GUID -> Unix seconds of its last change (from the ledger).
         media: file name -> content, referenced from fields by name.
     """
     database = _database(decks, timestamp, note_mod)

@@ -3,8 +3,9 @@
 Anki recognises a note it already has by its GUID, a note type by its id and a
 deck by its name, and it applies an update only when the incoming note's
 modification time is newer than the learner's copy. So all of these come from
-permanent content ids and content dates, never from field text, positions or
-the clock: the same content always builds the same package, byte for byte.
+permanent content ids (and note times from the committed ledger, decks.ledger),
+never from field text, positions or the clock: the same content always builds
+the same package, byte for byte.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def module_deck_name(module_title: str) -> str:
 
 
 def epoch_seconds(day: dt.date) -> int:
-    """00:00 UTC of `day` as Unix seconds: the modification time of notes changed that day."""
+    """00:00 UTC of `day` as Unix seconds (the release: the earliest time a note can get)."""
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
 
 
