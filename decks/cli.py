@@ -16,6 +16,15 @@ from quizzes.bank import build_bank
 from quizzes.errors import QuizError
 
 
+def _public_url(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    """An http(s) address, or None (an empty variable counts as unset)."""
+    if not value:
+        return None
+    if not value.startswith(("https://", "http://")) or " " in value:
+        raise click.BadParameter(f"expected an address like https://course.example.org, got {value!r}")
+    return value
+
+
 @click.group("decks")
 def decks_group() -> None:
     """Anki decks for learners who study in Anki."""
@@ -28,7 +37,10 @@ def decks_group() -> None:
               show_default=True, help="Folder to write the .apkg files to.")
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path), default=LEDGER_PATH,
               show_default=True, help="The note ledger to update and build from (commit it with the content).")
-def build_command(modules: tuple[str, ...], out: Path, ledger_path: Path) -> None:
+@click.option("--public-url", envvar="MASSAGE_COURSE_PUBLIC_URL", metavar="URL", callback=_public_url,
+              help="The web app's public address; each note then links its lesson's page "
+                   "(default: $MASSAGE_COURSE_PUBLIC_URL; unset: the lesson is named, not linked).")
+def build_command(modules: tuple[str, ...], out: Path, ledger_path: Path, public_url: str | None) -> None:
     """Build Anki packages: one for the whole course and one per module.
 
     First records in the note ledger every note whose content changed, with the
@@ -48,7 +60,7 @@ def build_command(modules: tuple[str, ...], out: Path, ledger_path: Path) -> Non
         plan += [([module.id], out / package_filename(bank.course.id, module.id)) for module in selected]
         reports: list[BuildReport] = []
         for selection, path in tqdm(plan, desc="Building decks", unit="package", leave=False):
-            reports.append(build_package(bank, selection, path, ledger=ledger))
+            reports.append(build_package(bank, selection, path, ledger=ledger, public_url=public_url))
     except (CourseError, QuizError, DecksError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:

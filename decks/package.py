@@ -56,7 +56,7 @@ class Assembly:
 
 
 def build_package(bank: Bank, modules: Sequence[str] | None, out_path: Path | str, *,
-                  ledger: Ledger | None = None) -> BuildReport:
+                  ledger: Ledger | None = None, public_url: str | None = None) -> BuildReport:
     """Write an .apkg with the questions of `modules` (all modules when None) to `out_path`.
 
     Args:
@@ -65,6 +65,7 @@ def build_package(bank: Bank, modules: Sequence[str] | None, out_path: Path | st
         out_path: the file to write (parent folders are created; replaced atomically).
         ledger: note times (decks.ledger); None reads the committed `decks/notes.lock`.
             Building never writes the ledger: `massage-course decks build` does.
+        public_url: the web app's public address; with it, each note links its lesson's page.
 
     Returns:
         What was written.
@@ -73,7 +74,7 @@ def build_package(bank: Bank, modules: Sequence[str] | None, out_path: Path | st
         DecksError: an unknown module id, a selection without questions, or a
             question that cannot become a note. Nothing is written then.
     """
-    assembly = assemble(bank, modules, ledger=Ledger.load() if ledger is None else ledger)
+    assembly = assemble(bank, modules, ledger=Ledger.load() if ledger is None else ledger, public_url=public_url)
     path = Path(out_path)
     write_apkg(assembly.decks, path, timestamp=assembly.timestamp, note_mod=assembly.note_mod, media=assembly.media)
     return BuildReport(
@@ -86,14 +87,18 @@ def build_package(bank: Bank, modules: Sequence[str] | None, out_path: Path | st
     )
 
 
-def assemble(bank: Bank, modules: Sequence[str] | None, *, ledger: Ledger) -> Assembly:
+def assemble(bank: Bank, modules: Sequence[str] | None, *, ledger: Ledger,
+             public_url: str | None = None) -> Assembly:
     """The decks, notes and media of a package of `modules` (all when None), note times from `ledger`.
 
     Raises:
         DecksError: as `build_package`.
     """
     selected = select_modules(bank, modules)
-    lookup = Lookup.of(bank.course)
+    lookup = Lookup.of(bank.course, public_url)
+    # Digests are of the note without links: where the web app is deployed is
+    # not content, and every build must find its notes in the same ledger.
+    canonical = Lookup.of(bank.course)
     decks = [genanki.Deck(ROOT_DECK_ID, ROOT_DECK_NAME, description=escape(bank.course.description))]
     digests: dict[str, str] = {}  # item id -> digest
     guids: dict[str, str] = {}  # item id -> note GUID
@@ -105,7 +110,7 @@ def assemble(bank: Bank, modules: Sequence[str] | None, *, ledger: Ledger) -> As
         for question in bank.by_module(module.id):
             note = to_note(question, lookup)
             deck.add_note(note)
-            digests[question.id] = note_digest(note)
+            digests[question.id] = note_digest(note if public_url is None else to_note(question, canonical))
             guids[question.id] = note.guid
             cards += len(note.cards)
             if isinstance(question, HotspotQuestion):

@@ -84,6 +84,6 @@ def test_the_committed_ledger_is_up_to_date_with_the_content(course: Course) -> 
     stale = Ledger.load(LEDGER_PATH).stale(bank_digests(build_bank(course)))
     shown = ", ".join(stale[:8]) + (f" and {len(stale) - 8} more" if len(stale) > 8 else "")
     assert not stale, (
-        f"decks/notes.lock is out of date for {len(stale)} Anki notes ({shown}): their content changed, so "
-        f"learners would not receive the change. Run `{REGENERATE}` (or `massage-course decks build`) "
-        "and commit decks/notes.lock with the content.")
+        f"decks/notes.lock is out of date: {len(stale)} Anki notes changed, appeared or went since it was "
+        f"written ({shown}). Run `{REGENERATE}` (or `massage-course decks build`) and commit decks/notes.lock "
+        "with the content, so each changed note gets the time of its change.")
