@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from pathlib import Path
 
 import pytest
 from anki.collection import Collection
+from anki.consts import QUEUE_TYPE_SUSPENDED
 
 from course import Course
 from decks import models
@@ -170,19 +172,46 @@ def test_an_update_leaves_unchanged_notes_as_the_learner_left_them(course: Cours
     releases = Releases(course, tmp_path)
     questions = sample_questions()
     import_package(collection, releases.publish(questions, RELEASE_DAY))
-    mine = _note(collection, "t-mcq")
-    mine.tags += ["my-exam-list", "marked"]  # Anki's "marked" is a tag too
-    mine["Explanation"] += "<br>My own line: ask about the carotid sinus."
-    collection.update_note(mine)
+    for item_id in ("t-mcq", "t-tf"):
+        mine = _note(collection, item_id)
+        mine.tags += ["my-exam-list", "marked"]  # Anki's "marked" is a tag too
+        mine["Explanation"] += "<br>My own line: ask about the carotid sinus."
+        mine["Personal notes"] = "My words."
+        collection.update_note(mine)
+    flagged = _note(collection, "t-tf").cards()[0]
+    flagged.set_user_flag(1)
+    collection.update_card(flagged)
+    collection.sched.suspend_cards([flagged.id])
+    # our release must be newer than the learner's edit, or Anki keeps theirs (the README says so)
+    later = int(time.time()) + 60
 
-    log = import_package(collection, releases.publish(_edit(questions, "t-tf", "Reworded."), RELEASE_DAY + 60))
+    log = import_package(collection, releases.publish(_edit(questions, "t-tf", "Reworded."), later))
 
     assert [note.id.nid for note in log.updated] == [_note(collection, "t-tf").id]
     assert not log.new and collection.note_count() == len(SAMPLE_CARDS)
     assert collection.card_count() == sum(SAMPLE_CARDS.values())
     kept = _note(collection, "t-mcq")
     assert {"my-exam-list", "marked"} <= set(kept.tags) and "My own line" in kept["Explanation"]
-    assert "Reworded." in _note(collection, "t-tf")["Front"]
+    assert kept["Personal notes"] == "My words."
+    # the changed note is ours again, whole: fields and tags; its cards keep flags and suspension
+    changed = _note(collection, "t-tf")
+    assert "Reworded." in changed["Front"] and "My own line" not in changed["Explanation"]
+    assert changed["Personal notes"] == "" and not {"my-exam-list", "marked"} & set(changed.tags)
+    card = collection.get_card(flagged.id)
+    assert card.user_flag() == 1 and card.queue == QUEUE_TYPE_SUSPENDED
+
+
+def test_a_learner_edit_newer_than_our_change_is_kept(course: Course, tmp_path: Path,
+                                                      collection: Collection) -> None:
+    # Anki applies a note only if ours is newer than the learner's copy (the README says so).
+    releases = Releases(course, tmp_path)
+    questions = sample_questions()
+    import_package(collection, releases.publish(questions, RELEASE_DAY))
+    mine = _note(collection, "t-tf")
+    mine["Personal notes"] = "My words."
+    collection.update_note(mine)  # now: later than RELEASE_DAY + 60
+    log = import_package(collection, releases.publish(_edit(questions, "t-tf", "Reworded."), RELEASE_DAY + 60))
+    assert not log.updated and _note(collection, "t-tf")["Personal notes"] == "My words."
 
 
 def test_two_releases_on_one_day_both_update(course: Course, tmp_path: Path, collection: Collection) -> None:
