@@ -6,7 +6,10 @@ tags, including the tags and lines a learner added. So a note's time must move
 exactly when what the learner sees of it moves, and never otherwise:
 
 - Each note has a digest of what it shows: its fields, the tags we set, and its
-  note type's fields, templates and CSS (decks.notes makes the note).
+  note type's fields, templates and CSS (decks.notes makes the note). Each note
+  type has one too (`note-type:<id>`): Anki replaces a learner's note type,
+  and with it any CSS they adjusted, only with a newer one, so a note type's
+  time moves with its look alone, not with every edited question.
 - The ledger maps note id -> digest -> the second that digest was first seen.
   `massage-course decks build` (`make decks`) rewrites it when a digest changes;
   it is committed with the content, so every build of the same content, on any
@@ -145,21 +148,29 @@ class Ledger:
         partial.replace(path)
 
 
+def note_type_key(model: genanki.Model) -> str:
+    """The ledger id of a note type, e.g. `note-type:2133576105` (a colon: never a content id)."""
+    return f"note-type:{model.model_id}"
+
+
+def model_digest(model: genanki.Model) -> str:
+    """A digest of a note type's look: its name, fields, templates and CSS."""
+    # Named keys only: genanki adds its defaults to these dicts when it writes a package.
+    look = [model.model_id, model.name, [f["name"] for f in model.fields],
+            [[t["name"], t["qfmt"], t["afmt"]] for t in model.templates], model.css, model.model_type,
+            model.sort_field_index]
+    return _digest(look)
+
+
 def note_digest(note: genanki.Note) -> str:
     """A digest of everything a learner sees of `note`: fields, tags, and its note type's look.
 
-    The note type's fields, templates and CSS are part of it, so a template or
-    CSS change moves the time of every note of that type, and Anki takes the
-    new note type with them. 16 hex digits: collisions are not a concern at
-    a few hundred notes, and the ledger stays readable.
+    The note type's look is part of it, so a template or CSS change moves the
+    time of every note of that type: the learner's copies are rendered anew.
     """
-    model = note.model
-    shown = {
-        # Named keys only: genanki adds its defaults to these dicts when it writes a package.
-        "model": [model.model_id, model.name, [f["name"] for f in model.fields],
-                  [[t["name"], t["qfmt"], t["afmt"]] for t in model.templates], model.css, model.model_type,
-                  model.sort_field_index],
-        "fields": list(note.fields),
-        "tags": list(note.tags),
-    }
+    return _digest({"model": model_digest(note.model), "fields": list(note.fields), "tags": list(note.tags)})
+
+
+def _digest(shown: object) -> str:
+    # 16 hex digits: collisions are not a concern at a few hundred notes, and the ledger stays readable.
     return hashlib.sha256(json.dumps(shown, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]

@@ -19,7 +19,7 @@ from course.models import Module
 from decks.apkg import write_apkg
 from decks.errors import DecksError
 from decks.ids import ROOT_DECK_ID, ROOT_DECK_NAME, epoch_seconds, module_deck_id, module_deck_name
-from decks.ledger import Ledger, note_digest
+from decks.ledger import Ledger, model_digest, note_digest, note_type_key
 from decks.media import body_maps
 from decks.notes import Lookup, to_note
 from quizzes.bank import Bank
@@ -50,6 +50,7 @@ class Assembly:
     modules: tuple[str, ...]  # module ids, in course order
     decks: tuple[genanki.Deck, ...]  # the root deck, then one per module with questions
     note_mod: dict[str, int]  # note GUID -> Unix seconds of its last content change
+    model_mod: dict[int, int]  # note type id -> Unix seconds of its look's last change
     media: dict[str, bytes]  # file name -> content
     timestamp: int  # the newest note time of the selection, Unix seconds (note types' time)
     cards: int
@@ -76,7 +77,8 @@ def build_package(bank: Bank, modules: Sequence[str] | None, out_path: Path | st
     """
     assembly = assemble(bank, modules, ledger=Ledger.load() if ledger is None else ledger, public_url=public_url)
     path = Path(out_path)
-    write_apkg(assembly.decks, path, timestamp=assembly.timestamp, note_mod=assembly.note_mod, media=assembly.media)
+    write_apkg(assembly.decks, path, timestamp=assembly.timestamp, note_mod=assembly.note_mod, media=assembly.media,
+               model_mod=assembly.model_mod)
     return BuildReport(
         path=path,
         modules=assembly.modules,
@@ -100,8 +102,9 @@ def assemble(bank: Bank, modules: Sequence[str] | None, *, ledger: Ledger,
     # not content, and every build must find its notes in the same ledger.
     canonical = Lookup.of(bank.course)
     decks = [genanki.Deck(ROOT_DECK_ID, ROOT_DECK_NAME, description=escape(bank.course.description))]
-    digests: dict[str, str] = {}  # item id -> digest
+    digests: dict[str, str] = {}  # item id (or note-type key) -> digest
     guids: dict[str, str] = {}  # item id -> note GUID
+    note_types: dict[str, int] = {}  # note-type key -> model id
     sites: set[str] = set()
     cards = 0
     for module in selected:
@@ -112,34 +115,41 @@ def assemble(bank: Bank, modules: Sequence[str] | None, *, ledger: Ledger,
             deck.add_note(note)
             digests[question.id] = note_digest(note if public_url is None else to_note(question, canonical))
             guids[question.id] = note.guid
+            note_types[note_type_key(note.model)] = note.model.model_id
+            digests[note_type_key(note.model)] = model_digest(note.model)
             cards += len(note.cards)
             if isinstance(question, HotspotQuestion):
                 sites.add(question.region)
         if deck.notes:  # a module without questions gets no empty deck in the learner's tree
             decks.append(deck)
-    if not digests:
+    if not guids:
         raise DecksError(f"no questions in module(s) {', '.join(m.id for m in selected)}")
-    note_mod = {guids[item]: seconds for item, seconds in ledger.times(digests, floor=epoch_seconds(bank.course.release)).items()}
+    times = ledger.times(digests, floor=epoch_seconds(bank.course.release))
+    note_mod = {guids[item]: times[item] for item in guids}
     return Assembly(
         modules=tuple(module.id for module in selected),
         decks=tuple(decks),
         note_mod=note_mod,
+        model_mod={model_id: times[key] for key, model_id in note_types.items()},
         media=body_maps(sites),
-        # Anki takes an incoming note type only if it is newer than the learner's: a
-        # template or CSS change moves every note of that type, so this moves too.
         timestamp=max(note_mod.values()),
         cards=cards,
     )
 
 
 def bank_digests(bank: Bank) -> dict[str, str]:
-    """Item id -> digest of its note, for every question of the bank (what the ledger records).
+    """Item id -> digest of its note for every question, and of each note type used (what the ledger records).
 
     Raises:
         DecksError: a question that cannot become a note.
     """
     lookup = Lookup.of(bank.course)
-    return {question.id: note_digest(to_note(question, lookup)) for question in bank.questions}
+    digests = {}
+    for question in bank.questions:
+        note = to_note(question, lookup)
+        digests[question.id] = note_digest(note)
+        digests[note_type_key(note.model)] = model_digest(note.model)
+    return digests
 
 
 def package_filename(course_id: str, module_id: str | None = None) -> str:

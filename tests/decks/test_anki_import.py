@@ -250,3 +250,28 @@ def test_bad_selections_are_refused_and_write_nothing(course: Course, tmp_path: 
     with pytest.raises(DecksError, match="no modules selected"):
         build_package(_bank(course), [], tmp_path / "x.apkg")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_note_type_changes_only_when_its_look_does(course: Course, tmp_path: Path, collection: Collection,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    releases = Releases(course, tmp_path)
+    questions = sample_questions()
+    import_package(collection, releases.publish(questions, RELEASE_DAY))
+    basic = collection.models.get(models.BASIC.model_id)
+    basic["css"] += "\n.card { font-size: 30px; }  /* the learner's */"
+    collection.models.save(basic)
+    later = int(time.time()) + 60
+
+    def css() -> str:
+        collection.models._clear_cache()  # an import changes note types behind the Python cache
+        return collection.models.get(models.BASIC.model_id)["css"]  # type: ignore[index]
+
+    # an edited question does not bring our note type back over the learner's
+    import_package(collection, releases.publish(_edit(questions, "t-tf", "Reworded."), later))
+    assert "the learner's" in css()
+    # a change of our CSS does (and, being in every digest, updates every note of the type)
+    monkeypatch.setattr(models.BASIC, "css", models.BASIC.css + "\n/* ours, v3 */")
+    log = import_package(collection, releases.publish(questions, later + 60))
+    shown = css()
+    assert "ours, v3" in shown and "the learner's" not in shown
+    assert len(log.updated) == sum(1 for q in questions if q.type in {"truefalse", "matching"} or q.id == "t-scenario")
