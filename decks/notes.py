@@ -188,7 +188,10 @@ def _scenario_map_fields(question: HotspotQuestion, lookup: Lookup) -> list[str]
 def _name_the_site(stem: str) -> str:
     """A web-app hotspot stem ("Select the site on the body map") as an Anki front asks it: by name."""
     stem = _ON_THE_MAP.sub("", stem)
-    return _SELECT.sub(lambda match: f"Name the {match.group(1).lower()}", stem).strip()
+    def name(match: re.Match[str]) -> str:
+        return f"{'N' if match.group(0)[0].isupper() else 'n'}ame the {match.group(1).lower()}"
+
+    return _SELECT.sub(name, stem).strip()
 
 
 def _explanation(question: Question, lookup: Lookup) -> str:

@@ -167,6 +167,8 @@ def test_scenario_fronts_ask_for_the_site_by_name(questions: dict[str, Question]
             "<p>A zap into the little finger. Name the site where you were most likely working.</p>",
         "On the body map, select the area where the carotid artery lies.":
             "<p>Name the area where the carotid artery lies.</p>",
+        "After the zap, select the site you were working on.":
+            "<p>After the zap, name the site you were working on.</p>",
     }
     for stem, front in fronts.items():
         assert to_note(dataclasses.replace(scenario, stem=stem), lookup).fields[0] == front
