@@ -4,11 +4,11 @@ genanki's `Package.write_to_file` stamps every note with one build time and
 zips files with their on-disk modification times, so two builds of the same
 content differ. We let genanki fill the collection database (`write_to_db`,
 with a fixed timestamp, which also fixes its note and card ids), then set each
-note's `mod` from its content date, and zip with fixed entry times.
+note's `mod` from the note ledger (decks.ledger), and zip with fixed entry times.
 
-The content date matters twice: Anki applies an incoming note over the
-learner's copy only when it is newer, so an edited item (later `updated`)
-arrives, and an unchanged one leaves the learner's note alone.
+The note time matters twice: Anki applies an incoming note over the learner's
+copy only when it is newer, so an edited note arrives, and an unchanged one
+leaves the learner's note (their tags, their lines) alone.
 """
 
 from __future__ import annotations
@@ -33,17 +33,20 @@ def write_apkg(
     timestamp: int,
     note_mod: Mapping[str, int],
     media: Mapping[str, bytes],
+    model_mod: Mapping[int, int] | None = None,
 ) -> None:
     """Write `decks` (with their notes) and `media` to `out_path`.
 
     Args:
         decks: genanki decks; parents before children.
         out_path: the .apkg to write; replaced atomically, never left half-written.
-        timestamp: Unix seconds for note types and the id sequence (e.g. the release date).
-        note_mod: note GUID -> Unix seconds of its last content change.
+        timestamp: Unix seconds for the id sequence and unlisted note types (the newest note time).
+        note_mod: note GUID -> Unix seconds of its last change (from the ledger).
         media: file name -> content, referenced from fields by name.
+        model_mod: note type id -> Unix seconds its look last changed (from the
+            ledger); note types not listed take `timestamp`.
     """
-    database = _database(decks, timestamp, note_mod)
+    database = _database(decks, timestamp, note_mod, model_mod or {})
     out_path.parent.mkdir(parents=True, exist_ok=True)
     # A unique temporary name: two writers of the same package (two CLI runs,
     # two web workers) must never truncate the file the other is renaming.
@@ -58,7 +61,8 @@ def write_apkg(
         partial.unlink(missing_ok=True)
 
 
-def _database(decks: Sequence[genanki.Deck], timestamp: int, note_mod: Mapping[str, int]) -> bytes:
+def _database(decks: Sequence[genanki.Deck], timestamp: int, note_mod: Mapping[str, int],
+              model_mod: Mapping[int, int]) -> bytes:
     """The collection database as bytes, built in memory (no temporary files to sync and remove)."""
     connection = sqlite3.connect(":memory:")
     try:
@@ -68,6 +72,13 @@ def _database(decks: Sequence[genanki.Deck], timestamp: int, note_mod: Mapping[s
         ids = dict(cursor.execute("SELECT guid, id FROM notes").fetchall())
         cursor.executemany("UPDATE notes SET mod = ? WHERE id = ?", [(mod, ids[guid]) for guid, mod in note_mod.items()])
         cursor.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
+        # Anki replaces a learner's note type (templates, CSS) only with a newer one: a
+        # note type's time moves only with its look, not with every note change.
+        (text,) = cursor.execute("SELECT models FROM col").fetchone()
+        note_types = json.loads(text)
+        for model_id, note_type in note_types.items():
+            note_type["mod"] = model_mod.get(int(model_id), note_type["mod"])
+        cursor.execute("UPDATE col SET models = ?", (json.dumps(note_types),))
         connection.commit()
         return connection.serialize()
     finally:

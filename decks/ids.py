@@ -3,8 +3,9 @@
 Anki recognises a note it already has by its GUID, a note type by its id and a
 deck by its name, and it applies an update only when the incoming note's
 modification time is newer than the learner's copy. So all of these come from
-permanent content ids and content dates, never from field text, positions or
-the clock: the same content always builds the same package, byte for byte.
+permanent content ids (and note times from the committed ledger, decks.ledger),
+never from field text, positions or the clock: the same content always builds
+the same package, byte for byte.
 """
 
 from __future__ import annotations
@@ -17,11 +18,21 @@ import genanki
 # Generated once with random.randrange(1 << 30, 1 << 31) and written down. A
 # note type's fields are a contract with every learner's collection: changing
 # them needs a NEW id here (and a migration note in the README), because Anki
-# refuses to update notes whose note type has different fields.
-MODEL_BASIC_ID = 1610146801
-MODEL_CLOZE_ID = 1359702649
-MODEL_CHOICE_ID = 1179070733
-MODEL_BODY_MAP_ID = 1987593927
+# refuses to update notes whose note type has different fields. With a new id,
+# a default import leaves the learner's old notes alone (Anki logs them as
+# "conflicting") and adds nothing twice; importing once with "Merge note types"
+# moves them to the new type, with their history (tests/decks/test_migration.py).
+#
+# Second generation (2026-11): Lesson, Personal notes and the reverse card's own
+# answer added; the cloze text moved to the first field (Anki checks duplicates
+# by the first field, and 16 cloze prompts were the same sentence).
+MODEL_BASIC_ID = 2133576105
+MODEL_CLOZE_ID = 1445948403
+MODEL_CHOICE_ID = 1290079480
+MODEL_BODY_MAP_ID = 1870914702
+
+# Retired ids, never to be reused: learners' collections may still hold them.
+FIRST_MODEL_IDS = {"basic": 1610146801, "cloze": 1359702649, "choice": 1179070733, "body map": 1987593927}
 
 ROOT_DECK_ID = 2132155734
 ROOT_DECK_NAME = "Massage Safety"
@@ -54,7 +65,7 @@ def module_deck_name(module_title: str) -> str:
 
 
 def epoch_seconds(day: dt.date) -> int:
-    """00:00 UTC of `day` as Unix seconds: the modification time of notes changed that day."""
+    """00:00 UTC of `day` as Unix seconds (the release: the earliest time a note can get)."""
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
 
 

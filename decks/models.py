@@ -2,15 +2,25 @@
 
 Ids and names are fixed (decks.ids). The field lists below are a contract with
 every learner's collection: Anki refuses to update notes whose note type's
-fields changed, so adding, removing or renaming a field needs a new model id.
-Templates and CSS may change freely; they arrive with the next release.
+fields changed, so adding, removing or renaming a field needs a new model id
+(decks.ids says what a learner then does). Templates and CSS may change
+freely; they arrive with the next release (they are part of every note's
+digest in the ledger, so the notes and their note type move together).
+
+Every note type ends with the same fields: the explanation, the lesson to read
+(its title, and a link to the web app's lesson page when the package is built
+with a public URL), the sources, and `Personal notes`, which the deck never
+fills: it is the learner's place for their own words. Anki overwrites a whole
+note when an update of it arrives, so what a learner wrote in a note is kept
+until we change that note (the README says so).
 
 Which type a question becomes (decks.notes):
 - mcq / multi -> Multiple choice: options on the front; answer, per-option why,
   explanation and source on the back.
 - truefalse -> Basic: the statement; the verdict and the reason on the back.
 - matching -> Basic with its reverse card: the left items, then the right items,
-  each recalling the other side; the pairs as a table on the back. Matching is
+  each recalling the other side; the back lists the pairs from the side asked
+  (left -> right, or right -> left in the order the reverse front shows them). Matching is
   the one type where both directions teach something (an association learnt
   one way only is half learnt). The generated site/structure questions already
   come in both directions as separate items, each with its own history, so
@@ -38,14 +48,21 @@ CSS = Path(__file__).with_name("card.css").read_text(encoding="utf-8")
 # Every back ends the same way: what to take away, then where it comes from.
 _BACK_TAIL = (
     '{{#Explanation}}<div class="explanation">{{Explanation}}</div>{{/Explanation}}'
+    '{{#Lesson}}<div class="lesson">{{Lesson}}</div>{{/Lesson}}'
     '{{#Source}}<div class="source">{{Source}}</div>{{/Source}}'
+    '{{#Personal notes}}<div class="personal">{{Personal notes}}</div>{{/Personal notes}}'
 )
 _DIVIDER = '{{FrontSide}}<hr id="answer">'
 
-BASIC_FIELDS = ("Front", "Back", "Reverse", "Explanation", "Source")
-CLOZE_FIELDS = ("Prompt", "Text", "Accepted", "Explanation", "Source")
-CHOICE_FIELDS = ("Question", "Options", "Answer", "Why", "Explanation", "Source")
-BODY_MAP_FIELDS = ("Site", "Map", "Location", "AtRisk", "Explanation", "Source")
+# Names end in the generation ("v2"): with the first generation still in a
+# learner's collection, Anki would otherwise rename ours "Massage Safety: Basic+".
+# The fields every note type ends with, in this order (decks.notes fills all but the last).
+COMMON_FIELDS = ("Explanation", "Lesson", "Source", "Personal notes")
+# The first field is what Anki shows in its browser and checks for duplicates: it identifies the note.
+BASIC_FIELDS = ("Front", "Back", "Reverse", "Reverse answer", *COMMON_FIELDS)
+CLOZE_FIELDS = ("Text", "Prompt", "Accepted", *COMMON_FIELDS)
+CHOICE_FIELDS = ("Question", "Options", "Answer", "Why", *COMMON_FIELDS)
+BODY_MAP_FIELDS = ("Site", "Map", "Location", "AtRisk", *COMMON_FIELDS)
 
 
 def _fields(names: tuple[str, ...]) -> list[dict[str, str]]:
@@ -54,7 +71,7 @@ def _fields(names: tuple[str, ...]) -> list[dict[str, str]]:
 
 BASIC = genanki.Model(
     MODEL_BASIC_ID,
-    "Massage Safety: Basic",
+    "Massage Safety: Basic v2",
     fields=_fields(BASIC_FIELDS),
     templates=[
         {
@@ -66,7 +83,7 @@ BASIC = genanki.Model(
             # Only notes with a Reverse field get this card (genanki's `req`).
             "name": "Reverse",
             "qfmt": '{{#Reverse}}<div class="front">{{Reverse}}</div>{{/Reverse}}',
-            "afmt": _DIVIDER + '<div class="back">{{Back}}</div>' + _BACK_TAIL,
+            "afmt": _DIVIDER + '<div class="back">{{Reverse answer}}</div>' + _BACK_TAIL,
         },
     ],
     css=CSS,
@@ -74,7 +91,7 @@ BASIC = genanki.Model(
 
 CLOZE = genanki.Model(
     MODEL_CLOZE_ID,
-    "Massage Safety: Cloze",
+    "Massage Safety: Cloze v2",
     fields=_fields(CLOZE_FIELDS),
     templates=[
         {
@@ -88,12 +105,11 @@ CLOZE = genanki.Model(
     ],
     css=CSS,
     model_type=genanki.Model.CLOZE,
-    sort_field_index=1,
 )
 
 CHOICE = genanki.Model(
     MODEL_CHOICE_ID,
-    "Massage Safety: Multiple choice",
+    "Massage Safety: Multiple choice v2",
     fields=_fields(CHOICE_FIELDS),
     templates=[
         {
@@ -109,7 +125,7 @@ _SITE_BACK = '<div class="site">{{Site}}</div><div class="hint">{{Location}}</di
 
 BODY_MAP = genanki.Model(
     MODEL_BODY_MAP_ID,
-    "Massage Safety: Body map",
+    "Massage Safety: Body map v2",
     fields=_fields(BODY_MAP_FIELDS),
     templates=[
         {

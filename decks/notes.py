@@ -3,6 +3,16 @@
 Question text is plain text, so every piece is HTML-escaped before it goes into
 a field; the markup around it is ours. Which note type each question type
 becomes, and why, is documented in decks.models.
+
+The bank is written for the web app, so a few things are rewritten for Anki,
+where there is no body map to tap and no lesson page one click away:
+- an authored body-map question's "Select the site (on the body map)" becomes
+  "Name the site": the Anki front is text, the map comes on the back;
+- "See the lesson “…”" sentences leave the explanation; every note has a
+  Lesson field instead (the title, linked only when a public URL is given);
+- a body-map note's explanation loses the site, location and structures that
+  the card already shows just above it;
+- "Select all that apply." is said once, not by the stem and the hint.
 """
 
 from __future__ import annotations
@@ -14,10 +24,11 @@ from html import escape
 
 import genanki
 
-from course.models import Course, EndangermentSite, Source
+from course.models import Course, EndangermentSite, Lesson, Source
 from decks import models
 from decks.errors import DecksError
 from decks.ids import body_map_media_name, note_guid
+from quizzes.facts import at_risk
 from quizzes.questions import (
     ChoiceQuestion,
     ClozeQuestion,
@@ -29,19 +40,28 @@ from quizzes.questions import (
 
 _BLANK = re.compile(r"\{\{(\d+)\}\}")
 _LETTERS = "ABCDEFGHIJ"
+_SEE_LESSON = re.compile(r"\s*See the lesson “[^”]*”\.")
+_ON_THE_MAP = re.compile(r"\s*Select the (site|area) on the body map\.", re.IGNORECASE)
+_SELECT = re.compile(r"(?:On the body map, )?select the (site|area)\b", re.IGNORECASE)
+_ALL_THAT_APPLY = "Select all that apply."
 
 
 @dataclass(frozen=True)
 class Lookup:
-    """What notes cite from the course besides the question: sources and endangerment sites."""
+    """What notes cite from the course besides the question, and where the web app is."""
 
     sources: dict[str, Source]
     sites: dict[str, EndangermentSite]
+    lessons: dict[str, Lesson]
+    # The web app's public address (e.g. https://course.example.org), for links
+    # to lesson pages; None: the lesson is named, not linked.
+    public_url: str | None = None
 
     @classmethod
-    def of(cls, course: Course) -> Lookup:
-        """Index a course's sources and sites by id."""
-        return cls({s.id: s for s in course.sources}, {s.id: s for s in course.sites})
+    def of(cls, course: Course, public_url: str | None = None) -> Lookup:
+        """Index a course's sources, sites and lessons by id."""
+        return cls({s.id: s for s in course.sources}, {s.id: s for s in course.sites},
+                   {lesson.id: lesson for lesson in course.lessons}, public_url.rstrip("/") if public_url else None)
 
 
 def to_note(question: Question, lookup: Lookup) -> genanki.Note:
@@ -51,7 +71,7 @@ def to_note(question: Question, lookup: Lookup) -> genanki.Note:
         DecksError: the question cites a source or site the course does not have,
             or is of a type with no note type.
     """
-    common = (_paragraphs(question.explanation), _sources(question, lookup))
+    common = (_explanation(question, lookup), _lesson(question, lookup), _sources(question, lookup), "")
     if isinstance(question, ChoiceQuestion):
         model, fields = models.CHOICE, _choice_fields(question)
     elif isinstance(question, TrueFalseQuestion):
@@ -86,8 +106,8 @@ def _choice_fields(question: ChoiceQuestion) -> list[str]:
     if len(question.options) > len(_LETTERS):
         raise DecksError(f"{question.id}: more than {len(_LETTERS)} options")
     prompt = _paragraphs(question.stem)
-    if question.type == "multi":
-        prompt += '<div class="hint">Select all that apply.</div>'
+    if question.type == "multi" and _ALL_THAT_APPLY.casefold() not in question.stem.casefold():
+        prompt += f'<div class="hint">{_ALL_THAT_APPLY}</div>'
     options = _list((escape(option.text) for option in question.options), "ol", 'class="options" type="A"')
     lettered = list(zip(_LETTERS, question.options, strict=False))
     answer = "<br>".join(f"{letter}. {escape(option.text)}" for letter, option in lettered if option.correct)
@@ -106,7 +126,7 @@ def _truefalse_fields(question: TrueFalseQuestion) -> list[str]:
     hint = "" if question.stem.casefold().startswith("true or false") else '<div class="hint">True or false?</div>'
     front = hint + _paragraphs(question.stem)
     back = f'<div class="answer">{"True" if question.answer else "False"}.</div>' + _paragraphs(question.reason)
-    return [front, back, ""]
+    return [front, back, "", ""]
 
 
 def _matching_fields(question: MatchingQuestion) -> list[str]:
@@ -118,8 +138,15 @@ def _matching_fields(question: MatchingQuestion) -> list[str]:
     front = _paragraphs(question.stem) + _list(escape(pair.left) for pair in question.pairs)
     reverse = (_paragraphs(question.stem) + '<div class="hint">The other way round: recall what each one pairs with.</div>'
                + _list(escape(right) for right in rights))
-    rows = "".join(f"<tr><td>{escape(pair.left)}</td><td>{escape(pair.right)}</td></tr>" for pair in question.pairs)
-    return [front, f'<table class="pairs"><tbody>{rows}</tbody></table>', reverse]
+    forward = _pairs((pair.left, pair.right) for pair in question.pairs)
+    # The reverse card asks from the right-hand side, in the order its front lists them.
+    backward = _pairs((by_id[pair_id].right, by_id[pair_id].left) for pair_id in question.right_order)
+    return [front, forward, reverse, backward]
+
+
+def _pairs(rows: Iterable[tuple[str, str]]) -> str:
+    cells = "".join(f"<tr><td>{escape(asked)}</td><td>{escape(answer)}</td></tr>" for asked, answer in rows)
+    return f'<table class="pairs"><tbody>{cells}</tbody></table>'
 
 
 def _cloze_fields(question: ClozeQuestion) -> list[str]:
@@ -136,7 +163,8 @@ def _cloze_fields(question: ClozeQuestion) -> list[str]:
               for n, answers in enumerate(question.blanks, start=1) if len(answers) > 1]
     accepted = ("Also accepted: " + "; ".join(others)) if others else ""
     prompt = "" if question.stem.strip() == question.text.strip() else escape(question.stem)
-    return [prompt, text, accepted]
+    # The text first: it is what tells one cloze note from another (many share a prompt).
+    return [text, prompt, accepted]
 
 
 def _body_map_fields(question: HotspotQuestion, lookup: Lookup) -> list[str]:
@@ -149,10 +177,41 @@ def _scenario_map_fields(question: HotspotQuestion, lookup: Lookup) -> list[str]
     # An authored hotspot asks through a scenario, which a "name this site"
     # card would throw away (and the generated site-map note already asks that).
     site = _site(question, lookup)
-    front = _paragraphs(question.stem) + '<div class="hint">Name the site.</div>'
+    stem = _name_the_site(question.stem)
+    hint = "" if "name the" in stem.casefold() else '<div class="hint">Name the site.</div>'
+    front = _paragraphs(stem) + hint
     back = (f'<div class="site">{escape(site.name)}</div><div class="hint">{escape(site.location)}</div>'
             f'<div class="bodymap">{_map_image(site)}</div>')
-    return [front, back, ""]
+    return [front, back, "", ""]
+
+
+def _name_the_site(stem: str) -> str:
+    """A web-app hotspot stem ("Select the site on the body map") as an Anki front asks it: by name."""
+    stem = _ON_THE_MAP.sub("", stem)
+    def name(match: re.Match[str]) -> str:
+        return f"{'N' if match.group(0)[0].isupper() else 'n'}ame the {match.group(1).lower()}"
+
+    return _SELECT.sub(name, stem).strip()
+
+
+def _explanation(question: Question, lookup: Lookup) -> str:
+    text = _SEE_LESSON.sub("", question.explanation)
+    if isinstance(question, HotspotQuestion) and question.origin == "generated":
+        # The card shows the site, its location and what is at risk right above the explanation.
+        site = _site(question, lookup)
+        text = text.removeprefix(f"{site.name}: {site.location}. At risk here: {at_risk(site.structures)}.")
+    return _paragraphs(text)
+
+
+def _lesson(question: Question, lookup: Lookup) -> str:
+    lesson = lookup.lessons.get(question.lesson)
+    if lesson is None:
+        raise DecksError(f"{question.id}: unknown lesson '{question.lesson}'")
+    title = f"“{escape(lesson.title)}”"
+    if lookup.public_url:
+        url = f"{lookup.public_url}/lessons/{lesson.module}/{lesson.id}"
+        title = f'<a href="{escape(url)}">{title}</a>'
+    return f"Read more: the lesson {title}."
 
 
 def _site(question: HotspotQuestion, lookup: Lookup) -> EndangermentSite:
@@ -175,8 +234,20 @@ def _sources(question: Question, lookup: Lookup) -> str:
             raise DecksError(f"{question.id}: unknown source '{source_id}'")
         url = source.url or (f"https://pubmed.ncbi.nlm.nih.gov/{source.pmid}/" if source.pmid else None)
         link = f' <a href="{escape(url)}">link</a>' if url else ""
-        items.append(f"{escape(source.citation())} <i>({source.evidence.value})</i>{link}")
+        items.append(f"{escape(citation(source))} <i>({source.evidence.value})</i>{link}")
     return ("Source: " + _list(items)) if items else ""
+
+
+def citation(source: Source) -> str:
+    """A one-line citation: authors (year). Title. Publication. PubMed id.
+
+    Like `Source.citation`, but a part that already ends a sentence ("Do
+    massage therapists injure nerves?") takes no extra full stop.
+    """
+    parts = [f"{', '.join(source.authors)} ({source.year})", source.title, source.publication]
+    if source.pmid:
+        parts.append(f"PubMed {source.pmid}")
+    return " ".join(part if part.endswith((".", "?", "!")) else part + "." for part in parts if part)
 
 
 def _paragraphs(text: str) -> str:

@@ -19,6 +19,7 @@ from course.models import Module
 from decks.apkg import write_apkg
 from decks.errors import DecksError
 from decks.ids import ROOT_DECK_ID, ROOT_DECK_NAME, epoch_seconds, module_deck_id, module_deck_name
+from decks.ledger import Ledger, model_digest, note_digest, note_type_key
 from decks.media import body_maps
 from decks.notes import Lookup, to_note
 from quizzes.bank import Bank
@@ -49,18 +50,23 @@ class Assembly:
     modules: tuple[str, ...]  # module ids, in course order
     decks: tuple[genanki.Deck, ...]  # the root deck, then one per module with questions
     note_mod: dict[str, int]  # note GUID -> Unix seconds of its last content change
+    model_mod: dict[int, int]  # note type id -> Unix seconds of its look's last change
     media: dict[str, bytes]  # file name -> content
-    timestamp: int  # the newest content date of the selection (or the release), Unix seconds
+    timestamp: int  # the newest note time of the selection, Unix seconds (note types' time)
     cards: int
 
 
-def build_package(bank: Bank, modules: Sequence[str] | None, out_path: Path | str) -> BuildReport:
+def build_package(bank: Bank, modules: Sequence[str] | None, out_path: Path | str, *,
+                  ledger: Ledger | None = None, public_url: str | None = None) -> BuildReport:
     """Write an .apkg with the questions of `modules` (all modules when None) to `out_path`.
 
     Args:
         bank: the course's question bank.
         modules: module ids to include, e.g. a class's selection; None for the whole course.
         out_path: the file to write (parent folders are created; replaced atomically).
+        ledger: note times (decks.ledger); None reads the committed `decks/notes.lock`.
+            Building never writes the ledger: `massage-course decks build` does.
+        public_url: the web app's public address; with it, each note links its lesson's page.
 
     Returns:
         What was written.
@@ -69,9 +75,10 @@ def build_package(bank: Bank, modules: Sequence[str] | None, out_path: Path | st
         DecksError: an unknown module id, a selection without questions, or a
             question that cannot become a note. Nothing is written then.
     """
-    assembly = assemble(bank, modules)
+    assembly = assemble(bank, modules, ledger=Ledger.load() if ledger is None else ledger, public_url=public_url)
     path = Path(out_path)
-    write_apkg(assembly.decks, path, timestamp=assembly.timestamp, note_mod=assembly.note_mod, media=assembly.media)
+    write_apkg(assembly.decks, path, timestamp=assembly.timestamp, note_mod=assembly.note_mod, media=assembly.media,
+               model_mod=assembly.model_mod)
     return BuildReport(
         path=path,
         modules=assembly.modules,
@@ -82,42 +89,67 @@ def build_package(bank: Bank, modules: Sequence[str] | None, out_path: Path | st
     )
 
 
-def assemble(bank: Bank, modules: Sequence[str] | None) -> Assembly:
-    """The decks, notes and media of a package of `modules` (all when None).
+def assemble(bank: Bank, modules: Sequence[str] | None, *, ledger: Ledger,
+             public_url: str | None = None) -> Assembly:
+    """The decks, notes and media of a package of `modules` (all when None), note times from `ledger`.
 
     Raises:
         DecksError: as `build_package`.
     """
     selected = select_modules(bank, modules)
-    lookup = Lookup.of(bank.course)
+    lookup = Lookup.of(bank.course, public_url)
+    # Digests are of the note without links: where the web app is deployed is
+    # not content, and every build must find its notes in the same ledger.
+    canonical = Lookup.of(bank.course)
     decks = [genanki.Deck(ROOT_DECK_ID, ROOT_DECK_NAME, description=escape(bank.course.description))]
-    note_mod: dict[str, int] = {}
+    digests: dict[str, str] = {}  # item id (or note-type key) -> digest
+    guids: dict[str, str] = {}  # item id -> note GUID
+    note_types: dict[str, int] = {}  # note-type key -> model id
     sites: set[str] = set()
     cards = 0
-    latest = bank.course.release
     for module in selected:
         deck = genanki.Deck(module_deck_id(module.id), module_deck_name(module.title),
                             description=escape(module.summary))
         for question in bank.by_module(module.id):
             note = to_note(question, lookup)
             deck.add_note(note)
-            note_mod[note.guid] = epoch_seconds(question.updated)
+            digests[question.id] = note_digest(note if public_url is None else to_note(question, canonical))
+            guids[question.id] = note.guid
+            note_types[note_type_key(note.model)] = note.model.model_id
+            digests[note_type_key(note.model)] = model_digest(note.model)
             cards += len(note.cards)
-            latest = max(latest, question.updated)
             if isinstance(question, HotspotQuestion):
                 sites.add(question.region)
         if deck.notes:  # a module without questions gets no empty deck in the learner's tree
             decks.append(deck)
-    if not note_mod:
+    if not guids:
         raise DecksError(f"no questions in module(s) {', '.join(m.id for m in selected)}")
+    times = ledger.times(digests, floor=epoch_seconds(bank.course.release))
+    note_mod = {guids[item]: times[item] for item in guids}
     return Assembly(
         modules=tuple(module.id for module in selected),
         decks=tuple(decks),
         note_mod=note_mod,
+        model_mod={model_id: times[key] for key, model_id in note_types.items()},
         media=body_maps(sites),
-        timestamp=epoch_seconds(latest),
+        timestamp=max(note_mod.values()),
         cards=cards,
     )
+
+
+def bank_digests(bank: Bank) -> dict[str, str]:
+    """Item id -> digest of its note for every question, and of each note type used (what the ledger records).
+
+    Raises:
+        DecksError: a question that cannot become a note.
+    """
+    lookup = Lookup.of(bank.course)
+    digests = {}
+    for question in bank.questions:
+        note = to_note(question, lookup)
+        digests[question.id] = note_digest(note)
+        digests[note_type_key(note.model)] = model_digest(note.model)
+    return digests
 
 
 def package_filename(course_id: str, module_id: str | None = None) -> str:

@@ -1,8 +1,12 @@
 """The bank as GIFT, the plain-text question format Moodle (and others) import.
 
 One question per block, blocks separated by a blank line, each named `::id::`
-so a re-import updates rather than duplicates. Modules become `$CATEGORY:`
-lines. Mapping of types:
+(its name in Moodle's question bank) with `[id:<id>]` in the comment line above
+it, which Moodle's GIFT importer takes as the question's ID number. Neither
+makes a re-import update anything: Moodle's import always adds new questions,
+so importing the file again duplicates them (and Moodle refuses an ID number
+already used in the category): re-import into a new or emptied category.
+Modules become `$CATEGORY:` lines. Mapping of types:
 
 - mcq -> multiple choice (`=right ~wrong`, each with `#feedback`);
 - multi -> multiple choice with weights: each right option `~%w%` with w = 100 / right
@@ -58,7 +62,7 @@ def to_gift(bank: Bank) -> str:
 
 
 def _blocks(question: Question, feedback: str) -> list[str]:
-    head = f"// {question.type}, {question.origin}, mblex {question.mblex}\n::{escape(question.id)}::"
+    head = f"// [id:{question.id}] {question.type}, {question.origin}, mblex {question.mblex}\n::{escape(question.id)}::"
     if isinstance(question, ChoiceQuestion):
         return [f"{head}{escape(question.stem)} {{\n{_choices(question)}\n{feedback}\n}}"]
     if isinstance(question, TrueFalseQuestion):
@@ -96,5 +100,5 @@ def _cloze(question: ClozeQuestion, feedback: str) -> list[str]:
         name = question.id if count == 1 else f"{question.id}-blank-{number}"
         stem = escape(question.stem) + r"\n" if question.stem and question.stem != question.text else ""
         body = text.replace("\0", f"{{{answers}{feedback}}}")
-        blocks.append(f"// cloze, {question.origin}, mblex {question.mblex}\n::{escape(name)}::{stem}{body}")
+        blocks.append(f"// [id:{name}] cloze, {question.origin}, mblex {question.mblex}\n::{escape(name)}::{stem}{body}")
     return blocks

@@ -1,14 +1,19 @@
 """The bank as Moodle XML, the format of Moodle's question-bank importer.
 
-Every question carries its id as `<name>` and `<idnumber>`, its explanation and
-citations as `<generalfeedback>`, its MBLEx area and tags as `<tags>`, and is
-filed under a `category` question per module. Mapping of types:
+Every question carries its id as `<name>` and as `<idnumber>` (Moodle's "ID
+number", which its importer keeps for every type we export; older versions
+drop it for cloze questions), its explanation and citations as
+`<generalfeedback>`, its MBLEx area and tags as `<tags>`, and is filed under a
+`category` question per module. Moodle's import always adds questions: importing
+the file again duplicates them, and Moodle refuses an ID number already used in
+the category, so re-import into a new or emptied category. Mapping of types:
 
 - mcq -> `multichoice` with `<single>true</single>`, the right answer at fraction 100;
 - multi -> `multichoice` with `<single>false</single>`: right answers share 100,
   wrong ones take the same share negatively (the scoring of `quizzes.grading`);
 - truefalse -> `truefalse` (answers "true"/"false", fractions 100/0);
-- cloze -> `cloze` (Moodle's embedded answers), one `{1:SHORTANSWER:=a~=b}` per blank;
+- cloze -> `cloze` (Moodle's embedded answers), one `{1:SHORTANSWER:=a~=b}` per blank,
+  each answer written so Moodle's cloze parser reads it back exactly (`cloze_escape`);
 - matching -> `matching` with one `<subquestion>` per pair;
 - hotspot -> `multichoice` of site names: Moodle has no body-map question type
   (see `quizzes.export_common`).
@@ -19,7 +24,6 @@ Text is exported as HTML (escaped plain text, line breaks as <br>).
 from __future__ import annotations
 
 import html
-import re
 import xml.etree.ElementTree as ET
 
 from course.models import CLOZE_BLANK
@@ -29,7 +33,12 @@ from quizzes.export_gift import weight
 from quizzes.questions import ChoiceQuestion, ClozeQuestion, MatchingQuestion, Question, TrueFalseQuestion
 
 PENALTY = "0.3333333"
-_CLOZE_SPECIAL = re.compile(r'([}#~/"\\])')
+# How each character special to an embedded answer is written (see `cloze_escape`).
+_CLOZE_ANSWER = {
+    "}": "\\}", "#": "\\#",  # the two escapes Moodle's parser undoes
+    "~": "&#126;", "\\": "&#92;", "&": "&#38;",  # no escape exists: character references, which it decodes
+    "<": "&lt;", ">": "&gt;",  # the question text is HTML
+}
 
 
 def as_html(text: str) -> str:
@@ -122,8 +131,20 @@ def _choices(element: ET.Element, question: ChoiceQuestion) -> None:
 
 
 def cloze_escape(answer: str) -> str:
-    """An answer inside Moodle's embedded-answer syntax, its special characters backslashed."""
-    return _CLOZE_SPECIAL.sub(r"\\\1", html.escape(answer, quote=False))
+    """`answer` written inside Moodle's embedded-answer syntax so that Moodle imports exactly `answer`.
+
+    Moodle's cloze parser (qtype_multianswer) ends an answer at an unescaped
+    `~` (next answer), `#` (feedback) or `}` (end of the blank), where "escaped"
+    means preceded by a backslash or `&`. It then decodes HTML character
+    references and turns `\\}` into `}` and `\\#` into `#`, and nothing else:
+    a backslash before any other character stays in the answer (a student
+    typing "and/or" would not match `and\\/or`). So `}` and `#` take Moodle's
+    backslash; `~`, which has no escape, and the backslash itself (which would
+    otherwise escape what follows it) are written as character references, as
+    is `&` (an answer ending in `&amp;` could not end); `<` and `>` as in any
+    HTML. Everything else, `/` and `"` included, is written as it is.
+    """
+    return "".join(_CLOZE_ANSWER.get(character, character) for character in answer)
 
 
 def _cloze_text(question: ClozeQuestion) -> str:

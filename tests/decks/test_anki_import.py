@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
+import time
 from pathlib import Path
 
 import pytest
 from anki.collection import Collection
+from anki.consts import QUEUE_TYPE_SUSPENDED
 
 from course import Course
 from decks import models
 from decks.errors import DecksError
 from decks.ids import note_guid
-from decks.package import build_package
+from decks.ledger import Ledger
+from decks.package import bank_digests, build_package
 from quizzes.bank import Bank
 from quizzes.questions import Question
 from tests.decks.conftest import SAMPLE_CARDS, import_package, sample_questions
@@ -23,6 +25,9 @@ MODULE_DECKS = {
     "Massage Safety::Endangerment sites": {"t-mcq", "t-multi", "t-match", "t-hotspot", "t-scenario"},
     "Massage Safety::Nerves and nerve-injury warning signs": {"t-tf", "t-cloze"},
 }
+
+
+RELEASE_DAY = 1_795_996_800  # 2026-11-30 00:00 UTC
 
 
 def _bank(course: Course, questions: list[Question] | None = None) -> Bank:
@@ -119,10 +124,29 @@ def test_module_and_course_packages_share_notes(course: Course, tmp_path: Path, 
     assert collection.card_count() == sum(SAMPLE_CARDS.values())
 
 
+class Releases:
+    """Successive releases of a course as a maintainer makes them: update the ledger, build the package."""
+
+    def __init__(self, course: Course, folder: Path) -> None:
+        self.course, self.folder, self.ledger, self.count = course, folder, Ledger(), 0
+
+    def publish(self, questions: list[Question], now: int) -> Path:
+        """The package of `questions` released at Unix second `now`."""
+        bank = _bank(self.course, questions)
+        self.ledger = self.ledger.updated(bank_digests(bank), now)
+        self.count += 1
+        return build_package(bank, None, self.folder / f"v{self.count}.apkg", ledger=self.ledger).path
+
+
+def _edit(questions: list[Question], item_id: str, stem: str) -> list[Question]:
+    return [dataclasses.replace(q, stem=stem) if q.id == item_id else q for q in questions]
+
+
 def test_an_edit_arrives_in_place_and_keeps_the_review_history(course: Course, tmp_path: Path,
                                                                collection: Collection) -> None:
+    releases = Releases(course, tmp_path)
     questions = sample_questions()
-    import_package(collection, build_package(_bank(course, questions), None, tmp_path / "v1.apkg").path)
+    import_package(collection, releases.publish(questions, RELEASE_DAY))
     before = _note(collection, "t-tf")
     card = before.cards()[0]
     card.start_timer()  # as the reviewer does when it shows the card
@@ -131,11 +155,10 @@ def test_an_edit_arrives_in_place_and_keeps_the_review_history(course: Course, t
     history = collection.db.list("SELECT id FROM revlog WHERE cid = ?", card.id)
     assert history and reviewed.reps == 1
 
-    edited = [dataclasses.replace(q, stem="Tingling under pressure means: stop and move off.",
-                                  updated=dt.date(2026, 4, 1)) if q.id == "t-tf" else q for q in questions]
-    log = import_package(collection, build_package(_bank(course, edited), None, tmp_path / "v2.apkg").path)
+    edited = _edit(questions, "t-tf", "Tingling under pressure means: stop and move off.")
+    log = import_package(collection, releases.publish(edited, RELEASE_DAY + 86_400))
 
-    assert [note.id.nid for note in log.updated] == [before.id]
+    assert [note.id.nid for note in log.updated] == [before.id] and not log.new
     after = _note(collection, "t-tf")
     assert after.id == before.id and "stop and move off" in after["Front"]
     assert collection.note_count() == len(SAMPLE_CARDS)
@@ -144,14 +167,79 @@ def test_an_edit_arrives_in_place_and_keeps_the_review_history(course: Course, t
     assert (kept.reps, kept.type, kept.due, kept.ivl) == (reviewed.reps, reviewed.type, reviewed.due, reviewed.ivl)
 
 
-def test_an_edit_without_a_later_date_does_not_arrive(course: Course, tmp_path: Path,
-                                                      collection: Collection) -> None:
-    # Why `updated` must move with every edit: Anki keeps the learner's copy unless ours is newer.
+def test_an_update_leaves_unchanged_notes_as_the_learner_left_them(course: Course, tmp_path: Path,
+                                                                   collection: Collection) -> None:
+    releases = Releases(course, tmp_path)
     questions = sample_questions()
-    import_package(collection, build_package(_bank(course, questions), None, tmp_path / "v1.apkg").path)
-    edited = [dataclasses.replace(q, stem="Reworded.") if q.id == "t-tf" else q for q in questions]
-    log = import_package(collection, build_package(_bank(course, edited), None, tmp_path / "v2.apkg").path)
-    assert not log.updated and "Reworded." not in _note(collection, "t-tf")["Front"]
+    import_package(collection, releases.publish(questions, RELEASE_DAY))
+    for item_id in ("t-mcq", "t-tf"):
+        mine = _note(collection, item_id)
+        mine.tags += ["my-exam-list", "marked"]  # Anki's "marked" is a tag too
+        mine["Explanation"] += "<br>My own line: ask about the carotid sinus."
+        mine["Personal notes"] = "My words."
+        collection.update_note(mine)
+    flagged = _note(collection, "t-tf").cards()[0]
+    flagged.set_user_flag(1)
+    collection.update_card(flagged)
+    collection.sched.suspend_cards([flagged.id])
+    # our release must be newer than the learner's edit, or Anki keeps theirs (the README says so)
+    later = int(time.time()) + 60
+
+    log = import_package(collection, releases.publish(_edit(questions, "t-tf", "Reworded."), later))
+
+    assert [note.id.nid for note in log.updated] == [_note(collection, "t-tf").id]
+    assert not log.new and collection.note_count() == len(SAMPLE_CARDS)
+    assert collection.card_count() == sum(SAMPLE_CARDS.values())
+    kept = _note(collection, "t-mcq")
+    assert {"my-exam-list", "marked"} <= set(kept.tags) and "My own line" in kept["Explanation"]
+    assert kept["Personal notes"] == "My words."
+    # the changed note is ours again, whole: fields and tags; its cards keep flags and suspension
+    changed = _note(collection, "t-tf")
+    assert "Reworded." in changed["Front"] and "My own line" not in changed["Explanation"]
+    assert changed["Personal notes"] == "" and not {"my-exam-list", "marked"} & set(changed.tags)
+    card = collection.get_card(flagged.id)
+    assert card.user_flag() == 1 and card.queue == QUEUE_TYPE_SUSPENDED
+
+
+def test_a_learner_edit_newer_than_our_change_is_kept(course: Course, tmp_path: Path,
+                                                      collection: Collection) -> None:
+    # Anki applies a note only if ours is newer than the learner's copy (the README says so).
+    releases = Releases(course, tmp_path)
+    questions = sample_questions()
+    import_package(collection, releases.publish(questions, RELEASE_DAY))
+    mine = _note(collection, "t-tf")
+    mine["Personal notes"] = "My words."
+    collection.update_note(mine)  # now: later than RELEASE_DAY + 60
+    log = import_package(collection, releases.publish(_edit(questions, "t-tf", "Reworded."), RELEASE_DAY + 60))
+    assert not log.updated and _note(collection, "t-tf")["Personal notes"] == "My words."
+
+
+def test_two_releases_on_one_day_both_update(course: Course, tmp_path: Path, collection: Collection) -> None:
+    releases = Releases(course, tmp_path)
+    questions = sample_questions()
+    import_package(collection, releases.publish(questions, RELEASE_DAY))
+    morning = _edit(questions, "t-tf", "Morning wording.")
+    afternoon = _edit(morning, "t-tf", "Afternoon wording.")
+    for version, when, wording in ((morning, RELEASE_DAY + 3_600, "Morning"), (afternoon, RELEASE_DAY + 7_200,
+                                                                               "Afternoon")):
+        log = import_package(collection, releases.publish(version, when))
+        assert len(log.updated) == 1 and not log.new, wording
+        assert f"{wording} wording." in _note(collection, "t-tf")["Front"]
+    assert collection.note_count() == len(SAMPLE_CARDS)
+    # and the same release imported again changes nothing
+    log = import_package(collection, releases.folder / "v3.apkg")
+    assert not log.new and not log.updated
+
+
+def test_an_edit_arrives_even_if_the_ledger_was_not_updated(course: Course, tmp_path: Path,
+                                                            collection: Collection) -> None:
+    # A stale ledger (content edited without `make decks`) must not silently keep the old text.
+    questions = sample_questions()
+    ledger = Ledger().updated(bank_digests(_bank(course, questions)), RELEASE_DAY)
+    import_package(collection, build_package(_bank(course, questions), None, tmp_path / "v1.apkg", ledger=ledger).path)
+    edited = _bank(course, _edit(questions, "t-tf", "Reworded."))
+    log = import_package(collection, build_package(edited, None, tmp_path / "v2.apkg", ledger=ledger).path)
+    assert len(log.updated) == 1 and "Reworded." in _note(collection, "t-tf")["Front"]
 
 
 def test_bad_selections_are_refused_and_write_nothing(course: Course, tmp_path: Path) -> None:
@@ -162,3 +250,28 @@ def test_bad_selections_are_refused_and_write_nothing(course: Course, tmp_path: 
     with pytest.raises(DecksError, match="no modules selected"):
         build_package(_bank(course), [], tmp_path / "x.apkg")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_note_type_changes_only_when_its_look_does(course: Course, tmp_path: Path, collection: Collection,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    releases = Releases(course, tmp_path)
+    questions = sample_questions()
+    import_package(collection, releases.publish(questions, RELEASE_DAY))
+    basic = collection.models.get(models.BASIC.model_id)
+    basic["css"] += "\n.card { font-size: 30px; }  /* the learner's */"
+    collection.models.save(basic)
+    later = int(time.time()) + 60
+
+    def css() -> str:
+        collection.models._clear_cache()  # an import changes note types behind the Python cache
+        return collection.models.get(models.BASIC.model_id)["css"]  # type: ignore[index]
+
+    # an edited question does not bring our note type back over the learner's
+    import_package(collection, releases.publish(_edit(questions, "t-tf", "Reworded."), later))
+    assert "the learner's" in css()
+    # a change of our CSS does (and, being in every digest, updates every note of the type)
+    monkeypatch.setattr(models.BASIC, "css", models.BASIC.css + "\n/* ours, v3 */")
+    log = import_package(collection, releases.publish(questions, later + 60))
+    shown = css()
+    assert "ours, v3" in shown and "the learner's" not in shown
+    assert len(log.updated) == sum(1 for q in questions if q.type in {"truefalse", "matching"} or q.id == "t-scenario")

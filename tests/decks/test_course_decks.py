@@ -10,7 +10,8 @@ from anki.collection import Collection
 
 from course import Course
 from decks.ids import module_deck_name, note_guid
-from decks.package import build_package
+from decks.ledger import Ledger
+from decks.package import assemble, build_package
 from quizzes.bank import Bank, build_bank
 from tests.decks.conftest import import_package
 
@@ -56,3 +57,41 @@ def test_each_module_package_holds_that_module(bank: Bank, tmp_path: Path, colle
     # then the whole course on top: nothing new, nothing duplicated
     log = import_package(collection, build_package(bank, None, tmp_path / "course.apkg").path)
     assert not log.new and not log.updated and collection.note_count() == len(bank)
+
+
+def test_cards_are_written_for_anki(bank: Bank, tmp_path: Path, collection: Collection) -> None:
+    report = build_package(bank, None, tmp_path / "course.apkg")
+    import_package(collection, report.path)
+    for card_id in collection.find_cards(""):
+        card = collection.get_card(card_id)
+        front, answer = _text(card.question()), _text(card.answer())
+        where = f"{card.note().guid} ({card.template()['name']})"
+        # no map on a text front, no page an Anki user cannot open, no "Nerves?."
+        assert "body map" not in front.lower() and "select the site" not in front.lower(), where
+        assert "See the lesson" not in answer and "Read more: the lesson “" in answer, where
+        assert not re.search(r"[?!]\.", answer), where
+        assert answer.count("Select all that apply.") <= 1, where
+    for note_id in collection.find_notes(""):
+        note = collection.get_note(note_id)
+        assert note["Personal notes"] == ""  # the learner's field: the deck never fills it
+
+
+def test_the_first_field_identifies_each_note(bank: Bank, tmp_path: Path, collection: Collection) -> None:
+    # Anki flags notes of one note type with the same first field as duplicates.
+    import_package(collection, build_package(bank, None, tmp_path / "course.apkg").path)
+    firsts: dict[tuple[int, str], list[str]] = {}
+    for note_id in collection.find_notes(""):
+        note = collection.get_note(note_id)
+        firsts.setdefault((note.mid, note.fields[0]), []).append(note.guid)
+    assert {key[1][:60]: guids for key, guids in firsts.items() if len(guids) > 1} == {}
+
+
+def test_a_public_url_links_lessons_without_moving_note_times(bank: Bank, tmp_path: Path) -> None:
+    plain = assemble(bank, None, ledger=Ledger.load())
+    linked = assemble(bank, None, ledger=Ledger.load(), public_url="https://course.example.org")
+    assert plain.note_mod == linked.note_mod
+    lessons = {question.lesson: question for question in bank.questions}
+    links = {field for deck in linked.decks for note in deck.notes for field in note.fields
+             if field.startswith("Read more: the lesson <a href=")}
+    assert len(links) == len(lessons)
+    assert all('href="https://course.example.org/lessons/' in link for link in links)

@@ -1,0 +1,176 @@
+"""The note ledger, `decks/notes.lock`: when each note last changed what a learner sees.
+
+Anki applies an incoming note over the learner's copy only when the incoming
+modification time is newer, and then it overwrites the whole note: fields and
+tags, including the tags and lines a learner added. So a note's time must move
+exactly when what the learner sees of it moves, and never otherwise:
+
+- Each note has a digest of what it shows: its fields, the tags we set, and its
+  note type's fields, templates and CSS (decks.notes makes the note). Each note
+  type has one too (`note-type:<id>`): Anki replaces a learner's note type,
+  and with it any CSS they adjusted, only with a newer one, so a note type's
+  time moves with its look alone, not with every edited question.
+- The ledger maps note id -> digest -> the second that digest was first seen.
+  `massage-course decks build` (`make decks`) rewrites it when a digest changes;
+  it is committed with the content, so every build of the same content, on any
+  machine or web worker, gives every note the same time.
+- A changed or new note gets the build's clock, but never a time at or before
+  the newest time already in the ledger: each release's times are later than
+  every earlier release's, to the second, even with a wrong clock and even for
+  two releases on one day.
+
+Building a package only reads the ledger. A note whose digest the ledger does
+not know yet (content edited without rebuilding) gets a time one second after
+the newest in the ledger (or at the release, if later): it still arrives, and
+the build stays reproducible; the test suite insists the committed ledger is current.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import genanki
+
+from decks.errors import DecksError
+
+LEDGER_PATH = Path(__file__).with_name("notes.lock")
+REGENERATE = "make decks"  # what an author runs when the ledger is out of date (or `massage-course decks build`)
+
+_HEADER = (
+    "# When each Anki note last changed what a learner sees (see decks/ledger.py).\n"
+    "# Written by `massage-course decks build` (`make decks`); commit it with the content.\n"
+    "# note id, digest of what the note shows, first seen (Unix seconds), the same in UTC\n"
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One note in the ledger: the digest of what it shows, and when that digest was first seen."""
+
+    digest: str
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Note id -> `Entry`; immutable, so a build can never change the ledger it reads."""
+
+    entries: Mapping[str, Entry] = field(default_factory=dict)
+
+    @property
+    def newest(self) -> int:
+        """The latest time in the ledger (0 when empty)."""
+        return max((entry.seconds for entry in self.entries.values()), default=0)
+
+    def stale(self, digests: Mapping[str, str]) -> list[str]:
+        """Note ids whose ledger entry is missing, different from `digests`, or of a note that is gone; sorted."""
+        changed = {note for note, digest in digests.items()
+                   if note not in self.entries or self.entries[note].digest != digest}
+        return sorted(changed | (set(self.entries) - set(digests)))
+
+    def updated(self, digests: Mapping[str, str], now: int) -> Ledger:
+        """The ledger for notes with `digests` (note id -> digest) at Unix second `now`.
+
+        Unchanged notes keep their time; changed and new ones get `now`, or one
+        second after the newest time in this ledger if the clock is behind it.
+        Notes no longer in `digests` are dropped (a note that comes back is new,
+        and its time is later than any it had).
+        """
+        when = max(now, self.newest + 1)
+        entries = {}
+        for note, digest in sorted(digests.items()):
+            entry = self.entries.get(note)
+            entries[note] = entry if entry is not None and entry.digest == digest else Entry(digest, when)
+        return Ledger(entries)
+
+    def times(self, digests: Mapping[str, str], floor: int = 0) -> dict[str, int]:
+        """Note id -> modification time (Unix seconds) for notes with `digests`.
+
+        A note the ledger does not know with this digest gets one second after
+        the newest time in the ledger (later than any copy built from it), or
+        `floor` (e.g. the release) if that is later: an empty ledger gives no 1970 times.
+        """
+        fallback = max(self.newest + 1, floor)
+        return {note: entry.seconds if (entry := self.entries.get(note)) is not None and entry.digest == digest
+                else fallback for note, digest in digests.items()}
+
+    def dumps(self) -> str:
+        """The ledger file's text: a header, then one line per note, sorted by id (stable diffs)."""
+        lines = [_HEADER]
+        for note, entry in sorted(self.entries.items()):
+            when = dt.datetime.fromtimestamp(entry.seconds, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            lines.append(f"{note} {entry.digest} {entry.seconds} {when}\n")
+        return "".join(lines)
+
+    @classmethod
+    def loads(cls, text: str, source: str = "notes.lock") -> Ledger:
+        """Parse a ledger file's text (the UTC column is for people and is not read).
+
+        Raises:
+            DecksError: a line that is not `id digest seconds [utc]`, or an id listed twice.
+        """
+        entries: dict[str, Entry] = {}
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.split()
+            if len(parts) not in (3, 4) or not parts[2].isdigit():
+                raise DecksError(f"{source}:{number}: expected 'note-id digest seconds [utc]', got {line!r}")
+            if parts[0] in entries:
+                raise DecksError(f"{source}:{number}: note '{parts[0]}' is listed twice")
+            entries[parts[0]] = Entry(parts[1], int(parts[2]))
+        return cls(entries)
+
+    @classmethod
+    def load(cls, path: Path = LEDGER_PATH) -> Ledger:
+        """The ledger at `path`; an empty one if there is no file yet.
+
+        Raises:
+            DecksError: the file cannot be read or parsed.
+        """
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls()
+        except OSError as error:
+            raise DecksError(f"cannot read the note ledger {path}: {error}") from None
+        return cls.loads(text, str(path))
+
+    def save(self, path: Path = LEDGER_PATH) -> None:
+        """Write the ledger to `path` (atomically: a reader never sees half a file)."""
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_text(self.dumps(), encoding="utf-8")
+        partial.replace(path)
+
+
+def note_type_key(model: genanki.Model) -> str:
+    """The ledger id of a note type, e.g. `note-type:2133576105` (a colon: never a content id)."""
+    return f"note-type:{model.model_id}"
+
+
+def model_digest(model: genanki.Model) -> str:
+    """A digest of a note type's look: its name, fields, templates and CSS."""
+    # Named keys only: genanki adds its defaults to these dicts when it writes a package.
+    look = [model.model_id, model.name, [f["name"] for f in model.fields],
+            [[t["name"], t["qfmt"], t["afmt"]] for t in model.templates], model.css, model.model_type,
+            model.sort_field_index]
+    return _digest(look)
+
+
+def note_digest(note: genanki.Note) -> str:
+    """A digest of everything a learner sees of `note`: fields, tags, and its note type's look.
+
+    The note type's look is part of it, so a template or CSS change moves the
+    time of every note of that type: the learner's copies are rendered anew.
+    """
+    return _digest({"model": model_digest(note.model), "fields": list(note.fields), "tags": list(note.tags)})
+
+
+def _digest(shown: object) -> str:
+    # 16 hex digits: collisions are not a concern at a few hundred notes, and the ledger stays readable.
+    return hashlib.sha256(json.dumps(shown, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
