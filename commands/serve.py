@@ -11,6 +11,8 @@ Two modes over the same app factory:
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import os
 from typing import Any
@@ -25,11 +27,20 @@ logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 
 def build_app(config: dict[str, Any] | None = None) -> Flask:
-    """The app with the Anki deck builder handed in (webapp may not import decks)."""
+    """The app with the Anki deck builder handed in (webapp may not import decks).
+
+    With MASSAGE_COURSE_PUBLIC_URL set, the decks' Lesson field links to the
+    lesson pages of this site. DECK_VERSION (the note ledger's and the card
+    templates' hash) keys the app's deck cache.
+    """
+    from decks.ledger import LEDGER_PATH
     from decks.package import build_package
     from webapp import create_app
 
-    return create_app({"DECK_BUILDER": build_package, **(config or {})})
+    public_url = os.environ.get("MASSAGE_COURSE_PUBLIC_URL") or None
+    builder = functools.partial(build_package, public_url=public_url)
+    version = hashlib.sha256(LEDGER_PATH.read_bytes() + (public_url or "").encode()).hexdigest()[:12]
+    return create_app({"DECK_BUILDER": builder, "DECK_VERSION": version, **(config or {})})
 
 
 @click.command("serve")

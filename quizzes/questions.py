@@ -74,7 +74,8 @@ class Question:
     # shaded by them); empty for questions about no particular site.
     sites: tuple[str, ...] = ()
     # The date the item last changed (content `updated`, else the course
-    # release); Anki note modification times come from it.
+    # release). Anki note times do not come from it: decks/notes.lock records
+    # the second each note's content last changed.
     updated: dt.date = dt.date(2026, 1, 1)
 
 

@@ -81,9 +81,15 @@ def selection_deck(bank: Bank, module_ids: Sequence[str], title: str) -> DeckFil
     return DeckFile(chosen.cache_name, title, chosen.modules, chosen.selection, chosen.notes)
 
 
-def cache_folder(root: Path, bank: Bank) -> Path:
-    """`<root>/<release>-<hash>`: new content, new folder (the hash catches edits made without a release)."""
-    digest = hashlib.sha256(repr((bank.course, bank.questions)).encode()).hexdigest()[:12]
+def cache_folder(root: Path, bank: Bank, deck_version: str = "") -> Path:
+    """`<root>/<release>-<hash>`: new content or a new deck build, new folder.
+
+    The hash covers the content (edits made without a release) and
+    `deck_version`, which the deck builder's owner sets (DECK_VERSION: the note
+    ledger and card templates), so a deploy that changes only the cards is
+    never served from an old cache.
+    """
+    digest = hashlib.sha256(repr((bank.course, bank.questions, deck_version)).encode()).hexdigest()[:12]
     return root / f"{bank.course.release.isoformat()}-{digest}"
 
 

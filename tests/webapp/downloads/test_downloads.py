@@ -258,3 +258,9 @@ def test_selection_equal_to_one_module_or_the_course_shares_its_file(app: Flask)
     assert one is not None and one.cache_name == package_filename(bank.course.id, everything[0])
     assert whole is not None and whole.cache_name == package_filename(bank.course.id) and whole.selection is None
     assert gone is None
+
+
+def test_a_new_deck_build_gets_a_new_cache_folder(app: Flask, tmp_path: Path) -> None:
+    bank = _bank(app)
+    assert deckfiles.cache_folder(tmp_path, bank, "ledger-a") != deckfiles.cache_folder(tmp_path, bank, "ledger-b")
+    assert deckfiles.cache_folder(tmp_path, bank, "ledger-a") == deckfiles.cache_folder(tmp_path, bank, "ledger-a")
