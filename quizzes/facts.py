@@ -89,6 +89,34 @@ def at_risk(structures: Iterable[Structure]) -> str:
     return join_and([f"the {in_sentence(s.name)}" for s in structures])
 
 
+def capitalised(text: str) -> str:
+    """`text` with its first letter upper-cased ("the armpit" -> "The armpit")."""
+    return text[:1].upper() + text[1:]
+
+
+# Words too general to give an answer away when a prompt and an option share them.
+GENERIC_WORDS = frozenset(
+    """nerve nerves artery arteries vein veins site sites endangerment structure structures which
+    select apply therapist therapist's pressure exposes expose exposed where risk here this that
+    with from side the""".split()
+)
+
+
+def word_stems(text: str) -> frozenset[str]:
+    """Crude stems of the telling words of `text`: words of 4+ letters, cut to 5 letters.
+
+    Five letters join "axillary" with "axilla" and "popliteal" with itself while
+    keeping "femoral" apart from "fibula"; good enough to catch a give-away.
+    """
+    words = re.findall(r"[a-z]+", text.casefold())
+    return frozenset(word[:5] for word in words if len(word) >= 4 and word not in GENERIC_WORDS)
+
+
+def shares_stem(first: str, second: str) -> bool:
+    """True when the two texts share a telling word stem (a give-away if one is the prompt)."""
+    return bool(word_stems(first) & word_stems(second))
+
+
 def slug(text: str) -> str:
     """A free-text label (a body region) as an id part: lowercase words joined by single hyphens."""
     return "-".join(re.findall(r"[a-z0-9]+", text.casefold())) or "body"
