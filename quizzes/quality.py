@@ -185,10 +185,12 @@ def course_authors(bank: Bank) -> frozenset[str]:
     """Surnames of the bibliography's authors ("Ingraham", "Cambron"...)."""
     names = set()
     for source in bank.course.sources:
+        if source.evidence.value in {"news", "unreferenced"} and source.authors[0].startswith("Unsigned"):
+            continue  # "Unsigned news item" names nobody
         for author in source.authors:
-            first = author.split()[0].strip(",")
-            if first[:1].isupper() and first.isalpha() and first.lower() not in {"unsigned"}:
-                names.add(first)
+            # "Paul Ingraham" and "Cambron JA": every capitalised word that is not a run of initials.
+            names.update(word for word in author.replace(",", " ").split()
+                         if len(word) >= 3 and word.isalpha() and word[:1].isupper() and not word.isupper())
     return frozenset(names)
 
 
