@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from commands.check import check_command
+from commands.review_sheet import review_sheet_command
 from commands.serve import serve_command
 from decks.cli import decks_group
 from quizzes.cli import export_command
@@ -27,3 +28,4 @@ main.add_command(create_instructor_command)
 main.add_command(decks_group)
 main.add_command(seed_synthetic_command)
 main.add_command(export_command)
+main.add_command(review_sheet_command)

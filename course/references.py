@@ -66,7 +66,9 @@ def _check_declared_links(at: Any, file: YamlFile, loc: Loc, question: Any, ques
         elif question.variant_of not in question_ids:
             at(file, loc + ("variant_of",), f"unknown question '{question.variant_of}'")
     for index, other in enumerate(question.distinct_from):
-        if other == question.id or other not in question_ids:
+        if other == question.id:
+            at(file, loc + ("distinct_from", index), "a question cannot be distinct from itself")
+        elif other not in question_ids:
             at(file, loc + ("distinct_from", index), f"unknown question '{other}'")
 
 

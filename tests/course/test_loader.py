@@ -37,6 +37,11 @@ EXPECTED = [
     f"{B}/19-lesson-unknown-source.md:8: section: unknown source 'ghost-paper' in section 'Only section'",
     f"{B}/20-no-front-matter.md:1: a lesson must start with '---' and YAML front matter",
     f"{B}/21-lesson-missing-order.md:2: order: required field is missing",
+    f"{B}/22-unknown-topic.yaml:14: questions[0].tags[1]: unknown topic 'no-such-topic' (declare it in a 'kind: topics' file or use a declared one)",
+    f"{B}/22-unknown-topic.yaml:15: questions[0].variant_of: unknown question 'no-such-question'",
+    f"{B}/22-unknown-topic.yaml:16: questions[0].distinct_from[0]: a question cannot be distinct from itself",
+    f"{BROKEN}/topics.yaml:3: topics[0].id: topic 'lonely' tags 1 question(s); a topic needs at least 2 (merge or cut it)",
+    f"{BROKEN}/topics.yaml:4: topics[1].id: topic 'unused' tags 0 question(s); a topic needs at least 2 (merge or cut it)",
 ]
 
 
