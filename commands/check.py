@@ -47,7 +47,7 @@ def check_command(content: Path, quiet_warnings: bool) -> None:
         click.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
         raise SystemExit(1)
     click.echo(summary(course))
-    by_type = Counter(question.type for question in bank)
+    by_type: Counter[str] = Counter(question.type for question in bank)
     by_module = Counter(question.module for question in bank)
     authored = sum(question.origin == "authored" for question in bank)
     click.echo(f"question bank: {len(bank)} questions ({authored} authored, {len(bank) - authored} generated)")

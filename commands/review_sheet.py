@@ -127,7 +127,7 @@ def _item(course: Course, question: Question, report: Report, authors: frozenset
 
 def _answer(question: Question) -> str:
     if isinstance(question, ChoiceQuestion):
-        rows = []
+        rows: list[str] = []
         for option in question.options:
             mark = "✔" if option.correct else "✘"
             cls = "key" if option.correct else "unsafe" if option.unsafe else "wrong"
@@ -143,8 +143,8 @@ def _answer(question: Question) -> str:
             text = text.replace(escape(f"{{{{{number}}}}}"), f'<span class="key">[{escape(" / ".join(answers))}]</span>')
         return f"<p>{text}</p>"
     if isinstance(question, MatchingQuestion):
-        rows = "".join(f"<tr><td>{escape(p.left)}</td><td class=\"key\">{escape(p.right)}</td></tr>" for p in question.pairs)
-        return f"<table>{rows}</table>"
+        table = "".join(f"<tr><td>{escape(p.left)}</td><td class=\"key\">{escape(p.right)}</td></tr>" for p in question.pairs)
+        return f"<table>{table}</table>"
     if isinstance(question, HotspotQuestion):
         return f'<p class="key">Key: body-map region {escape(question.region)}</p>'
     return ""

@@ -40,9 +40,9 @@ def check_references(c: _Collected) -> list[Problem]:
             for source in section.sources:
                 if source not in source_ids:
                     problems.append(Problem(file.path, section.line, "section", f"unknown source '{source}' in section '{section.heading}'"))
-    for file, loc, source in c.sources:
-        if source.cited_in and source.cited_in not in source_ids:
-            at(file, loc + ("cited_in",), f"unknown source '{source.cited_in}'")
+    for file, loc, entry in c.sources:
+        if entry.cited_in and entry.cited_in not in source_ids:
+            at(file, loc + ("cited_in",), f"unknown source '{entry.cited_in}'")
     for file, loc, module, site in c.sites:
         _check_sources(at, file, loc, site.sources, source_ids)
         if module in module_ids:

@@ -172,7 +172,7 @@ def review(bank: Bank) -> Report:
     return Report(
         by_module_type=by_module_type,
         duplicate_groups=duplicate_groups,
-        declared_groups=groups(tuple(sorted(pair)) for pair in declared),
+        declared_groups=groups((min(pair), max(pair)) for pair in declared),
         attribution=attribution,
         module_sizes=sizes,
         truefalse=truefalse,
@@ -183,7 +183,7 @@ def review(bank: Bank) -> Report:
 
 def course_authors(bank: Bank) -> frozenset[str]:
     """Surnames of the bibliography's authors ("Ingraham", "Cambron"...)."""
-    names = set()
+    names: set[str] = set()
     for source in bank.course.sources:
         if source.evidence.value in {"news", "unreferenced"} and source.authors[0].startswith("Unsigned"):
             continue  # "Unsigned news item" names nobody
