@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 # they are lowercase slugs that survive URLs, file names and SQL untouched.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=2, max_length=80)]
+# A question id an author may point at: an authored slug, or a generated id
+# (`<family>--<content id>`), whose double hyphen no authored slug can hold.
+ItemRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:--?[a-z0-9]+)*$", min_length=2, max_length=120)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 CLOZE_BLANK = re.compile(r"\{\{(\d+)\}\}")
@@ -172,8 +175,8 @@ class QuestionCommon(Strict):
     # Items the near-duplicate check would pair with this one, declared on
     # purpose: `variant_of` for a deliberate rewording of another item (a learner
     # sees both), `distinct_from` for similar wording that tests a different fact.
-    variant_of: Slug | None = None
-    distinct_from: list[Slug] = Field(default_factory=list)
+    variant_of: ItemRef | None = None
+    distinct_from: list[ItemRef] = Field(default_factory=list)
 
 
 class McqQuestion(QuestionCommon):

@@ -149,6 +149,12 @@ def review(bank: Bank) -> Report:
             findings.extend(Finding(where(question), question.id, "error", message) for message in giveaways(question))
 
     declared = _declared_pairs(course)
+    for pair in declared:
+        for other in pair - {item for item in pair if item in authored}:
+            if other not in bank:  # a generated id the loader could not check
+                owner = next(iter(pair - {other}), other)
+                findings.append(Finding(course.locations.get(owner, owner), owner, "error",
+                                        f"declares a link to '{other}', which is not in the bank"))
     found = [(p.first, p.second) for p in near_duplicate_pairs(bank)]
     undeclared = [pair for pair in found if frozenset(pair) not in declared]
     duplicate_groups = groups(undeclared)

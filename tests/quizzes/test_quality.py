@@ -117,3 +117,10 @@ def test_attribution_is_capped_per_module() -> None:
     report = review(_bank(*practice, who))
     assert report.attribution == {"sites": [], "other": ["who-said"]}
     assert any("attribution" in f.message for f in report.errors)  # 1 of 12 is over 8 %
+
+
+def test_a_declaration_may_name_a_generated_item_but_it_must_exist() -> None:
+    bank = _bank(_mcq("pulse-in-armpit", "You feel a pulse in the armpit. What do you do?", "Move off the pulse",
+                      distinct_from=["site-map--no-such-site"]))
+    assert [f.message for f in review(bank).errors] == [
+        "declares a link to 'site-map--no-such-site', which is not in the bank"]
