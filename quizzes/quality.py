@@ -10,7 +10,8 @@ prints and the findings it reports. The rules, and why:
 - **True/false balance**: between 40 % and 60 % of true/false items keyed True,
   or "false" becomes a winning guess.
 - **Absolute words** ("always", "never", "proven"...) in a statement keyed
-  False are a warning: test-wise learners mark them false unread.
+  False, or in a wrong option, are a warning: test-wise learners rule them out
+  unread.
 - **Attribution cap**: at most 8 % of a module's items may test who said what
   (an author or a dated study named in the prompt) rather than practice.
 - **Scenario items** are counted (clinical vignettes, `scenario: true`).
@@ -36,6 +37,9 @@ ATTRIBUTION_CAP = 0.08
 ABSOLUTE_WORDS = ("always", "never", "proven", "proves", "prove", "reliably", "guarantee", "guarantees",
                   "guaranteed", "every", "all", "none", "only", "completely", "entirely", "cannot", "must")
 ABSOLUTE = re.compile(r"\b(" + "|".join(ABSOLUTE_WORDS) + r")\b", re.IGNORECASE)
+# In options "only" mostly narrows a technique ("work only the back of the neck")
+# rather than overclaiming, so wrong options are checked without it.
+OPTION_ABSOLUTE = re.compile(r"\b(" + "|".join(w for w in ABSOLUTE_WORDS if w != "only") + r")\b", re.IGNORECASE)
 # A dated study or an "according to" in the prompt asks who found what.
 DATED_STUDY = re.compile(r"\b(19|20)\d\d\b[^.?!]{0,40}\b(survey|review|case|report|study|news|paper|update)"
                          r"|\b(survey|review|case report|study|news item|paper|update)\b[^.?!]{0,40}\b(19|20)\d\d\b",
@@ -145,6 +149,11 @@ def review(bank: Bank) -> Report:
             if not question.answer and (word := ABSOLUTE.search(question.stem.removeprefix("True or false:"))):
                 findings.append(Finding(where(question), question.id, "warning",
                                         f"false statement hinges on the absolute word '{word.group(0)}'"))
+        if isinstance(question, ChoiceQuestion):
+            for option in question.options:
+                if not option.correct and (word := OPTION_ABSOLUTE.search(option.text)):
+                    findings.append(Finding(where(question), question.id, "warning",
+                                            f"wrong option '{option.id}' hinges on the absolute word '{word.group(0)}'"))
         if question.origin == "generated":
             findings.extend(Finding(where(question), question.id, "error", message) for message in giveaways(question))
 

@@ -30,8 +30,16 @@ def test_real_bank_meets_the_item_writing_rules(real_bank: Bank) -> None:
         "near-duplicate groups", "attribution", "true/false keyed True", "scenario items", "warnings"]
 
 
-def test_no_false_statement_hinges_on_an_absolute_word(real_bank: Bank) -> None:
+def test_no_false_statement_or_wrong_option_hinges_on_an_absolute_word(real_bank: Bank) -> None:
     assert review(real_bank).warnings == []
+
+
+def test_an_absolute_wrong_option_is_a_warning() -> None:
+    item = _mcq("pulse-in-armpit", "You feel a pulse in the armpit. What do you do?", "Move off the pulse")
+    item = item.model_copy(update={"options": [*item.options[:2], Option(
+        id="never-again", text="Never massage the armpit again", why="Wrong.")]})
+    assert [f.message for f in review(_bank(item)).warnings] == [
+        "wrong option 'never-again' hinges on the absolute word 'Never'"]
 
 
 def _mcq(qid: str, stem: str, key: str, **extra: Any) -> McqQuestion:
