@@ -182,7 +182,7 @@ def _site_words(site: EndangermentSite) -> str:
     # The site's name and place, or only the place when the name would give an
     # answer away (the popliteal fossa for the popliteal artery).
     if any(shares_stem(site.name, structure.name) for structure in site.structures):
-        return capitalised(site.location)
+        return site.location
     return f"{site.name}, {site.location}"
 
 
