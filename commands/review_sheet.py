@@ -106,7 +106,7 @@ def _item(course: Course, question: Question, report: Report, authors: frozenset
         flags.append((f"variant of {authored.variant_of}", ""))
     if authored is not None and authored.distinct_from:
         flags.append(("distinct from " + ", ".join(authored.distinct_from), ""))
-    flags.extend((f"topic: {tag}", "") for tag in question.tags if tag != "generated")
+    flags.extend((f"topic: {tag}", "") for tag in question.tags)
     out = [f'<div class="item" id="{escape(question.id)}">',
            f'<div><span class="id">{escape(question.id)}</span> '
            + "".join(f'<span class="flag {cls}">{escape(text)}</span>' for text, cls in flags) + "</div>",

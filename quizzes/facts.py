@@ -61,6 +61,23 @@ class SiteFacts:
         """When the newest of `sites` last changed (its `updated`, else the course release)."""
         return max((site.updated or self.course.release for site in sites), default=self.course.release)
 
+    def topics(self, sites: Iterable[EndangermentSite]) -> tuple[str, ...]:
+        """Topic tags of a generated item from the course vocabulary: the list, the body regions, nerves or vessels.
+
+        Generated items carry topics like authored ones (never site ids or a
+        "generated" tag, which the closed vocabulary does not hold); when the
+        course declares a vocabulary, only declared topics are used.
+        """
+        sites = list(sites)
+        kinds = {structure.kind.value for site in sites for structure in site.structures}
+        wanted = ["endangerment-sites", *sorted({slug(site.region) for site in sites})]
+        if "nerve" in kinds:
+            wanted.append("nerves")
+        if kinds & {"artery", "vein"}:
+            wanted.append("vessels")
+        declared = {topic.id for topic in self.course.topics}
+        return tuple(topic for topic in unique(wanted) if not declared or topic in declared)
+
     def explain(self, site: EndangermentSite) -> str:
         """A site's facts as one explanation paragraph, ending with the lesson to read."""
         text = f"{site.name}: {site.location}. At risk here: {at_risk(site.structures)}."

@@ -133,7 +133,7 @@ def _question(
         mblex=MblexArea.ANATOMY.value,
         difficulty=2 if len(pairs) <= 5 else 3,
         safety_critical=any(site.safety_critical for site in shown),
-        tags=("generated", *(site.id for site in core)),
+        tags=facts.topics(core),
         origin="generated",
         sites=tuple(site.id for site in shown),
         updated=facts.updated(shown),

@@ -136,7 +136,12 @@ def review(bank: Bank) -> Report:
             return course.locations[question.id]
         return next((course.locations[s] for s in question.sites if s in course.locations), question.id)
 
+    vocabulary = {topic.id for topic in course.topics}
     for question in bank:
+        unknown = [tag for tag in question.tags if vocabulary and tag not in vocabulary]
+        if unknown:  # authored tags are checked by the loader; this catches generators
+            findings.append(Finding(where(question), question.id, "error",
+                                    "tags outside the topic vocabulary: " + ", ".join(unknown)))
         by_module_type.setdefault(question.module, Counter())[question.type] += 1
         if is_attribution(question, course_authors(bank)):
             attribution.setdefault(question.module, []).append(question.id)

@@ -153,3 +153,11 @@ def test_where_a_name_would_give_the_answer_away_the_options_are_places(real_ban
     popliteal = real_bank.get("site-structures--popliteal-fossa")
     assert popliteal is not None and "Popliteal" not in popliteal.stem
     assert popliteal.stem.startswith("Endangerment site: the back of the knee.")
+
+
+def test_generated_items_carry_topics_from_the_vocabulary(real_course: Course, real_bank: Bank) -> None:
+    # Issue 12's closed vocabulary holds for Anki tags of generated notes too: no site ids, no "generated".
+    vocabulary = {topic.id for topic in real_course.topics}
+    generated = [q for q in real_bank.questions if q.origin == "generated"]
+    assert all(q.tags and set(q.tags) <= vocabulary for q in generated)
+    assert real_bank.get("site-map--axilla").tags == ("endangerment-sites", "arm", "nerves", "vessels")  # type: ignore[union-attr]
