@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from commands.check import check_command
+from commands.review_sheet import review_sheet_command
 from commands.serve import serve_command
 from course import CourseError
 from decks.cli import decks_group
@@ -47,3 +48,4 @@ main.add_command(create_instructor_command)
 main.add_command(decks_group)
 main.add_command(seed_synthetic_command)
 main.add_command(export_command)
+main.add_command(review_sheet_command)

@@ -27,6 +27,7 @@ from course.models import (
     Source,
     Strict,
     Text,
+    Topic,
 )
 from course.problems import CourseError, Problem
 from course.references import check_references
@@ -74,12 +75,20 @@ class QuestionsFile(Strict):
     questions: list[AuthoredQuestion]
 
 
+class TopicsFile(Strict):
+    """`kind: topics` — the closed vocabulary of question tags, declared once for the course."""
+
+    kind: Literal["topics"]
+    topics: list[Topic]
+
+
 FILE_KINDS: dict[str, type[BaseModel]] = {
     "course": CourseFile,
     "sources": SourcesFile,
     "module": ModuleFile,
     "facts": FactsFile,
     "questions": QuestionsFile,
+    "topics": TopicsFile,
 }
 
 FRIENDLY: dict[str, str] = {
@@ -142,6 +151,7 @@ class _Collected:
         self.questions: list[tuple[YamlFile, Loc, str, Any]] = []
         self.lessons: list[tuple[YamlFile, Lesson]] = []
         self.module_refs: list[tuple[YamlFile, Loc, str]] = []
+        self.topics: list[tuple[YamlFile, Loc, Topic]] = []
 
     def add_yaml(self, path: str, text: str) -> None:
         """Parse one YAML file and file its contents by kind."""
@@ -175,6 +185,8 @@ class _Collected:
             self.sites.extend(
                 (parsed, ("endangerment_sites", i), loaded.module, s) for i, s in enumerate(loaded.endangerment_sites)
             )
+        elif isinstance(loaded, TopicsFile):
+            self.topics.extend((parsed, ("topics", i), t) for i, t in enumerate(loaded.topics))
         elif isinstance(loaded, QuestionsFile):
             self.module_refs.append((parsed, ("module",), loaded.module))
             self.questions.extend((parsed, ("questions", i), loaded.module, q) for i, q in enumerate(loaded.questions))
@@ -213,6 +225,11 @@ class _Collected:
             sites=[site for _, _, _, site in self.sites],
             questions=[question for _, _, _, question in self.questions],
             question_modules={question.id: module for _, _, module, question in self.questions},
+            topics=[topic for _, _, topic in self.topics],
+            locations={
+                **{s.id: f"{f.path}:{f.line_of(loc)}" for f, loc, _, s in self.sites},
+                **{q.id: f"{f.path}:{f.line_of(loc)}" for f, loc, _, q in self.questions},
+            },
         )
 
 

@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 # they are lowercase slugs that survive URLs, file names and SQL untouched.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=2, max_length=80)]
+# A question id an author may point at: an authored slug, or a generated id
+# (`<family>--<content id>`), whose double hyphen no authored slug can hold.
+ItemRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:--?[a-z0-9]+)*$", min_length=2, max_length=120)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 CLOZE_BLANK = re.compile(r"\{\{(\d+)\}\}")
@@ -163,8 +166,17 @@ class QuestionCommon(Strict):
     mblex: MblexArea
     difficulty: int = Field(ge=1, le=3)
     safety_critical: bool = False
+    # Topics from the closed vocabulary in `topics.yaml` (Anki tags, filters).
     tags: list[Slug] = Field(default_factory=list)
     updated: dt.date | None = None
+    # A clinical vignette: a client, a finding during the session, what the
+    # therapist does next. Counted by `massage-course check`.
+    scenario: bool = False
+    # Items the near-duplicate check would pair with this one, declared on
+    # purpose: `variant_of` for a deliberate rewording of another item (a learner
+    # sees both), `distinct_from` for similar wording that tests a different fact.
+    variant_of: ItemRef | None = None
+    distinct_from: list[ItemRef] = Field(default_factory=list)
 
 
 class McqQuestion(QuestionCommon):
@@ -279,6 +291,13 @@ def _check_unique_options(options: list[Option]) -> None:
         raise ValueError("option texts repeat")
 
 
+class Topic(Strict):
+    """A topic of the closed tag vocabulary; questions may carry only declared topics."""
+
+    id: Slug
+    about: Text  # what an item tagged with it teaches, so authors pick the same tag
+
+
 class LessonSection(Strict):
     """A `## heading` of a lesson, with the sources it cites."""
 
@@ -324,6 +343,11 @@ class Course(Strict):
     questions: list[AuthoredQuestion]
     # question id -> module id, since authored questions live in module files
     question_modules: dict[str, str]
+    # The closed topic-tag vocabulary (`kind: topics`); empty when none is declared.
+    topics: list[Topic] = Field(default_factory=list)
+    # question or site id -> "path:line" where it is written, so checks that run
+    # on the built bank can still point an author at the line to edit.
+    locations: dict[str, str] = Field(default_factory=dict)
 
     def module(self, module_id: str) -> Module:
         """The module with this id (KeyError when there is none)."""

@@ -61,6 +61,23 @@ class SiteFacts:
         """When the newest of `sites` last changed (its `updated`, else the course release)."""
         return max((site.updated or self.course.release for site in sites), default=self.course.release)
 
+    def topics(self, sites: Iterable[EndangermentSite]) -> tuple[str, ...]:
+        """Topic tags of a generated item from the course vocabulary: the list, the body regions, nerves or vessels.
+
+        Generated items carry topics like authored ones (never site ids or a
+        "generated" tag, which the closed vocabulary does not hold); when the
+        course declares a vocabulary, only declared topics are used.
+        """
+        sites = list(sites)
+        kinds = {structure.kind.value for site in sites for structure in site.structures}
+        wanted = ["endangerment-sites", *sorted({slug(site.region) for site in sites})]
+        if "nerve" in kinds:
+            wanted.append("nerves")
+        if kinds & {"artery", "vein"}:
+            wanted.append("vessels")
+        declared = {topic.id for topic in self.course.topics}
+        return tuple(topic for topic in unique(wanted) if not declared or topic in declared)
+
     def explain(self, site: EndangermentSite) -> str:
         """A site's facts as one explanation paragraph, ending with the lesson to read."""
         text = f"{site.name}: {site.location}. At risk here: {at_risk(site.structures)}."
@@ -87,6 +104,34 @@ def join_and(items: list[str]) -> str:
 def at_risk(structures: Iterable[Structure]) -> str:
     """"the ulnar nerve and the brachial artery"."""
     return join_and([f"the {in_sentence(s.name)}" for s in structures])
+
+
+def capitalised(text: str) -> str:
+    """`text` with its first letter upper-cased ("the armpit" -> "The armpit")."""
+    return text[:1].upper() + text[1:]
+
+
+# Words too general to give an answer away when a prompt and an option share them.
+GENERIC_WORDS = frozenset(
+    """nerve nerves artery arteries vein veins site sites endangerment structure structures which
+    select apply therapist therapist's pressure exposes expose exposed where risk here this that
+    with from side the""".split()
+)
+
+
+def word_stems(text: str) -> frozenset[str]:
+    """Crude stems of the telling words of `text`: words of 4+ letters, cut to 5 letters.
+
+    Five letters join "axillary" with "axilla" and "popliteal" with itself while
+    keeping "femoral" apart from "fibula"; good enough to catch a give-away.
+    """
+    words = re.findall(r"[a-z]+", text.casefold())
+    return frozenset(word[:5] for word in words if len(word) >= 4 and word not in GENERIC_WORDS)
+
+
+def shares_stem(first: str, second: str) -> bool:
+    """True when the two texts share a telling word stem (a give-away if one is the prompt)."""
+    return bool(word_stems(first) & word_stems(second))
 
 
 def slug(text: str) -> str:

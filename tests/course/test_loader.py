@@ -23,7 +23,7 @@ EXPECTED = [
     f"{B}/06-no-correct.yaml:8: questions[0].options: needs exactly one correct option, has 0",
     f"{B}/07-empty-stem.yaml:6: questions[0].stem: must not be empty",
     f"{B}/08-unknown-module.yaml:2: module: unknown module 'no-such-module'",
-    f"{B}/09-unknown-kind.yaml:1: kind: unknown file kind 'quiz' (expected one of: course, sources, module, facts, questions)",
+    f"{B}/09-unknown-kind.yaml:1: kind: unknown file kind 'quiz' (expected one of: course, sources, module, facts, questions, topics)",
     f"{B}/10-bad-slug.yaml:4: questions[0].id: must be a slug: lowercase letters, digits and single hyphens (got 'Bad Id')",
     f"{B}/11-unknown-lesson.yaml:11: questions[0].lesson: unknown lesson 'no-such-lesson'",
     f"{B}/12-cloze-mismatch.yaml:4: questions[0]: text has blanks [1, 3] but 2 answer list(s); write {{{{1}}}}..{{{{2}}}} once each",
@@ -37,6 +37,11 @@ EXPECTED = [
     f"{B}/19-lesson-unknown-source.md:8: section: unknown source 'ghost-paper' in section 'Only section'",
     f"{B}/20-no-front-matter.md:1: a lesson must start with '---' and YAML front matter",
     f"{B}/21-lesson-missing-order.md:2: order: required field is missing",
+    f"{B}/22-unknown-topic.yaml:14: questions[0].tags[1]: unknown topic 'no-such-topic' (declare it in a 'kind: topics' file or use a declared one)",
+    f"{B}/22-unknown-topic.yaml:15: questions[0].variant_of: unknown question 'no-such-question'",
+    f"{B}/22-unknown-topic.yaml:16: questions[0].distinct_from[0]: a question cannot be distinct from itself",
+    f"{BROKEN}/topics.yaml:3: topics[0].id: topic 'lonely' tags 1 question(s); a topic needs at least 2 (merge or cut it)",
+    f"{BROKEN}/topics.yaml:4: topics[1].id: topic 'unused' tags 0 question(s); a topic needs at least 2 (merge or cut it)",
 ]
 
 

@@ -1,0 +1,150 @@
+"""`massage-course review-sheet --out FILE.html`: every item on one page for a subject-matter reviewer.
+
+Grouped by module and lesson, each item shows its prompt, options or pairs with
+the key marked, the explanation, full citations, its flags (safety-critical,
+scenario, attribution, generated, unsafe options, declared variants) and the
+review's findings. Everything from the content is HTML-escaped: the sheet is
+read in a browser and the content is data, never markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from pathlib import Path
+
+import click
+
+from course import CourseError, load_course
+from course.models import Course
+from quizzes.bank import Bank, build_bank
+from quizzes.cli import write_atomically
+from quizzes.errors import QuizError
+from quizzes.quality import Report, course_authors, is_attribution, review
+from quizzes.questions import (
+    TYPE_LABELS,
+    ChoiceQuestion,
+    ClozeQuestion,
+    HotspotQuestion,
+    MatchingQuestion,
+    Question,
+    TrueFalseQuestion,
+)
+
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.6rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #444; } h3 { margin-top: 1.8rem; color: #444; }
+.item { border: 1px solid #ccc; border-radius: 6px; padding: .6rem 1rem; margin: .8rem 0; }
+.id { font-family: monospace; color: #555; } .flag { display: inline-block; font-size: .8rem; padding: 0 .4rem;
+  margin-right: .3rem; border-radius: 3px; background: #eee; } .flag.safety { background: #fde2e1; }
+.flag.scenario { background: #e1f0fd; } .flag.attribution { background: #fff3c4; }
+.key { font-weight: 600; } .wrong { color: #555; } .unsafe { color: #a00; } .why { color: #555; font-size: .9rem; }
+.finding { color: #a00; } .finding.warning { color: #8a5a00; } .sources { font-size: .85rem; color: #444; }
+.figures { background: #f6f6f6; padding: .6rem 1rem; white-space: pre-wrap; font-family: monospace; font-size: .85rem; }
+"""
+
+
+@click.command("review-sheet")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="HTML file to write.")
+@click.option("--content", type=click.Path(path_type=Path), default=None,
+              help="Content folder (default: the packaged course).")
+def review_sheet_command(out: Path, content: Path | None) -> None:
+    """Write every item with its key, explanation, sources, flags and warnings to one HTML page."""
+    try:
+        course = load_course(content) if content else load_course()
+        bank = build_bank(course)
+    except (CourseError, QuizError) as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from error
+    html = render(bank, review(bank))
+    try:
+        write_atomically(out, html)
+    except OSError as error:
+        click.echo(f"cannot write {out}: {error.strerror or error}", err=True)
+        raise SystemExit(1) from error
+    click.echo(f"wrote {len(bank)} items to {out}")
+
+
+def render(bank: Bank, report: Report) -> str:
+    """The whole review sheet as an HTML document."""
+    course = bank.course
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>Review sheet: {escape(course.title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>Review sheet: {escape(course.title)} (release {course.release.isoformat()})</h1>",
+        f'<div class="figures">{escape(chr(10).join(report.lines()))}</div>',
+    ]
+    module_findings = [f for f in report.findings if f.item in {m.id for m in course.modules} or f.item == "truefalse"]
+    parts.extend(f'<p class="finding {f.severity}">{escape(f.severity)}: {escape(f.message)}</p>' for f in module_findings)
+    authors = course_authors(bank)
+    for module in course.modules:
+        parts.append(f'<h2 id="{escape(module.id)}">{escape(module.title)}</h2>')
+        for lesson in course.lessons_of(module.id):
+            items = bank.by_lesson(lesson.id)
+            if not items:
+                continue
+            parts.append(f"<h3>{escape(lesson.title)} <span class=\"id\">({escape(lesson.id)}, {len(items)} items)</span></h3>")
+            parts.extend(_item(course, question, report, authors) for question in items)
+    parts.append(f"<p class=\"sources\">Generated {escape(dt.date.today().isoformat())} by massage-course review-sheet.</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _item(course: Course, question: Question, report: Report, authors: frozenset[str]) -> str:
+    authored = next((item for item in course.questions if item.id == question.id), None)
+    flags = [(TYPE_LABELS[question.type], "")]
+    if question.safety_critical:
+        flags.append(("safety-critical", "safety"))
+    if authored is not None and authored.scenario:
+        flags.append(("scenario", "scenario"))
+    if is_attribution(question, authors):
+        flags.append(("attribution", "attribution"))
+    if question.origin == "generated":
+        flags.append(("generated", ""))
+    if authored is not None and authored.variant_of:
+        flags.append((f"variant of {authored.variant_of}", ""))
+    if authored is not None and authored.distinct_from:
+        flags.append(("distinct from " + ", ".join(authored.distinct_from), ""))
+    flags.extend((f"topic: {tag}", "") for tag in question.tags)
+    out = [f'<div class="item" id="{escape(question.id)}">',
+           f'<div><span class="id">{escape(question.id)}</span> '
+           + "".join(f'<span class="flag {cls}">{escape(text)}</span>' for text, cls in flags) + "</div>",
+           f"<p>{escape(question.stem)}</p>", _answer(question),
+           f'<p><b>Explanation.</b> {escape(question.explanation)}</p>']
+    citations = []
+    for source_id in question.sources:
+        try:
+            citations.append(course.source(source_id).citation())
+        except KeyError:
+            citations.append(source_id)
+    out.append('<p class="sources"><b>Sources.</b> ' + "<br>".join(escape(c) for c in citations) + "</p>")
+    for finding in report.of(question.id):
+        out.append(f'<p class="finding {escape(finding.severity)}">{escape(finding.severity)}: {escape(finding.message)}</p>')
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _answer(question: Question) -> str:
+    if isinstance(question, ChoiceQuestion):
+        rows: list[str] = []
+        for option in question.options:
+            mark = "✔" if option.correct else "✘"
+            cls = "key" if option.correct else "unsafe" if option.unsafe else "wrong"
+            unsafe = " <b>(unsafe)</b>" if option.unsafe else ""
+            rows.append(f'<li class="{cls}">{mark} {escape(option.text)}{unsafe}'
+                        f'<div class="why">{escape(option.why)}</div></li>')
+        return "<ul>" + "".join(rows) + "</ul>"
+    if isinstance(question, TrueFalseQuestion):
+        return f'<p class="key">Key: {"True" if question.answer else "False"}</p><p class="why">{escape(question.reason)}</p>'
+    if isinstance(question, ClozeQuestion):
+        text = escape(question.text)
+        for number, answers in enumerate(question.blanks, start=1):
+            text = text.replace(escape(f"{{{{{number}}}}}"), f'<span class="key">[{escape(" / ".join(answers))}]</span>')
+        return f"<p>{text}</p>"
+    if isinstance(question, MatchingQuestion):
+        table = "".join(f"<tr><td>{escape(p.left)}</td><td class=\"key\">{escape(p.right)}</td></tr>" for p in question.pairs)
+        return f"<table>{table}</table>"
+    if isinstance(question, HotspotQuestion):
+        return f'<p class="key">Key: body-map region {escape(question.region)}</p>'
+    return ""
