@@ -290,6 +290,8 @@ def _render_view(view: str, highlight: str | None, chosen: str | None) -> str:
             element.remove(title)
         marks = ["region"] + (["highlight"] if site == highlight else []) + (["selected"] if site == chosen else [])
         element.set("class", " ".join(marks))
-        # The page's HTML targets carry the ids; two copies of an id would break labels.
+        # The page's HTML targets carry the ids (two copies of an id would break labels), and
+        # the page source names no site either: the marks alone say which is which.
         element.attrib.pop("id", None)
+        element.attrib.pop("data-region", None)
     return ET.tostring(root, encoding="unicode")

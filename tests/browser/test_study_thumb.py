@@ -36,7 +36,7 @@ KEY_PRESSES = {
     "truefalse": 2,  # 1 or 2, Enter
     "cloze": 2,  # type the word, Enter
     "matching": 8,  # per item one ArrowDown (and Tab to the next), Enter on the last dropdown
-    "hotspot": 2,  # ArrowDown from region 1 to region 2, Enter
+    "hotspot": 3,  # Tab into the map (region 1), ArrowDown to region 2, Enter
 }
 
 
@@ -83,6 +83,7 @@ def _by_keyboard(page: Any, question: Question) -> int:
             press("ArrowDown")
     elif isinstance(question, HotspotQuestion):
         number = next(s.number for s in locate_spots(question.regions) if s.site == question.region)
+        press("Tab")
         for _ in range(number - 1):
             press("ArrowDown")
     with page.expect_navigation():
@@ -218,7 +219,7 @@ def test_study_answer_and_end_pages_look_right(browser: Any, live_server: str, d
             shoot(page, artifacts, f"thumb-answer-{kind}-{tag}")
         _pin(monkeypatch, None)
         page.goto(f"{live_server}/study/")
-        assert "Back in" in page.content() and "Study ahead now" in page.content()
+        assert "More questions in" in page.content() and "Study ahead now" in page.content()
         check_axe(page, f"end {tag}", strict=True)
         shoot(page, artifacts, f"thumb-end-{tag}")
         context.close()

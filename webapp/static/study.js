@@ -51,7 +51,8 @@
 
     if (keyboardDevice && !form.querySelector(".flash-error")) {
       // Keyboard users start in the answer; touch users are spared a popped-up keyboard.
-      var first = form.querySelector("fieldset input:checked, fieldset input:not([type=hidden]), fieldset select");
+      // On the map, focus waits one Tab away so no region looks picked before the learner acts.
+      var first = locate ? locate : form.querySelector("fieldset input:checked, fieldset input:not([type=hidden]), fieldset select");
       if (first) { first.focus({ preventScroll: true }); }
     }
   }

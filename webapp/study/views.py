@@ -12,6 +12,7 @@ at `/study/resume` after log-in. Extra practice past the daily limit lives in
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Mapping
 
 from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
@@ -78,6 +79,9 @@ def index() -> ResponseReturnValue:
                      settings.new_per_day)
         session.commit()  # end the read transaction before rendering
         wait = request.args.get("wait") == "1" and end.waiting
+        # The counts say what comes next: the learning questions due soon, not "0 learning".
+        context["counts"] = replace(result.counts, learning=end.learning_soon)
+        context["learning_soon"] = end.waiting
         return render_template("study/done.html", end=end, now=now, wait=wait, refresh_after=wait_seconds(end, now),
                                **context), status
     session.commit()

@@ -146,7 +146,7 @@ def test_session_end_says_learning_is_due_soon_and_the_class_limit(app: Flask, s
     student.post("/study/answer", data={"presentation": token_of(page.data), **answer_fields(question)})
     done = student.get("/study/").get_data(as_text=True)
     # The one answered question is a learning card due within minutes; the class limit stops new ones.
-    assert "Back in" in done and "1 question you are still learning" in done and "Study ahead now" in done
+    assert "More questions in" in done and "1 question you are still learning" in done and "Study ahead now" in done
     assert "daily limit of" in done and "Spring cohort" in done and "Practise more" in done
     assert "tomorrow" not in done
 
