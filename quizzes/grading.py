@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Callable
 
+from quizzes.bodymap import region_label
 from quizzes.questions import (
     ChoiceQuestion,
     ClozeQuestion,
@@ -27,7 +28,6 @@ from quizzes.questions import (
     Question,
     TrueFalseQuestion,
 )
-from quizzes.bodymap import region_label
 from quizzes.textmatch import matches
 
 # Said first when a picked option would put a client at risk in practice.

@@ -15,7 +15,14 @@ from course import Course
 from quizzes.bank import Bank, build_bank
 from quizzes.bodymap import locate_spots, region_label
 from quizzes.planner import Counts, Plan
-from quizzes.questions import ChoiceQuestion, ClozeQuestion, HotspotQuestion, MatchingQuestion, Question, TrueFalseQuestion
+from quizzes.questions import (
+    ChoiceQuestion,
+    ClozeQuestion,
+    HotspotQuestion,
+    MatchingQuestion,
+    Question,
+    TrueFalseQuestion,
+)
 from tests.browser.helpers import DESKTOP, PHONE, check_axe, make_class, shoot, signup
 from webapp.study import plan as learner
 

@@ -69,7 +69,7 @@ def _enrollment(class_id: int, user_id: int) -> tuple[Enrollment, SchoolClass]:
 @login_required
 def leave(class_id: int) -> ResponseReturnValue:
     """Leave a class, after confirming; answers and progress stay the student's own."""
-    user: User = current_user  # type: ignore[assignment]
+    user: User = current_user
     enrollment, school_class = _enrollment(class_id, user.id)
     form = LeaveForm()
     if form.validate_on_submit():

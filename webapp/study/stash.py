@@ -9,9 +9,10 @@ in for the expired CSRF token: another site cannot forge one.
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 
 COOKIE = "study_stash"
 SALT = "study-stash"

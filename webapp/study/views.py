@@ -13,14 +13,15 @@ at `/study/resume` after log-in. Extra practice past the daily limit lives in
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Mapping
+from typing import Any, Mapping
 
-from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from quizzes.questions import Question
 from quizzes.scheduling import retention_for, review
@@ -28,9 +29,8 @@ from webapp.classes.settings import StudySettings, study_settings
 from webapp.content import get_bank, get_course
 from webapp.db import get_session
 from webapp.models import ItemState, Review, User, utcnow
-from webapp.study import bp
+from webapp.study import bp, stash
 from webapp.study import tokens as presentations
-from webapp.study import stash
 from webapp.study.ending import SOON, ending, wait_seconds
 from webapp.study.page import answer_context, question_context
 from webapp.study.plan import Scope, items_in_scope, new_seen_today, parse_scope, plan
@@ -42,6 +42,12 @@ RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 def _scope(args: Mapping[str, str]) -> tuple[Scope, str | None]:
     return parse_scope(get_course(), args)
+
+
+def _to(endpoint: str, query: Mapping[str, str], **values: Any) -> str:
+    """`url_for` with the page's query (scope, ahead) kept."""
+    arguments: dict[str, Any] = {**query, **values}
+    return url_for(endpoint, **arguments)
 
 
 def _query(scope: Scope, args: Mapping[str, str]) -> dict[str, str]:
@@ -94,7 +100,7 @@ def _rerender(question: Question, token: str, scope: Scope, error: str, form: Fo
     result, _ = plan(get_session(), _user().id, get_bank(), _settings(), scope, utcnow())
     get_session().commit()
     return render_template(
-        "study/question.html", token=token, error=error, values=form, scope=scope, query=_query(scope, form),  # type: ignore[arg-type]
+        "study/question.html", token=token, error=error, values=form, scope=scope, query=_query(scope, form),
         scope_title=scope.title(get_course()), counts=result.counts, **question_context(question),
     ), 400
 
@@ -133,7 +139,7 @@ def resume() -> ResponseReturnValue:
     form = stash.unstash()
     if form is None:
         flash("There was no kept answer to record (it may have been older than an hour). Here is your next question.", "info")
-        response: Response = redirect(url_for("study.index"))
+        response: WerkzeugResponse = redirect(url_for("study.index"))
     else:
         response = make_response(_record(form))
     stash.forget(response)
@@ -141,7 +147,7 @@ def resume() -> ResponseReturnValue:
 
 
 def _record(form: FormData) -> ResponseReturnValue:
-    scope, _ = _scope(form)  # type: ignore[arg-type]
+    scope, _ = _scope(form)
     token = form.get("presentation") or ""
     try:
         shown = presentations.verify(current_app.config["SECRET_KEY"], token, _user().id)
@@ -165,7 +171,7 @@ def _record(form: FormData) -> ResponseReturnValue:
         return _rerender(question, token, scope, str(error), form)
     if recorded.duplicate:
         flash("That answer was already recorded; it counts once.", "info")
-    return redirect(url_for("study.show_answer", review_id=recorded.review.id, **_query(scope, form)))  # type: ignore[arg-type]
+    return redirect(_to("study.show_answer", _query(scope, form), review_id=recorded.review.id))
 
 
 def _problem(message: str, scope: Scope) -> ResponseReturnValue:
@@ -224,7 +230,7 @@ def rate(review_id: int) -> ResponseReturnValue:
     value = request.form.get("rating", "")
     if question is None or not value.isdigit():
         flash("Choose Again, Hard, Good or Easy.", "warning")
-        return redirect(url_for("study.show_answer", review_id=review_id, **_query(scope, request.form)))
+        return redirect(_to("study.show_answer", _query(scope, request.form), review_id=review_id))
     settings = _settings()
     try:
         override_rating(
@@ -235,7 +241,7 @@ def rate(review_id: int) -> ResponseReturnValue:
         flash(str(error), "warning")
     else:
         flash(f"Rated {RATING_LABELS[int(value)]}.", "success")
-    return redirect(url_for("study.show_answer", review_id=review_id, **_query(scope, request.form)))
+    return redirect(_to("study.show_answer", _query(scope, request.form), review_id=review_id))
 
 
 @bp.post("/answers/<int:review_id>/undo")
@@ -249,8 +255,8 @@ def undo(review_id: int) -> ResponseReturnValue:
     except ReviewError as error:
         flash(str(error), "warning")
         if get_session().scalar(select(Review.id).where(Review.id == review_id, Review.user_id == _user().id)):
-            return redirect(url_for("study.show_answer", review_id=review_id, **query))
-        return redirect(url_for("study.index", **query))
+            return redirect(_to("study.show_answer", query, review_id=review_id))
+        return redirect(_to("study.index", query))
     flash("Answer undone: that question is back as it was before you answered it.", "success")
-    return redirect(url_for("study.index", **query))
+    return redirect(_to("study.index", query))
 

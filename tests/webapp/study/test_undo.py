@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 from quizzes.questions import Question
 from tests.webapp.helpers import answer_fields
@@ -15,7 +16,6 @@ from webapp.db import get_session
 from webapp.models import ItemState, Review, ReviewChoice, User
 from webapp.study.responses import parse_response
 from webapp.study.service import UNDO_WINDOW, ReviewError, record_answer, undo_answer, undoable
-from werkzeug.datastructures import MultiDict
 
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 
@@ -91,8 +91,8 @@ def test_undo_route_and_button(app: Flask, student) -> None:  # type: ignore[no-
 
     page = student.get("/study/")
     bank = app.extensions["bank"]
-    from webapp.study import tokens as presentations
     from tests.webapp.helpers import user_id
+    from webapp.study import tokens as presentations
 
     shown = presentations.verify(app.config["SECRET_KEY"], token_of(page.data), user_id(app, "ada@example.com"))
     question = bank.get(shown.item_id)
