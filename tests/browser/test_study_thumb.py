@@ -212,6 +212,7 @@ def test_study_answer_and_end_pages_look_right(browser: Any, live_server: str, d
             _pin(monkeypatch, question)
             page.goto(f"{live_server}/study/")
             check_axe(page, f"study {kind} {tag}", strict=True)
+            page.screenshot(path=str(artifacts / f"thumb-study-{kind}-{tag}-screen.png"))
             shoot(page, artifacts, f"thumb-study-{kind}-{tag}")
             if kind == "hotspot":
                 spot = next(s for s in locate_spots(question.regions) if s.site != question.region and s.view == "front")
