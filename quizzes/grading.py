@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Callable
 
+from quizzes.bodymap import region_label
 from quizzes.questions import (
     ChoiceQuestion,
     ClozeQuestion,
@@ -175,12 +176,17 @@ def _hotspot(question: HotspotQuestion, response: object) -> Grade:
         return _invalid("tap a region of the body map" if not response else f"unknown region '{response[:80]}'")
     right = response == question.region
     part = PartResult("region", right, question.region, response)
-    message = "Correct." if right else f"That is the {_label(response)}; the answer is the {_label(question.region)}."
+    message = "Correct." if right else f"You chose the {_label(response)}; the answer is the {_label(question.region)}."
     return Grade("correct" if right else "incorrect", float(right), message, (part,))
 
 
 def _label(region: str) -> str:
-    return region.replace("-", " ")
+    """A site as it reads after "the": its plain-English name, the anatomical one in brackets."""
+    try:
+        name = region_label(region)
+    except ValueError:  # a region the drawing lacks: its id made readable
+        name = region.replace("-", " ")
+    return name[:1].lower() + name[1:]
 
 
 _GRADERS: dict[tuple[type, str], Callable[..., Grade]] = {

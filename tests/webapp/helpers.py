@@ -69,8 +69,15 @@ def answer_fields(question: Question, correct: bool = True) -> dict[str, Any]:
         shifted = ids[1:] + ids[:1]
         return {f"match-{pid}": (pid if correct else other) for pid, other in zip(ids, shifted)}
     if isinstance(question, HotspotQuestion):
-        return {"region": question.region if correct else next(r for r in question.regions if r != question.region)}
+        return {"region": region_value(question, question.region if correct else next(r for r in question.regions if r != question.region))}
     raise AssertionError(question.type)
+
+
+def region_value(question: HotspotQuestion, region: str) -> str:
+    """The neutral form value ("4": region 4 of the map) that picks `region` on a locate question."""
+    from quizzes.bodymap import locate_spots
+
+    return str(next(spot.number for spot in locate_spots(question.regions) if spot.site == region))
 
 
 def token_of(html: bytes) -> str:

@@ -21,3 +21,7 @@ class JoinForm(FlaskForm):
         """Codes are letters and digits, so anything else is a typo worth naming."""
         if field.data and not field.data.replace("-", "").isalnum():
             raise ValidationError("A join code has only letters and digits.")
+
+
+class LeaveForm(FlaskForm):
+    """Confirm leaving a class (a form, so the POST carries a CSRF token)."""

@@ -1,18 +1,18 @@
-"""`/join`: a student joins a class with its code and sees the classes joined."""
+"""`/join`: a student joins a class with its code and sees the classes joined; `/classes/<id>/leave` leaves one."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.classes import bp
-from webapp.classes.forms import JoinForm
+from webapp.classes.forms import JoinForm, LeaveForm
 from webapp.classes.settings import find_class_by_code, open_classes, study_settings
 from webapp.db import get_session
-from webapp.models import Enrollment, User
+from webapp.models import Enrollment, SchoolClass, User
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -52,3 +52,30 @@ def join() -> ResponseReturnValue:
         session, user.id, current_app.config["DEFAULT_RETENTION"], current_app.config["DEFAULT_NEW_LIMIT"]
     )
     return render_template("classes/join.html", form=form, classes=open_classes(session, user.id), settings=settings), status
+
+
+def _enrollment(class_id: int, user_id: int) -> tuple[Enrollment, SchoolClass]:
+    row = get_session().execute(
+        select(Enrollment, SchoolClass)
+        .join(SchoolClass, SchoolClass.id == Enrollment.class_id)
+        .where(Enrollment.class_id == class_id, Enrollment.user_id == user_id)
+    ).first()
+    if row is None:
+        abort(404)
+    return row[0], row[1]
+
+
+@bp.route("/classes/<int:class_id>/leave", methods=["GET", "POST"])
+@login_required
+def leave(class_id: int) -> ResponseReturnValue:
+    """Leave a class, after confirming; answers and progress stay the student's own."""
+    user: User = current_user
+    enrollment, school_class = _enrollment(class_id, user.id)
+    form = LeaveForm()
+    if form.validate_on_submit():
+        session = get_session()
+        session.delete(enrollment)
+        session.commit()
+        flash(f"You have left “{school_class.name}”. Your answers and progress are still yours.", "success")
+        return redirect(url_for("classes.join"))
+    return render_template("classes/leave.html", form=form, school_class=school_class), 400 if request.method == "POST" else 200

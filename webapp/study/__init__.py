@@ -4,7 +4,8 @@
 rows and a new item state; `plan` holds the scope rules and reads the learner's
 state for the planner; `tokens` signs each shown question; `responses` turns a
 submitted form into a gradable response; `page` shapes questions and answers for
-the templates.
+the templates; `ending` says why a session stops; `stash` keeps an answer sent
+after the session expired; `practice` is extra practice that records nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ bp = Blueprint("study", __name__, url_prefix="/study")
 
 def init_app(app: Flask) -> None:
     """Register the study blueprint and the time-span filter its pages use."""
-    from webapp.study import views  # noqa: F401  (adds the routes to bp)
+    from webapp.study import practice, views  # noqa: F401  (add the routes to bp)
     from webapp.study.page import timespan
 
     app.register_blueprint(bp)

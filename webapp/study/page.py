@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
 from course.models import CLOZE_BLANK
+from quizzes.bodymap import REGIONS, VIEWS, Spot, locate_spots, region_label, region_view, view_svg
 from quizzes.grading import chosen_options, grade
 from quizzes.questions import (
     TYPE_LABELS,
@@ -22,21 +25,48 @@ from webapp.content import get_course
 from webapp.lessons.markdown import pubmed_url
 
 
-def region_names() -> dict[str, str]:
-    """Endangerment-site id -> the name learners read."""
-    return {site.id: site.name for site in get_course().sites}
-
-
 def region_name(region: str) -> str:
-    """The site's name, or its id made readable."""
-    return region_names().get(region) or region.replace("-", " ").capitalize()
+    """The site's plain-English name with the anatomical one in brackets (the map's title),
+    else the course's name for it, else its id made readable."""
+    try:
+        return region_label(region)
+    except ValueError:
+        names = {site.id: site.name for site in get_course().sites}
+        return names.get(region) or region.replace("-", " ").capitalize()
 
 
-def body_map(highlight: str | None = None, interactive: bool = False) -> Markup:
-    """The body map SVG from `quizzes.bodymap` (our own trusted markup)."""
-    from quizzes.bodymap import body_map_svg
+@dataclass(frozen=True)
+class MapView:
+    """One view of the body map for a page: its drawing and the regions offered on it."""
 
-    return Markup(body_map_svg(highlight=highlight, interactive=interactive))
+    name: str
+    svg: Markup
+    spots: tuple[Spot, ...] = ()
+
+
+def locate_views(regions: Sequence[str]) -> list[MapView]:
+    """Both views of the map with the question's regions as neutral tap targets."""
+    spots = locate_spots([region for region in regions if region in REGIONS])
+    return [MapView(view, Markup(view_svg(view)), tuple(s for s in spots if s.view == view)) for view in VIEWS]
+
+
+def answer_views(answer: str, chosen: str) -> list[MapView]:
+    """The views showing the right region (highlighted) and the learner's pick."""
+    shown = [region for region in (answer, chosen) if region in REGIONS]
+    views = [view for view in VIEWS if any(region_view(region) == view for region in shown)]
+    return [
+        MapView(view, Markup(view_svg(view, highlight=answer if answer in REGIONS else None,
+                                      chosen=chosen if chosen in REGIONS and chosen != answer else None)))
+        for view in views
+    ]
+
+
+def spot_region(regions: Sequence[str], value: str) -> str | None:
+    """The site a locate form's neutral value ("4": region 4) stands for."""
+    if not value.isdigit() or len(value) > 3:
+        return None
+    spots = locate_spots([region for region in regions if region in REGIONS])
+    return next((spot.site for spot in spots if spot.number == int(value)), None)
 
 
 def cloze_segments(text: str) -> list[tuple[str, str]]:
@@ -62,8 +92,7 @@ def question_context(question: Question) -> dict[str, Any]:
         by_id = {pair.id: pair for pair in question.pairs}
         context["rights"] = [(pair_id, by_id[pair_id].right) for pair_id in question.right_order]
     elif isinstance(question, HotspotQuestion):
-        context["regions"] = [(region, region_name(region)) for region in question.regions]
-        context["body_map"] = body_map(interactive=True)
+        context["map_views"] = locate_views(question.regions)
     return context
 
 
@@ -100,7 +129,7 @@ def answer_context(question: Question, response: object) -> dict[str, Any]:
         chosen = chosen_options(response)
         context["option_rows"] = [(option, option.id in chosen) for option in question.options]
     elif isinstance(question, HotspotQuestion):
-        context["body_map"] = body_map(highlight=question.region)
+        context["map_views"] = answer_views(question.region, str(response))
         context["chosen_name"] = region_name(str(response))
     elif isinstance(question, ClozeQuestion):
         context["segments"] = cloze_segments(question.text)

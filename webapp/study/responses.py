@@ -2,7 +2,7 @@
 
 Field names: `choice` (mcq: one, multi: several), `answer` ("true"/"false"),
 `blank-1`..`blank-n` (cloze), `match-<pair id>` (matching: the chosen pair id),
-`region` (hotspot). The result is the response shape `quizzes.grading` expects,
+`region` (hotspot: the neutral region number shown, never the site id). The result is the response shape `quizzes.grading` expects,
 or a message for the learner when the form is incomplete or too long.
 """
 
@@ -20,6 +20,7 @@ from quizzes.questions import (
     Question,
     TrueFalseQuestion,
 )
+from webapp.study.page import spot_region
 
 MAX_TEXT = 200  # characters per typed answer: longer is never an answer
 
@@ -50,10 +51,11 @@ def parse_response(question: Question, form: FormData) -> ParsedForm:
     if isinstance(question, MatchingQuestion):
         return _matching(question, form)
     if isinstance(question, HotspotQuestion):
-        region = form.get("region")
-        if not region:
-            return ParsedForm(error="Choose a place on the body map or in the list.")
-        if region not in question.regions:
+        value = form.get("region")
+        if not value:
+            return ParsedForm(error="Tap the place on the body map (or move to it with the arrow keys).")
+        region = spot_region(question.regions, value)
+        if region is None:
             return ParsedForm(error="That place is not one of the choices. Choose again.")
         return ParsedForm(response=region)
     return ParsedForm(error="This kind of question cannot be answered here.")

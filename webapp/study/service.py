@@ -10,6 +10,9 @@ grade and the learner's usual speed for that question type, schedules with
 chosen in one transaction. It is idempotent on the presentation id (a double
 submit records once) and free of Flask, so the synthetic school can
 write through the same functions. `score_answer` is its pure core, for bulk writers that batch rows.
+
+`undo_answer` takes the learner's last answer back (review deleted, item state
+rebuilt from the review's `card_before`), within `UNDO_WINDOW`.
 """
 
 from __future__ import annotations
@@ -19,14 +22,14 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quizzes.grading import chosen_options
 from quizzes.grading import grade as grade_response
 from quizzes.questions import ChoiceQuestion, Grade, Question
-from quizzes.scheduling import Rating, Reviewed, rating_for, retention_for, review
+from quizzes.scheduling import Rating, Reviewed, load_card, rating_for, retention_for, review
 from webapp.errors import WebappError
 from webapp.models import ItemState, Review, ReviewChoice, User
 
@@ -300,3 +303,73 @@ def override_rating(
     row.rating = rating
     session.commit()
     return row
+
+
+# How long after answering the learner may take the answer back (Anki's undo, kept short:
+# later answers are planned from this one, and instructors read the day's figures).
+UNDO_WINDOW = dt.timedelta(minutes=10)
+
+
+def undoable(session: Session, user_id: int, review: Review, now: dt.datetime) -> bool:
+    """Whether `review` may still be undone: the learner's latest answer, inside the window, from the web."""
+    if review.source != "web" or now - review.reviewed_at > UNDO_WINDOW:
+        return False
+    latest = session.scalar(
+        select(Review.id).where(Review.user_id == user_id).order_by(Review.reviewed_at.desc(), Review.id.desc()).limit(1)
+    )
+    return latest == review.id
+
+
+def undo_answer(session: Session, user: User | int, review_id: int, now: dt.datetime) -> str:
+    """Take back the learner's last answer: the review goes, the item is as it was before; commits.
+
+    The item state is rebuilt from what the review kept of it (`card_before`,
+    `state_before`, its rating for the lapse count), so it equals the state
+    before the answer; the review and its chosen options are deleted, so no
+    figure counts the answer. Returns the item id.
+
+    Raises:
+        ReviewError: the review is not the learner's, not their latest, too old, or already undone.
+    """
+    user_id = _user_id(user)
+    row = session.scalar(select(Review).where(Review.id == review_id, Review.user_id == user_id).with_for_update())
+    if row is None:
+        session.rollback()
+        raise ReviewError("That answer was already undone, or is not yours.")
+    if not undoable(session, user_id, row, now):
+        session.rollback()
+        raise ReviewError("Only your last answer can be undone, within 10 minutes of giving it.")
+    state = session.scalar(
+        select(ItemState).where(ItemState.user_id == user_id, ItemState.item_id == row.item_id).with_for_update()
+    )
+    if state is not None:
+        if row.card_before is None:
+            session.delete(state)
+        else:
+            _set(state, _restored_values(session, row, state))
+    item_id = row.item_id
+    # Deleted explicitly: SQLite enforces ON DELETE CASCADE only with foreign keys switched on.
+    session.execute(delete(ReviewChoice).where(ReviewChoice.review_id == row.id))
+    session.delete(row)
+    session.commit()
+    return item_id
+
+
+def _restored_values(session: Session, row: Review, state: ItemState) -> dict[str, Any]:
+    """The item state's columns as they were before `row` (whose card_before is set)."""
+    card = load_card(row.card_before or {})
+    previous = session.scalar(
+        select(func.max(Review.reviewed_at)).where(
+            Review.user_id == row.user_id, Review.item_id == row.item_id, Review.id != row.id
+        )
+    )
+    return {
+        "card": dict(row.card_before or {}),
+        "due": card.due,
+        "state": row.state_before,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "last_review": card.last_review or previous,
+        "reps": max(0, (state.reps or 0) - 1),
+        "lapses": max(0, (state.lapses or 0) - int(is_lapse(row.rating, row.state_before))),
+    }

@@ -3,18 +3,25 @@
 GET /study shows the next question (planned by `quizzes.planner`) with a signed
 presentation token; POST /study/answer records it through `webapp.study.service` and
 redirects to the answer page (so a reload never re-posts); the answer page
-offers the four Anki ratings to override the automatic one.
+offers the four Anki ratings to override the automatic one, and undo.
+`?ahead=1` studies learning questions due within `ending.SOON` now. An answer
+sent after the session or CSRF token expired is stashed (`stash`) and recorded
+at `/study/resume` after log-in. Extra practice past the daily limit lives in
+`practice`.
 """
 
 from __future__ import annotations
 
-from typing import Mapping
+from dataclasses import replace
+from typing import Any, Mapping
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from quizzes.questions import Question
 from quizzes.scheduling import retention_for, review
@@ -22,18 +29,30 @@ from webapp.classes.settings import StudySettings, study_settings
 from webapp.content import get_bank, get_course
 from webapp.db import get_session
 from webapp.models import ItemState, Review, User, utcnow
-from webapp.study import bp
+from webapp.study import bp, stash
 from webapp.study import tokens as presentations
+from webapp.study.ending import SOON, ending, wait_seconds
 from webapp.study.page import answer_context, question_context
-from webapp.study.plan import Scope, items_in_scope, next_due, parse_scope, plan
-from webapp.study.responses import parse_response
-from webapp.study.service import ReviewError, override_rating, record_answer
+from webapp.study.plan import Scope, items_in_scope, new_seen_today, parse_scope, plan
+from webapp.study.responses import FormData, parse_response
+from webapp.study.service import ReviewError, override_rating, record_answer, undo_answer, undoable
 
 RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
 def _scope(args: Mapping[str, str]) -> tuple[Scope, str | None]:
     return parse_scope(get_course(), args)
+
+
+def _to(endpoint: str, query: Mapping[str, str], **values: Any) -> str:
+    """`url_for` with the page's query (scope, ahead) kept."""
+    arguments: dict[str, Any] = {**query, **values}
+    return url_for(endpoint, **arguments)
+
+
+def _query(scope: Scope, args: Mapping[str, str]) -> dict[str, str]:
+    """The scope's query, plus `ahead=1` while studying ahead, carried from page to page."""
+    return {**scope.query(), **({"ahead": "1"} if args.get("ahead") == "1" else {})}
 
 
 def _user() -> User:
@@ -49,36 +68,87 @@ def _settings() -> StudySettings:
 @bp.get("/")
 @login_required
 def index() -> ResponseReturnValue:
-    """The next question, or "done for today" with when the next one is due."""
+    """The next question, or why there is none now and what comes next."""
     scope, problem = _scope(request.args)
+    query = _query(scope, request.args)
     now = utcnow()
     settings = _settings()
     bank = get_bank()
-    result, cards = plan(get_session(), _user().id, bank, settings, scope, now)
-    get_session().commit()  # end the read transaction before rendering
-    context = dict(scope=scope, scope_title=scope.title(get_course()), counts=result.counts, settings=settings, problem=problem)
+    session = get_session()
+    # Studying ahead plans as if it were SOON later: learning questions due by then come now.
+    result, cards = plan(session, _user().id, bank, settings, scope, now + SOON if "ahead" in query else now)
+    context = dict(scope=scope, query=query, scope_title=scope.title(get_course()), counts=result.counts,
+                   settings=settings, problem=problem)
+    status = 404 if problem else 200
     if result.next is None:
-        in_scope = set(items_in_scope(bank, settings, scope))
-        return render_template("study/done.html", next_due=next_due(cards, in_scope), now=now, **context), 404 if problem else 200
+        end = ending(cards, items_in_scope(bank, settings, scope), now, new_seen_today(session, _user().id, now),
+                     settings.new_per_day)
+        session.commit()  # end the read transaction before rendering
+        wait = request.args.get("wait") == "1" and end.waiting
+        # The counts say what comes next: the learning questions due soon, not "0 learning".
+        context["counts"] = replace(result.counts, learning=end.learning_soon)
+        context["learning_soon"] = end.waiting
+        return render_template("study/done.html", end=end, now=now, wait=wait, refresh_after=wait_seconds(end, now),
+                               **context), status
+    session.commit()
     token = presentations.issue(current_app.config["SECRET_KEY"], _user().id, result.next.id, now)
-    return render_template("study/question.html", token=token, values=MultiDict(), **question_context(result.next), **context), 404 if problem else 200
+    return render_template("study/question.html", token=token, values=MultiDict(), **question_context(result.next),
+                           **context), status
 
 
-def _rerender(question: Question, token: str, scope: Scope, error: str) -> ResponseReturnValue:
+def _rerender(question: Question, token: str, scope: Scope, error: str, form: FormData) -> ResponseReturnValue:
     result, _ = plan(get_session(), _user().id, get_bank(), _settings(), scope, utcnow())
     get_session().commit()
     return render_template(
-        "study/question.html", token=token, error=error, values=request.form, scope=scope,
+        "study/question.html", token=token, error=error, values=form, scope=scope, query=_query(scope, form),
         scope_title=scope.title(get_course()), counts=result.counts, **question_context(question),
     ), 400
 
 
 @bp.post("/answer")
-@login_required
 def answer() -> ResponseReturnValue:
-    """Record one answer once, then show it (POST-redirect-GET)."""
-    scope, _ = _scope(request.form)
-    token = request.form.get("presentation", "")
+    """Record one answer once, then show it (POST-redirect-GET); kept for after log-in if the session ended."""
+    if not current_user.is_authenticated:
+        return _keep_for_login()
+    return _record(request.form)
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_expired(_error: CSRFError) -> ResponseReturnValue:
+    """An answer whose CSRF token expired is kept and recorded, not thrown away with a 400."""
+    if stash.stashable():
+        return _keep_for_login()
+    return render_template("error.html", code=400, message="This form has expired or was already sent. Please reload the page and try again."), 400
+
+
+def _keep_for_login() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        response = redirect(url_for("study.resume"))
+    else:
+        flash("Your session had ended. Your answer is kept: log in and it will be recorded.", "info")
+        response = redirect(url_for("auth.login", next=url_for("study.resume")))
+    if not stash.stash(response):
+        flash("Your session had ended and that answer was too long to keep. Please answer again after logging in.", "warning")
+    return response
+
+
+@bp.get("/resume")
+@login_required
+def resume() -> ResponseReturnValue:
+    """Record the answer kept while the learner logged in again, then show it."""
+    form = stash.unstash()
+    if form is None:
+        flash("There was no kept answer to record (it may have been older than an hour). Here is your next question.", "info")
+        response: WerkzeugResponse = redirect(url_for("study.index"))
+    else:
+        response = make_response(_record(form))
+    stash.forget(response)
+    return response
+
+
+def _record(form: FormData) -> ResponseReturnValue:
+    scope, _ = _scope(form)
+    token = form.get("presentation") or ""
     try:
         shown = presentations.verify(current_app.config["SECRET_KEY"], token, _user().id)
     except presentations.PresentationError:
@@ -86,9 +156,9 @@ def answer() -> ResponseReturnValue:
     question = get_bank().get(shown.item_id)
     if question is None:
         return _problem("That question is no longer part of the course, so nothing was recorded. Here is another one.", scope)
-    parsed = parse_response(question, request.form)
+    parsed = parse_response(question, form)
     if parsed.error:
-        return _rerender(question, token, scope, parsed.error)
+        return _rerender(question, token, scope, parsed.error, form)
     now = utcnow()
     settings = _settings()
     try:
@@ -98,10 +168,10 @@ def answer() -> ResponseReturnValue:
             settings.desired_retention, current_app.config["SAFETY_RETENTION"],
         )
     except ReviewError as error:
-        return _rerender(question, token, scope, str(error))
+        return _rerender(question, token, scope, str(error), form)
     if recorded.duplicate:
         flash("That answer was already recorded; it counts once.", "info")
-    return redirect(url_for("study.show_answer", review_id=recorded.review.id, **scope.query()))
+    return redirect(_to("study.show_answer", _query(scope, form), review_id=recorded.review.id))
 
 
 def _problem(message: str, scope: Scope) -> ResponseReturnValue:
@@ -127,12 +197,14 @@ def show_answer(review_id: int) -> ResponseReturnValue:
         flash("That question has been retired from the course; your answer is kept.", "info")
         return redirect(url_for("study.index", **scope.query()))
     session = get_session()
+    now = utcnow()
     state = session.get(ItemState, (row.user_id, row.item_id))
     latest = session.scalar(
         select(Review.id).where(Review.user_id == row.user_id, Review.item_id == row.item_id).order_by(Review.id.desc()).limit(1)
     )
     settings = _settings()
-    result, _ = plan(session, _user().id, get_bank(), settings, scope, utcnow())
+    result, _ = plan(session, _user().id, get_bank(), settings, scope, now)
+    can_undo = undoable(session, _user().id, row, now)
     session.commit()
     retention = retention_for(question, settings.desired_retention, current_app.config["SAFETY_RETENTION"])
     # What each button would schedule, like Anki's labels above its buttons.
@@ -142,7 +214,8 @@ def show_answer(review_id: int) -> ResponseReturnValue:
     ]
     return render_template(
         "study/answer.html", row=row, state=state, can_rate=latest == row.id, rating_options=options,
-        scope=scope, scope_title=scope.title(get_course()), counts=result.counts, now=utcnow(),
+        can_undo=can_undo, scope=scope, query=_query(scope, request.args), next_query=_query(scope, request.args),
+        scope_title=scope.title(get_course()), counts=result.counts, now=now,
         **answer_context(question, row.response),
     )
 
@@ -157,7 +230,7 @@ def rate(review_id: int) -> ResponseReturnValue:
     value = request.form.get("rating", "")
     if question is None or not value.isdigit():
         flash("Choose Again, Hard, Good or Easy.", "warning")
-        return redirect(url_for("study.show_answer", review_id=review_id, **scope.query()))
+        return redirect(_to("study.show_answer", _query(scope, request.form), review_id=review_id))
     settings = _settings()
     try:
         override_rating(
@@ -168,5 +241,22 @@ def rate(review_id: int) -> ResponseReturnValue:
         flash(str(error), "warning")
     else:
         flash(f"Rated {RATING_LABELS[int(value)]}.", "success")
-    return redirect(url_for("study.show_answer", review_id=review_id, **scope.query()))
+    return redirect(_to("study.show_answer", _query(scope, request.form), review_id=review_id))
+
+
+@bp.post("/answers/<int:review_id>/undo")
+@login_required
+def undo(review_id: int) -> ResponseReturnValue:
+    """Take the last answer back: the question returns as it was, and the answer counts nowhere."""
+    scope, _ = _scope(request.form)
+    query = _query(scope, request.form)
+    try:
+        undo_answer(get_session(), _user(), review_id, utcnow())
+    except ReviewError as error:
+        flash(str(error), "warning")
+        if get_session().scalar(select(Review.id).where(Review.id == review_id, Review.user_id == _user().id)):
+            return redirect(_to("study.show_answer", query, review_id=review_id))
+        return redirect(_to("study.index", query))
+    flash("Answer undone: that question is back as it was before you answered it.", "success")
+    return redirect(_to("study.index", query))
 

@@ -65,3 +65,30 @@ def test_new_join_codes_avoid_confusable_characters() -> None:
     assert len(codes) == 200
     assert all(len(c) == 6 and set(c) <= set(JOIN_CODE_ALPHABET) for c in codes)
     assert not set("01OI") & set(JOIN_CODE_ALPHABET)
+
+
+def test_leave_a_class_with_confirmation_keeps_history(app: Flask, student: FlaskClient) -> None:
+    from webapp.models import Review
+
+    class_id, code = make_class(app, name="Evening class")
+    student.post("/join", data={"join_code": code})
+    assert f"/classes/{class_id}/leave" in student.get("/join").get_data(as_text=True)
+    confirm = student.get(f"/classes/{class_id}/leave").get_data(as_text=True)
+    assert "Leave “Evening class”?" in confirm and "stay yours" in confirm and _enrolments(app) == 1
+    page = student.get("/study/")
+    from tests.webapp.helpers import answer_fields, token_of
+    from webapp.study import tokens as presentations
+
+    shown = presentations.verify(app.config["SECRET_KEY"], token_of(page.data), user_id(app, "ada@example.com"))
+    question = app.extensions["bank"].get(shown.item_id)
+    student.post("/study/answer", data={"presentation": token_of(page.data), **answer_fields(question)})
+    left = student.post(f"/classes/{class_id}/leave", follow_redirects=True).get_data(as_text=True)
+    assert "You have left “Evening class”" in left and _enrolments(app) == 0
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(Review)) == 1
+    assert student.get(f"/classes/{class_id}/leave").status_code == 404
+
+
+def test_cannot_leave_someone_elses_enrolment(app: Flask, student: FlaskClient) -> None:
+    class_id, _ = make_class(app)
+    assert student.post(f"/classes/{class_id}/leave").status_code == 404
