@@ -90,7 +90,7 @@ def read_package(path: Path, guids: Mapping[str, str], limits: Limits, workdir: 
         PackageError: the file is too big, not a package, a bomb, unreadable, or holds none of our notes.
     """
     if path.stat().st_size > limits.upload_bytes:
-        raise PackageError(f"The file is larger than {_megabytes(limits.upload_bytes)}.")
+        raise PackageError(f"The file is larger than {size_label(limits.upload_bytes)}.")
     progress("Checking the file", 10)
     collection = workdir / "collection.anki2"
     _unpack_collection(path, collection, limits)
@@ -99,8 +99,12 @@ def read_package(path: Path, guids: Mapping[str, str], limits: Limits, workdir: 
     return _read_collection(collection, guids)
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB"
+def size_label(size: int) -> str:
+    """A size for people: "100 MB", "1.5 MB", "195 kB"."""
+    megabytes = size / (1024 * 1024)
+    if megabytes >= 1:
+        return f"{megabytes:.0f} MB" if megabytes == int(megabytes) or megabytes >= 10 else f"{megabytes:.1f} MB"
+    return f"{max(1, round(size / 1024))} kB"
 
 
 def _unpack_collection(path: Path, target: Path, limits: Limits) -> None:
@@ -131,7 +135,7 @@ def _unpack_collection(path: Path, target: Path, limits: Limits) -> None:
 
 
 def _too_big(limits: Limits) -> PackageError:
-    return PackageError(f"The package unpacks to more than {_megabytes(limits.unpacked_bytes)}; it cannot be imported.")
+    return PackageError(f"The package unpacks to more than {size_label(limits.unpacked_bytes)}; it cannot be imported.")
 
 
 def _collection_name(archive: zipfile.ZipFile, names: set[str]) -> str | None:
@@ -187,11 +191,16 @@ def _read_collection(collection: Path, guids: Mapping[str, str]) -> PackageConte
     except Exception as error:  # the anki library raises its own DBError, BackendError, ...
         raise PackageError("Anki could not open the package's collection. Export it again.") from error
     try:
-        found = [guid for guid in col.db.list("SELECT guid FROM notes") if guid in guids]
-        rows = col.db.all(
+        db = col.db
+        if db is None:
+            raise PackageError("Anki could not open the package's collection. Export it again.")
+        found = [guid for guid in db.list("SELECT guid FROM notes") if guid in guids]
+        rows = db.all(
             "SELECT r.id, n.guid, r.ease, r.ivl, r.time, r.type FROM revlog r"
             " JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid ORDER BY r.id"
         )
+    except PackageError:
+        raise
     except Exception as error:
         raise PackageError("Anki could not read the package's collection. Export it again.") from error
     finally:

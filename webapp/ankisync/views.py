@@ -19,6 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from webapp.ankisync import bp, jobs
 from webapp.ankisync.forms import UploadForm
+from webapp.ankisync.package import size_label
 from webapp.db import get_session
 from webapp.extensions import csrf
 from webapp.models import AnkiImport, Review, utcnow
@@ -35,11 +36,11 @@ def panel(user_id: int | None = None) -> dict[str, Any]:
         select(func.max(AnkiImport.finished_at)).where(AnkiImport.user_id == uid, AnkiImport.status == "done")
     )
     return {"form": UploadForm(), "latest": jobs.latest_job(session, uid), "anki_reviews": int(count or 0),
-            "last_anki_review": last, "synced_at": synced, "max_mb": _max_mb()}
+            "last_anki_review": last, "synced_at": synced, "max_size": _max_size()}
 
 
-def _max_mb() -> int:
-    return int(current_app.config["ANKI_MAX_UPLOAD_BYTES"]) // (1024 * 1024)
+def _max_size() -> str:
+    return size_label(int(current_app.config["ANKI_MAX_UPLOAD_BYTES"]))
 
 
 def _back(message: str) -> ResponseReturnValue:
@@ -57,7 +58,9 @@ def upload() -> ResponseReturnValue:
         form = UploadForm()
         valid = form.validate_on_submit()
     except RequestEntityTooLarge:
-        return _back(f"The file is larger than {_max_mb()} MB, so it was not uploaded.")
+        return _back(f"The file is larger than {_max_size()}, so it was not uploaded.")
+    if not valid and "csrf_token" in form.errors:
+        return _back("This form has expired or was already sent. Please reload the page and try again.")
     if not valid:
         errors = [error for messages in form.errors.values() for error in messages]
         return _back(str(errors[0]) if errors else "The upload could not be read. Please try again.")
@@ -91,7 +94,7 @@ def _own_job(job_id: int) -> AnkiImport:
 @login_required
 def job(job_id: int) -> ResponseReturnValue:
     """The import's progress while it runs; what it imported, or why not, after."""
-    return render_template("ankisync/job.html", job=_own_job(job_id), form=UploadForm(), max_mb=_max_mb())
+    return render_template("ankisync/job.html", job=_own_job(job_id), form=UploadForm(), max_size=_max_size())
 
 
 @bp.get("/progress/anki/<int:job_id>/status")

@@ -57,6 +57,7 @@ def study(col: Collection, answers: int) -> int:
 
 def revlog(col: Collection) -> list[tuple[Any, ...]]:
     """(revlog id, note guid, button, interval, time taken) of every answer, by id."""
+    assert col.db is not None
     return [tuple(row) for row in col.db.all(
         "SELECT r.id, n.guid, r.ease, r.ivl, r.time FROM revlog r JOIN cards c ON c.id = r.cid"
         " JOIN notes n ON n.id = c.nid ORDER BY r.id"
@@ -85,7 +86,7 @@ def upload(client: FlaskClient, data: bytes, name: str = "collection.apkg") -> A
 
 def wait_for_job(app: Flask, client: FlaskClient, page: Any, seconds: float = 60) -> str:
     """The job page's HTML once the import has finished (polls its status like the page's script)."""
-    text = page.get_data(as_text=True)
+    text: str = page.get_data(as_text=True)
     url = page.request.path
     deadline = time.monotonic() + seconds
     while "data-status-url" in text:
