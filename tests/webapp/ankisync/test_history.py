@@ -45,8 +45,9 @@ def test_anki_and_browser_answers_replay_in_time_order(app: Flask, db: Session) 
     user = db.scalar(select(User))
     assert user is not None
     browser_at = T0 + dt.timedelta(days=2)
-    record_answer(db, user, question, parse_response(question, MultiDict(answer_fields(question)))  # type: ignore[arg-type].response,
-                  5000, "p-1", browser_at, 0.9, 0.95)
+    form = MultiDict(answer_fields(question))
+    response = parse_response(question, form).response  # type: ignore[arg-type]
+    record_answer(db, user, question, response, 5000, "p-1", browser_at, 0.9, 0.95)
     answers = [_anki(T0, question.id, 3), _anki(T0 + dt.timedelta(days=1), question.id, 1),
                _anki(T0 + dt.timedelta(days=3), question.id, 4)]
     added = add_anki_reviews(db, user.id, answers, bank, RETENTION)
