@@ -200,6 +200,8 @@ def test_instructor_sees_last_sync_and_anki_answers_marked(app: Flask, client: F
     assert page.status_code == 200, text[:500]
     assert "Last synced from Anki" in text and "10 answers from Anki" in text
     assert text.count('class="badge badge-anki">Anki</span>') >= 10
+    overview = client.get(f"/instructor/classes/{class_id}").get_data(as_text=True)
+    assert "Anki synced" in overview
 
 
 def test_upload_removes_its_temporary_files(app: Flask, learner: FlaskClient, exports: Exports,
