@@ -90,6 +90,7 @@ def test_uploaded_apkg_adds_every_anki_answer_once(app: Flask, learner: FlaskCli
         assert row.response_ms == taken
         assert row.response["anki_interval"] == interval
         assert row.user_id == user_id(app, "ada@example.com")
+        assert learner.get(f"/study/answers/{row.id}").status_code in {200, 302}  # no answer page breaks on them
 
 
 def test_item_states_replay_every_answer_so_anki_items_are_not_new(app: Flask, learner: FlaskClient,
