@@ -21,22 +21,25 @@ from webapp.ankisync import bp, jobs
 from webapp.ankisync.forms import UploadForm
 from webapp.ankisync.package import size_label
 from webapp.db import get_session
-from webapp.extensions import csrf
+from webapp.extensions import csrf, limiter
 from webapp.models import AnkiImport, Review, utcnow
+
+# Each upload unpacks and opens a collection: a few a minute is plenty for a person.
+UPLOAD_LIMIT = "10 per 10 minutes"
 
 
 def panel(user_id: int | None = None) -> dict[str, Any]:
     """What the progress page's Anki panel shows for `user_id` (default: the signed-in learner)."""
     uid = user_id if user_id is not None else current_user.id
     session = get_session()
-    count, last = session.execute(
-        select(func.count(), func.max(Review.reviewed_at)).where(Review.user_id == uid, Review.source == "anki")
-    ).one()
+    count = session.scalar(
+        select(func.count()).select_from(Review).where(Review.user_id == uid, Review.source == "anki")
+    )
     synced = session.scalar(
         select(func.max(AnkiImport.finished_at)).where(AnkiImport.user_id == uid, AnkiImport.status == "done")
     )
     return {"form": UploadForm(), "latest": jobs.latest_job(session, uid), "anki_reviews": int(count or 0),
-            "last_anki_review": last, "synced_at": synced, "max_size": _max_size()}
+            "synced_at": synced, "max_size": _max_size()}
 
 
 def _max_size() -> str:
@@ -50,6 +53,7 @@ def _back(message: str) -> ResponseReturnValue:
 
 @bp.post("/progress/anki")
 @csrf.exempt
+@limiter.limit(UPLOAD_LIMIT)
 @login_required
 def upload() -> ResponseReturnValue:
     """Save the upload, start its import, and show the import's page."""
