@@ -100,10 +100,13 @@ def score_rating(question: Question, rating: int, card_before: dict[str, Any] | 
 
 
 def typical_response_ms(session: Session, user_id: int, question_type: str) -> float | None:
-    """The median time of the learner's last answers of this type (None before any)."""
+    """The median time of the learner's last answers of this type (None before any).
+
+    Answers imported from Anki are left out: Anki times a flashcard, not reading options.
+    """
     times = session.scalars(
         select(Review.response_ms)
-        .where(Review.user_id == user_id, Review.question_type == question_type)
+        .where(Review.user_id == user_id, Review.question_type == question_type, Review.source != "anki")
         .order_by(Review.reviewed_at.desc())
         .limit(TYPICAL_WINDOW)
     ).all()

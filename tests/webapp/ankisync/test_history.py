@@ -19,7 +19,7 @@ from webapp.ankisync.package import AnkiReview
 from webapp.db import get_session
 from webapp.models import ItemState, Review, User
 from webapp.study.responses import parse_response
-from webapp.study.service import record_answer, score_rating
+from webapp.study.service import record_answer, score_rating, typical_response_ms
 
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 RETENTION = Retention(0.9, 0.95)
@@ -85,3 +85,13 @@ def test_score_rating_grades_by_the_button(app: Flask) -> None:
     good = score_rating(question, 3, None, T0, 0.9, 0.95)
     assert (again.grade.outcome, again.grade.score, int(again.rating)) == ("incorrect", 0.0, 1)
     assert (good.grade.outcome, good.grade.score, int(good.rating), int(good.auto_rating)) == ("correct", 1.0, 3, 3)
+
+
+def test_anki_times_do_not_set_the_browsers_usual_speed(app: Flask, db: Session) -> None:
+    bank: Bank = app.extensions["bank"]
+    question = next(q for q in bank if q.type == "mcq")
+    user = db.scalar(select(User))
+    assert user is not None
+    add_anki_reviews(db, user.id, [_anki(T0, question.id, 3)], bank, RETENTION)
+    db.commit()
+    assert typical_response_ms(db, user.id, "mcq") is None
