@@ -17,6 +17,7 @@ from course import load_course
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` (tests) overrides the defaults and environment."""
     from webapp import (
+        ankisync,
         auth,
         classes,
         content,
@@ -44,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     parts = (
         db, extensions, errors, serving, content,
         health, home, auth, classes, lessons, study, progress, instructor, downloads,
+        ankisync,
     )
     for part in parts:
         part.init_app(app)

@@ -205,6 +205,7 @@ class Review(Base):
             sqlite_where=text("unsafe_chosen"),
             postgresql_where=text("unsafe_chosen"),
         ),
+        UniqueConstraint("user_id", "anki_revlog_id", name="uq_reviews_user_anki_revlog"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -227,6 +228,9 @@ class Review(Base):
     # re-schedules from it, so the override is exact rather than stacked.
     card_before: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, nullable=True)
     auto_rating: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)  # before any override
+    # The Anki revlog id (milliseconds) of a review imported from Anki: unique per
+    # learner, so uploading the same or an overlapping export adds it once.
+    anki_revlog_id: Mapped[Optional[int]] = mapped_column(BigInteger, nullable=True)
 
 
 class ReviewChoice(Base):
@@ -239,3 +243,31 @@ class ReviewChoice(Base):
     option_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     item_id: Mapped[str] = mapped_column(ITEM_ID)
     unsafe: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AnkiImport(Base):
+    """One upload of an Anki package: the job's progress, then what it imported.
+
+    The job's state lives here, not in a worker's memory, so any worker can show
+    it while the worker that received the upload does the work.
+    """
+
+    __tablename__ = "anki_imports"
+    __table_args__ = (Index("ix_anki_imports_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
+    stage: Mapped[str] = mapped_column(String(120), default="")  # what it is doing now, for the learner
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(String(500), default="")  # why it failed, for the learner
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+    notes_found: Mapped[int] = mapped_column(Integer, default=0)  # our notes in the package
+    reviews_added: Mapped[int] = mapped_column(Integer, default=0)
+    reviews_known: Mapped[int] = mapped_column(Integer, default=0)  # imported by an earlier upload
+    items: Mapped[int] = mapped_column(Integer, default=0)  # items the added reviews are of
+    first_review: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+    last_review: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)

@@ -20,6 +20,7 @@ from sqlalchemy import Float, case, cast, func, literal, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from webapp.ankisync.jobs import last_synced
 from webapp.models import Enrollment, ItemState, Review, User, as_utc
 from webapp.progress.stats import MASTERED_DAYS as MASTERY_DAYS
 
@@ -54,6 +55,7 @@ class StudentRow:
     unsafe_picks: int = 0  # answers that included an option marked unsafe
     unsafe_items: int = 0  # how many different questions those were
     at_risk: list[str] = field(default_factory=list)
+    anki_synced_at: dt.datetime | None = None  # latest upload of Anki answers (webapp.ankisync)
 
     @property
     def mastery(self) -> float:
@@ -144,6 +146,8 @@ def student_rows(
             rows[uid].exam_recall = recall
     for uid, picks, items in unsafe_choices(session, users):
         rows[uid].unsafe_picks, rows[uid].unsafe_items = picks, items
+    for uid, synced in last_synced(session, users).items():
+        rows[uid].anki_synced_at = synced
     for row in rows.values():
         row.at_risk = risk_reasons(row, now)
     return list(rows.values())

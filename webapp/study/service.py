@@ -90,11 +90,26 @@ def score_answer(
     return Scored(result, rating, auto, review(card_before, int(rating), now, retention))
 
 
+def score_rating(question: Question, rating: int, card_before: dict[str, Any] | None, now: dt.datetime,
+                 desired_retention: float, safety_retention: float) -> Scored:
+    """Schedule an answer whose rating is already known (an Anki button press, a replayed review); pure.
+
+    There is no response to grade: Again counts as incorrect, any other button as correct.
+    """
+    grade = Grade(outcome="correct" if rating > int(Rating.AGAIN) else "incorrect",
+                  score=1.0 if rating > int(Rating.AGAIN) else 0.0, message="")
+    retention = retention_for(question, desired_retention, safety_retention)
+    return Scored(grade, Rating(rating), Rating(rating), review(card_before, rating, now, retention))
+
+
 def typical_response_ms(session: Session, user_id: int, question_type: str) -> float | None:
-    """The median time of the learner's last answers of this type (None before any)."""
+    """The median time of the learner's last answers of this type (None before any).
+
+    Answers imported from Anki are left out: Anki times a flashcard, not reading options.
+    """
     times = session.scalars(
         select(Review.response_ms)
-        .where(Review.user_id == user_id, Review.question_type == question_type)
+        .where(Review.user_id == user_id, Review.question_type == question_type, Review.source != "anki")
         .order_by(Review.reviewed_at.desc())
         .limit(TYPICAL_WINDOW)
     ).all()
@@ -125,8 +140,12 @@ def _schedule_values(reviewed: Reviewed, module: str, now: dt.datetime) -> dict[
 
 def review_values(*, user_id: int, question: Question, presentation_id: str, now: dt.datetime,
                   response: object, scored: Scored, response_ms: int, attempt: int, state_before: int,
-                  card_before: dict[str, Any] | None, source: str) -> dict[str, Any]:
-    """The column values of one review row: the only place a review is built."""
+                  card_before: dict[str, Any] | None, source: str,
+                  anki_revlog_id: int | None = None) -> dict[str, Any]:
+    """The column values of one review row: the only place a review is built.
+
+    `anki_revlog_id` is set for reviews imported from Anki (source "anki").
+    """
     return {
         "user_id": user_id,
         "item_id": question.id,
@@ -145,6 +164,7 @@ def review_values(*, user_id: int, question: Question, presentation_id: str, now
         "question_type": question.type,
         "module": question.module,
         "card_before": card_before,
+        "anki_revlog_id": anki_revlog_id,
     }
 
 

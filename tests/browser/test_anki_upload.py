@@ -1,0 +1,89 @@
+"""Uploading an Anki export on /progress in Chromium: axe-core and screenshots at 375 px and desktop, light and dark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from course import Course
+from tests.browser.helpers import DESKTOP, PHONE, check_axe, shoot, signup
+from tests.webapp.ankisync.anki_helpers import course_bank, export_apkg, import_deck, new_collection, study
+from webapp.db import make_engine
+from webapp.models import AnkiImport, User
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def apkg(course: Course, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Our deck, answered 12 times in Anki, exported with scheduling."""
+    folder = tmp_path_factory.mktemp("anki-browser")
+    col = new_collection(folder / "collection")
+    import_deck(col, course_bank(course), folder)
+    study(col, 12)
+    path = export_apkg(col, folder / "Massage Safety.apkg")
+    col.close()
+    return path
+
+
+def _running_job(database_url: str, email: str) -> int:
+    """A job row as a running import leaves it halfway (to look at the progress view)."""
+    engine = make_engine(database_url)
+    with sessionmaker(engine)() as session:
+        uid = session.scalar(select(User.id).where(User.email == email))
+        job = AnkiImport(user_id=uid, filename="collection-2026-03-01.colpkg", status="running",
+                         stage="Opening the collection with Anki", percent=40, message="")
+        session.add(job)
+        session.commit()
+        job_id = job.id
+    engine.dispose()
+    return job_id
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_upload_flow_looks_finished_and_passes_axe(browser: Any, live_server: str, database_url: str, apkg: Path,
+                                                   artifacts: Path, tmp_path: Path, scheme: str) -> None:
+    bogus = tmp_path / "notes.apkg"
+    bogus.write_bytes(b"not a zip file")
+    for viewport, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        tag = f"{viewport}-{scheme}"
+        email = f"anki-{tag}@example.com"
+        context = browser.new_context(viewport=size, color_scheme=scheme)
+        page = context.new_page()
+        signup(page, live_server, email=email)
+        page.goto(f"{live_server}/progress")
+        panel = page.locator("#anki")
+        assert panel.get_by_role("heading", name="Studied in Anki? Bring your answers here").is_visible()
+        check_axe(page, f"progress with the Anki panel ({tag})")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= size["width"], f"/progress scrolls sideways at {size['width']} px ({width} px wide)"
+        panel.screenshot(path=str(artifacts / f"anki-panel-{tag}.png"))
+
+        page.get_by_label("Anki export (.apkg or .colpkg)").set_input_files(str(bogus))
+        page.get_by_role("button", name="Upload and import").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("alert").filter(has_text="This is not an Anki package").is_visible()
+        check_axe(page, f"refused upload ({tag})")
+        shoot(page, artifacts, f"anki-refused-{tag}")
+
+        page.get_by_label("Anki export (.apkg or .colpkg)").set_input_files(str(apkg))
+        page.get_by_role("button", name="Upload and import").click()
+        page.wait_for_load_state()
+        page.get_by_role("heading", name="Imported 12 answers").wait_for()
+        check_axe(page, f"import result ({tag})")
+        shoot(page, artifacts, f"anki-result-{tag}")
+
+        page.goto(f"{live_server}/progress/anki/{_running_job(database_url, email)}")
+        assert page.get_by_role("heading", name="Importing…").is_visible()
+        check_axe(page, f"import in progress ({tag})")
+        shoot(page, artifacts, f"anki-running-{tag}")
+
+        page.goto(f"{live_server}/progress")
+        assert "12 answers from Anki so far" in page.locator("#anki").inner_text()
+        page.locator("#anki").screenshot(path=str(artifacts / f"anki-panel-synced-{tag}.png"))
+        shoot(page, artifacts, f"anki-progress-{tag}")
+        context.close()

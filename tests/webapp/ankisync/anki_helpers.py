@@ -1,0 +1,105 @@
+"""Real Anki collections for the upload tests: our deck imported, answered with Anki's scheduler, exported."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from anki.collection import Collection, ExportAnkiPackageOptions, ImportAnkiPackageRequest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from course import Course
+from decks.package import build_package
+from quizzes.bank import Bank, build_bank
+
+# Buttons pressed, card after card: Again, Good, Hard, Good, Easy, ...
+BUTTONS = (1, 3, 2, 3, 4, 3, 1, 3)
+
+
+def course_bank(course: Course, size: int = 6) -> Bank:
+    """A few of the real course's questions (their ids are the ones the web app knows)."""
+    bank = build_bank(course)
+    return Bank(course=course, questions=tuple(list(bank)[:size]))
+
+
+def new_collection(folder: Path) -> Collection:
+    """A fresh, empty Anki collection in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return Collection(str(folder / "collection.anki2"))
+
+
+def import_deck(col: Collection, bank: Bank, folder: Path) -> None:
+    """Build our .apkg for `bank` and import it like Anki's import dialog does."""
+    report = build_package(bank, None, folder / "course.apkg")
+    options = col._backend.get_import_anki_package_presets()
+    col.import_anki_package(ImportAnkiPackageRequest(package_path=str(report.path), options=options))
+    deck_id = col.decks.id_for_name("Massage Safety")
+    assert deck_id is not None
+    col.decks.set_current(deck_id)  # study it, as a learner clicking the deck does
+
+
+def study(col: Collection, answers: int) -> int:
+    """Answer `answers` cards with Anki's own scheduler (v3); returns how many were answered."""
+    done = 0
+    while done < answers:
+        card = col.sched.getCard()
+        if card is None:
+            break
+        time.sleep(0.002)  # distinct revlog ids are Anki's job; keep its clock moving anyway
+        col.sched.answerCard(card, BUTTONS[done % len(BUTTONS)])  # type: ignore[arg-type]
+        done += 1
+    return done
+
+
+def revlog(col: Collection) -> list[tuple[Any, ...]]:
+    """(revlog id, note guid, button, interval, time taken) of every answer, by id."""
+    assert col.db is not None
+    return [tuple(row) for row in col.db.all(
+        "SELECT r.id, n.guid, r.ease, r.ivl, r.time FROM revlog r JOIN cards c ON c.id = r.cid"
+        " JOIN notes n ON n.id = c.nid ORDER BY r.id"
+    )]
+
+
+def export_apkg(col: Collection, path: Path, *, scheduling: bool = True) -> Path:
+    """Export the whole collection as an .apkg (current format), with scheduling by default."""
+    options = ExportAnkiPackageOptions(with_scheduling=scheduling, with_deck_configs=scheduling, with_media=False,
+                                       legacy=False)
+    col.export_anki_package(out_path=str(path), options=options, limit=None)
+    return path
+
+
+def export_colpkg(col: Collection, path: Path) -> Path:
+    """Export the collection as a .colpkg backup (this closes `col`)."""
+    col.export_collection_package(str(path), include_media=False, legacy=False)
+    return path
+
+
+def upload(client: FlaskClient, data: bytes, name: str = "collection.apkg") -> Any:
+    """POST the bytes to the upload form; follow redirects to the job's page."""
+    return client.post("/progress/anki", data={"package": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data", follow_redirects=True)
+
+
+def wait_for_job(app: Flask, client: FlaskClient, page: Any, seconds: float = 60) -> str:
+    """The job page's HTML once the import has finished (polls its status like the page's script)."""
+    text: str = page.get_data(as_text=True)
+    url = page.request.path
+    deadline = time.monotonic() + seconds
+    while "data-status-url" in text:
+        assert time.monotonic() < deadline, "import did not finish"
+        time.sleep(0.1)
+        text = client.get(url).get_data(as_text=True)
+    return text
+
+
+def zip_bytes(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip file holding `entries`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()

@@ -1,0 +1,122 @@
+"""Anki answers into the learner's history, once each; then one memory state per item.
+
+`add_anki_reviews` stores each answer from Anki as a review with source "anki",
+built by `webapp.study.service.review_values` like every other review, keyed by
+(user, Anki revlog id): an answer already imported (the same file again, or an
+overlapping later export) is skipped, and the unique constraint on the pair
+backs that up against two uploads at once.
+
+Then every item the upload touched is replayed: all of the learner's reviews of
+it, browser and Anki together, in time order, through the scheduler
+(`score_rating` + `next_state`), so the item's one FSRS state reflects both
+and an item learned in Anki is no longer new in the browser. The replay also
+restates each review's attempt number, state before and card before, which the
+browser's rating override relies on. All of it is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from quizzes.bank import Bank
+from quizzes.questions import Question
+from webapp.ankisync.package import AnkiReview
+from webapp.models import ItemState, Review
+from webapp.study.service import MAX_RESPONSE_MS, next_state, review_values, score_rating
+
+
+@dataclass(frozen=True)
+class Added:
+    """What an upload added to the learner's history."""
+
+    reviews_added: int
+    reviews_known: int  # already imported by an earlier upload
+    items: int
+    first_review: dt.datetime | None
+    last_review: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Retention:
+    """The learner's desired retention and the safety figure, for the replay."""
+
+    desired: float
+    safety: float
+
+
+def add_anki_reviews(session: Session, user_id: int, reviews: Iterable[AnkiReview], bank: Bank,
+                     retention: Retention) -> Added:
+    """Store the answers not imported before and replay the items they touch (no commit)."""
+    known = set(session.scalars(
+        select(Review.anki_revlog_id).where(Review.user_id == user_id, Review.anki_revlog_id.is_not(None))
+    ))
+    incoming: dict[str, list[AnkiReview]] = defaultdict(list)
+    skipped = 0
+    seen: set[int] = set()
+    for answer in reviews:
+        if answer.revlog_id in known or answer.revlog_id in seen:
+            skipped += answer.revlog_id in known
+            continue
+        seen.add(answer.revlog_id)
+        if bank.get(answer.item_id) is not None:
+            incoming[answer.item_id].append(answer)
+    rows: list[dict[str, Any]] = []
+    for item_id, answers in incoming.items():
+        question = bank.get(item_id)
+        assert question is not None  # filtered above
+        rows += _replay(session, user_id, question, answers, retention)
+    if rows:
+        session.execute(insert(Review), rows)
+    times = [row["reviewed_at"] for row in rows]
+    return Added(len(rows), skipped, len(incoming), min(times, default=None), max(times, default=None))
+
+
+def _replay(session: Session, user_id: int, question: Question, answers: list[AnkiReview],
+            retention: Retention) -> list[dict[str, Any]]:
+    """Replay the item's whole history with `answers` merged in; returns the new review rows."""
+    state = session.scalar(
+        select(ItemState).where(ItemState.user_id == user_id, ItemState.item_id == question.id).with_for_update()
+    )
+    stored = list(session.scalars(
+        select(Review).where(Review.user_id == user_id, Review.item_id == question.id)
+    ))
+    # In time order; on a tie, what was stored before comes first.
+    timeline: list[tuple[dt.datetime, int, Review | AnkiReview]] = (
+        [(row.reviewed_at, 0, row) for row in stored] + [(a.reviewed_at, 1, a) for a in answers]
+    )
+    timeline.sort(key=lambda entry: (entry[0], entry[1], _order(entry[2])))
+    card: dict[str, Any] | None = None
+    values: dict[str, Any] = {}
+    reps = lapses = state_before = 0
+    new_rows: list[dict[str, Any]] = []
+    for attempt, (at, _, entry) in enumerate(timeline, start=1):
+        rating = entry.rating if isinstance(entry, Review) else entry.button
+        scored = score_rating(question, rating, card, at, retention.desired, retention.safety)
+        if isinstance(entry, Review):
+            entry.attempt, entry.state_before, entry.card_before = attempt, state_before, card
+        else:
+            new_rows.append(review_values(
+                user_id=user_id, question=question, presentation_id=f"anki-{user_id}-{entry.revlog_id}", now=at,
+                response={"anki_button": entry.button, "anki_interval": entry.interval, "anki_kind": entry.kind},
+                scored=scored, response_ms=min(entry.duration_ms, MAX_RESPONSE_MS), attempt=attempt,
+                state_before=state_before, card_before=card, source="anki", anki_revlog_id=entry.revlog_id,
+            ))
+        values = next_state(reps, lapses, scored, state_before, question.module, at)
+        card, reps, lapses, state_before = values["card"], values["reps"], values["lapses"], values["state"]
+    if state is None:
+        state = ItemState(user_id=user_id, item_id=question.id)
+        session.add(state)
+    for name, value in values.items():
+        setattr(state, name, value)
+    return new_rows
+
+
+def _order(entry: Review | AnkiReview) -> int:
+    return entry.id if isinstance(entry, Review) else entry.revlog_id
