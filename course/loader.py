@@ -213,6 +213,10 @@ class _Collected:
             sites=[site for _, _, _, site in self.sites],
             questions=[question for _, _, _, question in self.questions],
             question_modules={question.id: module for _, _, module, question in self.questions},
+            locations={
+                **{site.id: f"{f.path}:{f.line_of(loc)}" for f, loc, _, site in self.sites},
+                **{question.id: f"{f.path}:{f.line_of(loc)}" for f, loc, _, question in self.questions},
+            },
         )
 
 

@@ -324,6 +324,9 @@ class Course(Strict):
     questions: list[AuthoredQuestion]
     # question id -> module id, since authored questions live in module files
     question_modules: dict[str, str]
+    # question or endangerment-site id -> "path:line" of the content that defines it
+    # (question reports point authors there)
+    locations: dict[str, str] = Field(default_factory=dict)
 
     def module(self, module_id: str) -> Module:
         """The module with this id (KeyError when there is none)."""

@@ -17,18 +17,21 @@ from course import load_course
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` (tests) overrides the defaults and environment."""
     from webapp import (
+        assignments,
         auth,
         classes,
         content,
         db,
         downloads,
         errors,
+        exams,
         extensions,
         health,
         home,
         instructor,
         lessons,
         progress,
+        reports,
         study,
     )
     from webapp.config import default_config
@@ -43,6 +46,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     parts = (
         db, extensions, errors, content,
         health, home, auth, classes, lessons, study, progress, instructor, downloads,
+        exams,
+        assignments,
+        reports,
     )
     for part in parts:
         part.init_app(app)
