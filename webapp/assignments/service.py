@@ -99,7 +99,7 @@ def _exam_progress(session: Session, assignment: Assignment, user_id: int) -> Pr
     ).first()
     if best is None:
         return Progress(0, 0, None, None, False, None)
-    score, finished = float(best[0]), best[1]
+    score, finished = float(best[0] or 0.0), best[1]
     passed = assignment.min_score is None or score >= assignment.min_score - 1e-9
     return Progress(0, 0, None, score, passed, finished if passed else None)
 

@@ -174,4 +174,4 @@ def exams_of(session: Session, user_id: int, limit: int = 50) -> list[Exam]:
 def calibration_pairs(session: Session) -> list[tuple[float, float]]:
     """(predicted, actual) score of every finished exam: the readiness calibration data."""
     rows = session.execute(select(Exam.predicted, Exam.score).where(Exam.score.is_not(None)))
-    return [(float(predicted), float(score)) for predicted, score in rows]
+    return [(float(predicted), float(score or 0.0)) for predicted, score in rows]

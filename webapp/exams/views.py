@@ -7,6 +7,8 @@ with the answers saved so far, whatever the browser's timer says.
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
@@ -18,8 +20,7 @@ from webapp.assignments.service import class_assignment_for_student
 from webapp.classes.settings import study_settings
 from webapp.content import get_bank, get_course
 from webapp.db import get_session
-from webapp.exams import bp
-from webapp.exams import service
+from webapp.exams import bp, service
 from webapp.exams.forms import SECONDS_PER_QUESTION, ExamForm
 from webapp.exams.page import form_values, has_answer_fields, response_text
 from webapp.models import Exam, User, utcnow
@@ -31,7 +32,7 @@ AREA_LABELS = {area.value: MBLEX_LABELS[area] for area in MblexArea}
 
 
 def _user() -> User:
-    return current_user  # type: ignore[return-value]
+    return cast(User, current_user)
 
 
 def _exam_or_404(exam_id: int) -> Exam:

@@ -16,7 +16,7 @@ from webapp.content import get_bank
 from webapp.db import get_session
 from webapp.migrate import upgrade
 from webapp.reports.forms import REASONS
-from webapp.reports.service import open_items, one_line
+from webapp.reports.service import one_line, open_items
 
 
 @click.command("reports")
