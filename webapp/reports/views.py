@@ -12,6 +12,7 @@ from typing import cast
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from course.models import MBLEX_LABELS, MblexArea
@@ -28,13 +29,18 @@ from webapp.reports.forms import REASONS, ReportForm, ResolveForm
 REPORT_LIMIT = "10 per hour"
 
 
+def _reporter_key() -> str:
+    # Per learner, not per address: a whole class may share one school address.
+    return f"reporter:{_user().id}" if getattr(current_user, "is_authenticated", False) else get_remote_address()
+
+
 def _user() -> User:
     return cast(User, current_user)
 
 
 @bp.route("/report/<item_id>", methods=["GET", "POST"])
 @login_required
-@limiter.limit(REPORT_LIMIT, methods=["POST"])
+@limiter.limit(REPORT_LIMIT, methods=["POST"], key_func=_reporter_key)
 def report(item_id: str) -> ResponseReturnValue:
     """Report a problem with one question (once per learner and question)."""
     question = get_bank().get(item_id[:120])
