@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from course.models import MBLEX_LABELS, MblexArea
 from quizzes.exams import UNSEEN_PRIOR
 from webapp.assignments.service import class_assignment_for_student
-from webapp.classes.settings import study_settings
+from webapp.classes.settings import StudySettings, study_settings
 from webapp.content import get_bank, get_course
 from webapp.db import get_session
 from webapp.exams import bp, service
@@ -47,7 +47,9 @@ def _form() -> ExamForm:
     modules = get_course().modules
     form.modules.choices = [(module.id, module.title) for module in modules]
     if not form.is_submitted():
-        form.modules.data = [module.id for module in modules]
+        # Start from the modules the learner's classes study (every module without a class).
+        studied = _settings().modules
+        form.modules.data = [module.id for module in modules if studied is None or module.id in studied]
     return form
 
 
@@ -89,7 +91,8 @@ def create_assigned(assignment_id: int) -> ResponseReturnValue:
         abort(404)
     try:
         exam = service.create_exam(get_session(), _user().id, get_bank(), length=assignment.exam_length or 20,
-                                   modules=assignment.modules, time_limit_min=assignment.time_limit_min,
+                                   modules=assignment.modules or assignment.school_class.modules,
+                                   time_limit_min=assignment.time_limit_min,
                                    now=utcnow(), assignment_id=assignment.id)
     except service.ExamError as error:
         flash(str(error), "warning")
@@ -97,9 +100,13 @@ def create_assigned(assignment_id: int) -> ResponseReturnValue:
     return redirect(url_for("exams.show", exam_id=exam.id))
 
 
+def _settings() -> StudySettings:
+    return study_settings(get_session(), _user().id, current_app.config["DEFAULT_RETENTION"],
+                          current_app.config["DEFAULT_NEW_LIMIT"])
+
+
 def _finish(exam: Exam) -> None:
-    settings = study_settings(get_session(), _user().id, current_app.config["DEFAULT_RETENTION"],
-                              current_app.config["DEFAULT_NEW_LIMIT"])
+    settings = _settings()
     service.finish(get_session(), _user(), exam, get_bank(), utcnow(), settings.desired_retention,
                    current_app.config["SAFETY_RETENTION"])
 
