@@ -16,6 +16,10 @@ the learner's ability and the item's difficulty, as during study) and
 predicted and actual score (`quizzes.exams.calibration_mae`), with the mean
 signed error (bias) and the MAE by how much of the exam the student had studied.
 Nothing touches a database; the same seed gives the same figures.
+
+With `--database-url URL` it also reports the same figure for the practice
+exams really taken in that database (the pairs every finished exam keeps:
+`webapp.exams.service.calibration_pairs`).
 """
 
 from __future__ import annotations
@@ -45,7 +49,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--length", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database-url", help="also report the exams stored in this database")
     args = parser.parse_args()
+    if args.database_url:
+        stored_pairs(args.database_url)
     bank = build_bank(load_course())
     offsets = item_offsets(bank, args.seed)
     school = plan_school(args.seed, args.students, args.days, NOW, [m.id for m in bank.modules])
@@ -93,6 +100,20 @@ def main() -> None:
         if group:
             bias = statistics.fmean(p - a for p, a in group)
             print(f"| {low:.0%}–{min(high, 1):.0%} | {len(group)} | {calibration_mae(group) * 100:.1f} | {bias * 100:+.1f} |")
+
+
+def stored_pairs(database_url: str) -> None:
+    """Print the calibration of the practice exams finished in a database."""
+    from sqlalchemy.orm import sessionmaker
+
+    from webapp.db import make_engine
+    from webapp.exams.service import calibration_pairs
+
+    engine = make_engine(database_url)
+    with sessionmaker(engine)() as session:
+        pairs = calibration_pairs(session)
+    engine.dispose()
+    print(f"stored exams: {len(pairs)}, MAE {calibration_mae(pairs) * 100:.1f} points")
 
 
 if __name__ == "__main__":
