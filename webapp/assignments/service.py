@@ -3,8 +3,9 @@
 Completion rules:
 - "study": every item of the assignment (its lessons, else its modules, else
   the class's modules) seen at least once; with a recall target, also the mean
-  predicted recall (`quizzes.exams.item_recall`, on the due date's end) of the
-  targeted items (the safety-critical ones when `safety_only`) at or above it.
+  predicted recall (FSRS retrievability on the due date's end, 0 for an item
+  never studied: no prior here, work not done is not ready) of the targeted
+  items (the safety-critical ones when `safety_only`) at or above it.
   The completion date is when the last item was first met.
 - "exam": a finished practice exam started from the assignment, scoring at
   least `min_score` (any finished one when there is none); the best counts.
@@ -24,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
-from quizzes.exams import item_recall
+from quizzes.scheduling import retrievability
 from webapp.models import Assignment, Enrollment, Exam, ItemState, Review, SchoolClass
 
 PRIORITY_DAYS = 7
@@ -81,7 +82,7 @@ def progress(session: Session, bank: Bank, assignment: Assignment, user_id: int,
     if assignment.recall_target is not None:
         target = [i for i in items if not assignment.safety_only or bank.get(i).safety_critical]  # type: ignore[union-attr]
         on = due_moment(assignment)
-        recall = sum(item_recall(cards.get(i), on) for i in target) / len(target) if target else 1.0
+        recall = sum(retrievability(cards[i], on) if i in cards else 0.0 for i in target) / len(target) if target else 1.0
         met = met and recall >= assignment.recall_target
     completed_at = None
     if met and items:
