@@ -115,3 +115,33 @@ def test_mismatched_settings_and_other_classes_are_refused(app: Flask, client: F
     signup(client, email="stu@example.com")
     assert client.get(f"/instructor/classes/{class_id}/assignments").status_code == 403
     assert client.post("/exams/assigned/1").status_code == 404
+
+
+def test_a_recall_target_counts_unstudied_items_as_zero(app: Flask, client: FlaskClient) -> None:
+    from webapp.assignments.service import progress
+
+    class_id = teacher_and_class(app, client)
+    client.post(f"/instructor/classes/{class_id}/assignments", data={
+        "title": "Recall", "kind": "study", "lessons": [LESSON], "due_on": utcnow().date().isoformat(),
+        "recall_target": "80", "safety_only": "y"})
+    client.post("/logout")
+    signup(client, email="stu@example.com", name="Stu")
+    client.post("/join", data={"join_code": "EVE123"})
+    uid = user_id(app, "stu@example.com")
+    bank = app.extensions["bank"]
+    with app.app_context():
+        assignment = get_session().scalar(select(Assignment))
+        assert assignment is not None and assignment.safety_only and assignment.recall_target == 0.8
+        before = progress(get_session(), bank, assignment, uid)
+        assert before.recall == 0.0 and not before.complete
+    for _ in range(len(lesson_items(app))):
+        page = client.get("/study/")
+        from webapp.study import tokens
+
+        item = tokens.verify("test-secret", token_of(page.data), uid).item_id
+        client.post("/study/answer", data={"presentation": token_of(page.data), **answer_fields(bank.get(item))})
+    with app.app_context():
+        assignment = get_session().scalar(select(Assignment))
+        assert assignment is not None
+        after = progress(get_session(), bank, assignment, uid)
+        assert after.seen == after.total and after.recall is not None and after.recall >= 0.8 and after.complete
