@@ -26,14 +26,18 @@ def reports_command(out: Path) -> None:
     """List open question reports by item id, with each item's source file and line."""
     app = create_app()
     upgrade(app.config["DATABASE_URL"])
-    with app.app_context():
-        items = open_items(get_session(), get_bank())
-        lines: list[str] = []
-        for item in items:
-            lines.append(f"{item.location}: {item.item_id}: {len(item.reports)} open report{'s' if len(item.reports) != 1 else ''}")
-            for report in item.reports:
-                comment = f": {one_line(report.comment)}" if report.comment else ""
-                lines.append(f"    {report.created_at:%Y-%m-%d} {REASONS.get(report.reason, report.reason)}{comment}")
+    lines: list[str] = []
+    try:
+        with app.app_context():
+            items = open_items(get_session(), get_bank())
+            for item in items:
+                count = len(item.reports)
+                lines.append(f"{item.location}: {item.item_id}: {count} open report{'s' if count != 1 else ''}")
+                for report in item.reports:
+                    comment = f": {one_line(report.comment)}" if report.comment else ""
+                    lines.append(f"    {report.created_at:%Y-%m-%d} {REASONS.get(report.reason, report.reason)}{comment}")
+    finally:
+        app.extensions["db_engine"].dispose()
     text = "\n".join(lines) + ("\n" if lines else "")
     if str(out) == "-":
         click.echo(text, nl=False)
