@@ -12,7 +12,12 @@ Rules of `plan_next`, in order:
 3. Then new items, while `new_seen_today` is under `limits.new_per_day`: modules
    take turns (round robin in course order, starting after the module of
    `last_item`), and within a module items come in lesson order, then id.
-4. Never the same item twice in a row: `last_item` is skipped, unless it is the
+4. Priority: items in `limits.priority` (work an instructor assigned, due
+   soon; the caller decides which) go before all others of their kind: a due
+   priority item before any other due item, a new priority item before any
+   other new item (still within the daily new limit). Rules 2 and 3 order
+   items within each group.
+5. Never the same item twice in a row: `last_item` is skipped, unless it is the
    only item that could be shown (a one-question lesson), since answering
    again is then better than a dead end.
 
@@ -49,6 +54,8 @@ class Limits:
     new_per_day: int = 20
     modules: frozenset[str] | None = None
     lesson: str | None = None
+    # Item ids to study before the rest (assigned work as its due date nears).
+    priority: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -147,7 +154,8 @@ def plan_next(
     if limits.lesson is not None or limits.modules is not None:
         in_scope = {item for module in modules for item in items[module]}
     moment = utc(now)
-    best: tuple[float, dt.datetime, str] | None = None
+    best: tuple[bool, float, dt.datetime, str] | None = None
+    priority = limits.priority
     last_due = False
     learning = due = seen = 0
     for item_id, card in cards.items():
@@ -165,21 +173,34 @@ def plan_next(
             last_due = True
             continue
         stability = card.get("stability") or 0.01
-        key = (-(moment - when).total_seconds() / DAY / stability, when, item_id)
+        key = (item_id not in priority, -(moment - when).total_seconds() / DAY / stability, when, item_id)
         if best is None or key < best:
             best = key
     total = sum(len(ids) for ids in items.values())
     allowed = max(0, limits.new_per_day - new_seen_today)
     counts = Counts(new=min(allowed, total - seen), learning=learning, due=due)
     if best is not None:
-        return Plan(bank.get(best[2]), counts, "due")
+        return Plan(bank.get(best[3]), counts, "due")
     if allowed:
-        fresh = _next_new(index, modules, items, cards, last_item)
+        fresh = _first_new(index, modules, items, cards, last_item, priority)
         if fresh is not None:
             return Plan(bank.get(fresh), counts, "new")
     if last_due and last_item is not None:
         return Plan(bank.get(last_item), counts, "due")
     return Plan(None, counts)
+
+
+def _first_new(
+    index: _Index, modules: tuple[str, ...], items: dict[str, tuple[str, ...]],
+    cards: Mapping[str, Any], last_item: str | None, priority: frozenset[str],
+) -> str | None:
+    if priority:
+        # Priority items among new ones, in the usual new-item order.
+        wanted = {m: tuple(i for i in items[m] if i in priority) for m in modules}
+        fresh = _next_new(index, tuple(m for m in modules if wanted[m]), wanted, cards, last_item)
+        if fresh is not None:
+            return fresh
+    return _next_new(index, modules, items, cards, last_item)
 
 
 def _next_new(

@@ -18,18 +18,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` (tests) overrides the defaults and environment."""
     from webapp import (
         ankisync,
+        assignments,
         auth,
         classes,
         content,
         db,
         downloads,
         errors,
+        exams,
         extensions,
         health,
         home,
         instructor,
         lessons,
         progress,
+        reports,
         serving,
         study,
     )
@@ -45,7 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     parts = (
         db, extensions, errors, serving, content,
         health, home, auth, classes, lessons, study, progress, instructor, downloads,
-        ankisync,
+        ankisync, exams, assignments, reports,
     )
     for part in parts:
         part.init_app(app)

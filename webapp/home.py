@@ -16,6 +16,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("study.index", "Study", "signed-in"),
     ("lessons.index", "Lessons", "anyone"),
     ("progress.index", "Progress", "signed-in"),
+    ("exams.index", "Practice exams", "signed-in"),
     ("downloads.index", "Anki decks", "anyone"),
     ("instructor.index", "My classes", "instructor"),
     ("classes.join", "Classes", "signed-in"),

@@ -271,3 +271,95 @@ class AnkiImport(Base):
     items: Mapped[int] = mapped_column(Integer, default=0)  # items the added reviews are of
     first_review: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
     last_review: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+
+
+# --- Practice exams, assignments and question reports (issue 17) ---
+
+
+class Assignment(Base):
+    """Work an instructor sets a class, due on a date.
+
+    `kind` "study": meet every item of `modules` / `lessons` at least once and,
+    with `recall_target`, have the targeted items (the safety-critical ones when
+    `safety_only`) at that mean predicted recall on the due date. `kind` "exam":
+    a practice exam of `exam_length` items over `modules`, passed at `min_score`.
+    """
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))  # study | exam
+    modules: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty with no lessons: every module
+    lessons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    recall_target: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    safety_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    exam_length: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    time_limit_min: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    min_score: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    school_class: Mapped[SchoolClass] = relationship()
+
+
+class Exam(Base):
+    """One practice exam a learner takes: its items, timing, prediction and score."""
+
+    __tablename__ = "exams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    assignment_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("assignments.id", ondelete="SET NULL"), nullable=True, index=True)
+    modules: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every module
+    length: Mapped[int] = mapped_column(Integer)
+    time_limit_min: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)  # None: not begun
+    deadline: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+    predicted: Mapped[float] = mapped_column(Float)  # readiness: expected score 0..1 at the start
+    score: Mapped[Optional[float]] = mapped_column(Float, nullable=True)  # 0..1 once finished
+
+    answers: Mapped[list[ExamAnswer]] = relationship(
+        back_populates="exam", cascade="all, delete-orphan", order_by="ExamAnswer.position")
+
+
+class ExamAnswer(Base):
+    """One question of an exam: the response so far, the flag, and after the end the review it became."""
+
+    __tablename__ = "exam_answers"
+
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1-based
+    item_id: Mapped[str] = mapped_column(ITEM_ID)
+    response: Mapped[Optional[Any]] = mapped_column(JSON, nullable=True)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    response_ms: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    review_id: Mapped[Optional[int]] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("reviews.id", ondelete="SET NULL"), nullable=True)
+
+    exam: Mapped[Exam] = relationship(back_populates="answers")
+
+
+class QuestionReport(Base):
+    """A learner's report of a problem with one item; one per learner and item."""
+
+    __tablename__ = "question_reports"
+    __table_args__ = (UniqueConstraint("user_id", "item_id", name="uq_question_reports_user_item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(ITEM_ID, index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # wrong-key | unclear | typo | outdated | other
+    comment: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved | dismissed
+    reply: Mapped[Optional[str]] = mapped_column(String(500), nullable=True)
+    handled_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    handled_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+
+    reporter: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -57,6 +57,21 @@ def _version_static_urls(app: Flask) -> None:
                 values["v"] = version
 
 
+def _buffer_static_files(app: Flask) -> None:
+    # A static file is sent as a streamed file wrapper. Flask-Compress would wrap
+    # that stream in its own generator and the file would never be closed, so
+    # read it into memory first (our files are at most a few hundred KB):
+    # `make_sequence` keeps the file's close for when the response closes, and
+    # the now-buffered body is compressed whole. Registered after Flask-Compress,
+    # so it runs before it (after-request hooks run in reverse order).
+    @app.after_request
+    def _buffer(response: Response) -> Response:
+        if request.endpoint == "static" and response.is_streamed:
+            response.direct_passthrough = False
+            response.make_sequence()
+        return response
+
+
 def _long_cache_for_versioned(app: Flask) -> None:
     # Only a URL that names the content (`?v=`) may be cached for a year; a
     # bare static URL keeps Flask's revalidation, so an old copy is never used.
@@ -91,6 +106,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     compress.init_app(app)
+    _buffer_static_files(app)
     _version_static_urls(app)
     _long_cache_for_versioned(app)
     if app.config.get("REQUEST_LOG"):

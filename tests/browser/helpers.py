@@ -50,8 +50,8 @@ def question_type(page: Any) -> str:
     return next(c.removeprefix("question-") for c in classes.split() if c.startswith("question-"))
 
 
-def answer_by_mouse(page: Any) -> str:
-    """Answer the shown question with the mouse and submit; returns its type."""
+def answer_by_mouse(page: Any, submit: str = "Check answer") -> str:
+    """Answer the shown question with the mouse and press `submit`; returns its type."""
     kind = question_type(page)
     if kind in ("mcq", "multi", "truefalse"):
         page.locator("label.option").first.click()
@@ -65,7 +65,7 @@ def answer_by_mouse(page: Any) -> str:
     elif kind == "hotspot":
         page.locator("label.spot:visible").first.click()
         assert page.locator('input[name="region"]:checked').count() == 1, "clicking the map chose no region"
-    page.get_by_role("button", name="Check answer").click()
+    page.get_by_role("button", name=submit).click()
     page.wait_for_load_state()
     return kind
 

@@ -12,7 +12,7 @@ midnight UTC, the same for every learner of a class.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from sqlalchemy import func, select
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from course.models import Course
 from quizzes.bank import Bank
 from quizzes.planner import Limits, Plan, plan_next, scope_items
+from webapp.assignments.service import priority_items
 from webapp.classes.settings import StudySettings
 from webapp.models import ItemState, Review
 
@@ -100,8 +101,10 @@ def limits_for(settings: StudySettings, scope: Scope) -> Limits:
 def plan(session: Session, user_id: int, bank: Bank, settings: StudySettings, scope: Scope, now: dt.datetime) -> tuple[Plan, dict[str, dict[str, Any]]]:
     """The next question and the counts, with the cards they were planned from."""
     cards = load_cards(session, user_id, bank)
+    # Assigned work due soon goes first (webapp.assignments.service has the rule).
+    limits = replace(limits_for(settings, scope), priority=priority_items(session, bank, user_id, cards, now))
     result = plan_next(
-        cards, bank, limits_for(settings, scope), now,
+        cards, bank, limits, now,
         new_seen_today=new_seen_today(session, user_id, now), last_item=last_item(session, user_id),
     )
     return result, cards

@@ -1,0 +1,131 @@
+"""axe-core and screenshots of the practice-exam, assignment and report pages, 375/1280 px, light and dark."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from course import Course
+from quizzes.bank import build_bank
+from tests.browser.helpers import DESKTOP, PHONE, answer_by_mouse, check_axe, make_class, shoot, signup
+from webapp.db import make_engine
+from webapp.models import Assignment, SchoolClass
+
+pytestmark = pytest.mark.browser
+
+
+def add_assignments(database_url: str) -> int:
+    engine = make_engine(database_url)
+    with sessionmaker(engine)() as session:
+        class_id = session.scalar(select(SchoolClass.id))
+        assert class_id is not None
+        soon = dt.date.today() + dt.timedelta(days=3)
+        session.add_all([
+            Assignment(class_id=class_id, title="Neck red flags", kind="study", modules=["neck-safety"], lessons=[],
+                       recall_target=0.9, safety_only=True, due_on=soon),
+            Assignment(class_id=class_id, title="Mock MBLEx", kind="exam", modules=[], lessons=[], exam_length=20,
+                       time_limit_min=25, min_score=0.7, due_on=soon + dt.timedelta(days=7)),
+            Assignment(class_id=class_id, title="Overdue reading", kind="study", modules=[],
+                       lessons=["what-endangerment-sites-are"], due_on=dt.date.today() - dt.timedelta(days=2)),
+        ])
+        session.commit()
+    engine.dispose()
+    return class_id
+
+
+def exam_id_of(page: Any) -> str:
+    return str(page.url.rstrip("/").split("/exams/")[1].split("/")[0])
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_new_pages_pass_axe(browser: Any, live_server: str, database_url: str, artifacts: Path, course: Course,
+                            scheme: str) -> None:
+    code = make_class(database_url)
+    class_id = add_assignments(database_url)
+    item = build_bank(course).questions[0].id
+    base = live_server
+
+    setup = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
+    page = setup.new_page()
+    signup(page, base, email=f"pages-{scheme}@example.com")
+    page.goto(f"{base}/join")
+    page.get_by_label("Join code").fill(code)
+    page.get_by_role("button", name="Join class").click()
+    page.goto(f"{base}/report/{item}")
+    page.get_by_label("There is a typo").check()
+    page.get_by_label("Tell us more (optional)").fill("“sciatic” is misspelt in option 2.")
+    page.get_by_role("button", name="Send report").click()
+    # A finished exam (three answers, the rest left blank) and one in progress, both timed.
+    exams = []
+    for _ in range(3):
+        page.goto(f"{base}/exams/")
+        page.get_by_label("Time limit in minutes (optional)").fill("25")
+        page.get_by_role("button", name="See my readiness").click()
+        page.wait_for_load_state()
+        exams.append(exam_id_of(page))
+    finished, running, waiting = exams
+    page.goto(f"{base}/exams/{finished}")
+    page.get_by_role("button", name="Begin the exam").click()
+    for _ in range(3):
+        answer_by_mouse(page, submit="Save and next")
+    page.get_by_label("Flag this question to review later").check()
+    page.get_by_role("button", name="Review all answers").click()
+    page.get_by_role("button", name="Finish and see my score").click()
+    page.goto(f"{base}/exams/{running}")
+    page.get_by_role("button", name="Begin the exam").click()
+    page.wait_for_load_state()
+    cookies = setup.cookies()
+    setup.close()
+
+    teacher_pages = {
+        "assignments": f"/instructor/classes/{class_id}/assignments",
+        "assignment-detail": f"/instructor/classes/{class_id}/assignments/1",
+        "class-reports": f"/instructor/classes/{class_id}/reports",
+    }
+    student_pages = {
+        "exams-index": "/exams/",
+        "exam-readiness": f"/exams/{waiting}",
+        "exam-question": f"/exams/{running}/q/2",
+        "exam-review": f"/exams/{running}/review",
+        "exam-result": f"/exams/{finished}/result",
+        "report-sent": f"/report/{item}",
+        "report-form": f"/report/{build_bank(course).questions[1].id}",
+        "reports-mine": "/report/mine",
+        "home-assignments": "/",
+        "study-banner": "/study/",
+    }
+    for viewport, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        tag = f"{viewport}-{scheme}"
+        check = viewport == "desktop" or scheme == "light"
+        context = browser.new_context(viewport=size, color_scheme=scheme)
+        context.add_cookies(cookies)
+        page = context.new_page()
+        for name, path in student_pages.items():
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            if check:
+                check_axe(page, f"{name} ({tag})")
+            shoot(page, artifacts, f"{name}-{tag}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= size["width"], f"{name} scrolls sideways at {size['width']} px ({width})"
+        context.close()
+
+        context = browser.new_context(viewport=size, color_scheme=scheme)
+        page = context.new_page()
+        page.goto(f"{base}/login")
+        page.get_by_label("Email").fill("teacher@example.com")
+        page.get_by_label("Password").fill("x" * 12)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        for name, path in teacher_pages.items():
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            if check:
+                check_axe(page, f"{name} ({tag})")
+            shoot(page, artifacts, f"{name}-{tag}")
+        context.close()

@@ -1,0 +1,147 @@
+"""Assignments: instructors set work; students see it; progress, priority in the planner, CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from tests.webapp.helpers import answer_fields, signup, token_of, user_id
+from webapp.db import get_session
+from webapp.models import Assignment, SchoolClass, User, utcnow
+
+LESSON = "why-nerves-rarely-hurt"
+
+
+def teacher_and_class(app: Flask, client: FlaskClient) -> int:
+    signup(client, email="teach@example.com", name="Teach")
+    with app.app_context():
+        session = get_session()
+        teacher = session.scalar(select(User).where(User.email == "teach@example.com"))
+        assert teacher is not None
+        teacher.role = "instructor"
+        school_class = SchoolClass(name="Evening", instructor_id=teacher.id, join_code="EVE123", modules=[])
+        session.add(school_class)
+        session.commit()
+        return school_class.id
+
+
+def lesson_items(app: Flask) -> list[str]:
+    return [q.id for q in app.extensions["bank"].by_lesson(LESSON)]
+
+
+def test_set_study_work_complete_it_and_export(app: Flask, client: FlaskClient) -> None:
+    class_id = teacher_and_class(app, client)
+    due = (utcnow() + dt.timedelta(days=3)).date()
+    page = client.get(f"/instructor/classes/{class_id}/assignments")
+    assert page.status_code == 200 and b"New assignment" in page.data
+    response = client.post(f"/instructor/classes/{class_id}/assignments", data={
+        "title": "Nerves first", "kind": "study", "lessons": [LESSON], "due_on": due.isoformat(), "exam_length": "20"})
+    assert response.status_code == 302, response.data[:800]
+    client.post("/logout")
+
+    signup(client, email="stu@example.com", name="Stu")
+    client.post("/join", data={"join_code": "EVE123"})
+    home = client.get("/")
+    assert b"Nerves first" in home.data and b"0 of" in home.data
+    # The planner puts the assigned lesson's items first.
+    items = set(lesson_items(app))
+    bank = app.extensions["bank"]
+    for _ in range(len(items)):
+        page = client.get("/study/")
+        assert b"Nerves first" in page.data  # due within a week: shown above the question
+        token = token_of(page.data)
+        from webapp.study import tokens
+
+        item = tokens.verify("test-secret", token, user_id(app, "stu@example.com")).item_id
+        assert item in items
+        client.post("/study/answer", data={"presentation": token, **answer_fields(bank.get(item))})
+    assert b"Complete" in client.get("/").data
+    client.post("/logout")
+
+    client.post("/login", data={"email": "teach@example.com", "password": "correct horse battery"})
+    with app.app_context():
+        assignment_id = get_session().scalar(select(Assignment.id))
+    detail = client.get(f"/instructor/classes/{class_id}/assignments/{assignment_id}")
+    assert b"Complete" in detail.data and b"stu@example.com" in detail.data
+    exported = client.get(f"/instructor/classes/{class_id}/export/assignments.csv")
+    rows = list(csv.reader(io.StringIO(exported.data.decode())))
+    assert rows[0] == ["email", "assignment", "score_or_complete", "date"]
+    assert rows[1][:3] == ["stu@example.com", "Nerves first", "complete"] and rows[1][3] == utcnow().date().isoformat()
+
+
+def test_an_exam_assignment_is_passed_by_an_exam_at_the_minimum(app: Flask, client: FlaskClient) -> None:
+    class_id = teacher_and_class(app, client)
+    due = (utcnow() - dt.timedelta(days=1)).date()
+    client.post(f"/instructor/classes/{class_id}/assignments", data={
+        "title": "Mock exam", "kind": "exam", "exam_length": "20", "min_score": "1", "due_on": due.isoformat()})
+    client.post("/logout")
+    signup(client, email="stu@example.com", name="Stu")
+    client.post("/join", data={"join_code": "EVE123"})
+    assert b"Overdue" in client.get("/").data
+    with app.app_context():
+        assignment_id = get_session().scalar(select(Assignment.id))
+    response = client.post(f"/exams/assigned/{assignment_id}")
+    exam_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    client.post(f"/exams/{exam_id}/begin")
+    bank = app.extensions["bank"]
+    from webapp.models import Exam
+
+    with app.app_context():
+        exam = get_session().get(Exam, exam_id)
+        assert exam is not None and exam.assignment_id == assignment_id
+        first = exam.answers[0].item_id
+    client.post(f"/exams/{exam_id}/q/1", data={**answer_fields(bank.get(first)), "go": "finish"})
+    assert b"Best score" in client.get("/exams/").data
+    client.post("/logout")
+    client.post("/login", data={"email": "teach@example.com", "password": "correct horse battery"})
+    rows = list(csv.reader(io.StringIO(client.get(f"/instructor/classes/{class_id}/export/assignments.csv").data.decode())))
+    assert rows[1][0] == "stu@example.com" and rows[1][2] == "5"  # 1 of 20 right
+
+
+def test_mismatched_settings_and_other_classes_are_refused(app: Flask, client: FlaskClient) -> None:
+    class_id = teacher_and_class(app, client)
+    due = utcnow().date().isoformat()
+    bad = client.post(f"/instructor/classes/{class_id}/assignments", data={
+        "title": "X", "kind": "study", "min_score": "50", "due_on": due})
+    assert bad.status_code == 400 and b"belongs to a practice exam" in bad.data
+    assert client.post(f"/instructor/classes/{class_id}/assignments", data={"kind": "study"}).status_code == 400
+    assert client.get(f"/instructor/classes/{class_id + 99}/assignments").status_code == 404
+    client.post("/logout")
+    signup(client, email="stu@example.com")
+    assert client.get(f"/instructor/classes/{class_id}/assignments").status_code == 403
+    assert client.post("/exams/assigned/1").status_code == 404
+
+
+def test_a_recall_target_counts_unstudied_items_as_zero(app: Flask, client: FlaskClient) -> None:
+    from webapp.assignments.service import progress
+
+    class_id = teacher_and_class(app, client)
+    client.post(f"/instructor/classes/{class_id}/assignments", data={
+        "title": "Recall", "kind": "study", "lessons": [LESSON], "due_on": utcnow().date().isoformat(),
+        "recall_target": "80", "safety_only": "y"})
+    client.post("/logout")
+    signup(client, email="stu@example.com", name="Stu")
+    client.post("/join", data={"join_code": "EVE123"})
+    uid = user_id(app, "stu@example.com")
+    bank = app.extensions["bank"]
+    with app.app_context():
+        assignment = get_session().scalar(select(Assignment))
+        assert assignment is not None and assignment.safety_only and assignment.recall_target == 0.8
+        before = progress(get_session(), bank, assignment, uid)
+        assert before.recall == 0.0 and not before.complete
+    for _ in range(len(lesson_items(app))):
+        page = client.get("/study/")
+        from webapp.study import tokens
+
+        item = tokens.verify("test-secret", token_of(page.data), uid).item_id
+        client.post("/study/answer", data={"presentation": token_of(page.data), **answer_fields(bank.get(item))})
+    with app.app_context():
+        assignment = get_session().scalar(select(Assignment))
+        assert assignment is not None
+        after = progress(get_session(), bank, assignment, uid)
+        assert after.seen == after.total and after.recall is not None and after.recall >= 0.8 and after.complete
