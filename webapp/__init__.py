@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         lessons,
         progress,
         study,
+        zones,
     )
     from webapp.config import default_config
 
@@ -42,7 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # question bank, then the features; the order of the features is free.
     parts = (
         db, extensions, errors, content,
-        health, home, auth, classes, lessons, study, progress, instructor, downloads,
+        health, home, auth, classes, lessons, study, progress, instructor, downloads, zones,
     )
     for part in parts:
         part.init_app(app)
