@@ -73,7 +73,7 @@ class StudentRow:
         return self.mastered / self.total if self.total else 0.0
 
 
-def days_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
+def days_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
     """Fractional days from `earlier` to `later` (SQL expression, per dialect)."""
     if dialect == "sqlite":
         return func.julianday(later) - func.julianday(earlier)
@@ -134,8 +134,8 @@ def student_rows(
         _exam_recall(session, rows, item_ids, safety_ids, exam)
     for uid, picks, items in unsafe_choices(session, users):
         rows[uid].unsafe_picks, rows[uid].unsafe_items = picks, items
-    for uid, items in still_unsafe_items(session, users).items():
-        rows[uid].still_unsafe = len(items)
+    for uid, unsafe_items in still_unsafe_items(session, users).items():
+        rows[uid].still_unsafe = len(unsafe_items)
     rhythm = pace.usual_gap(row.study_days for row in rows.values())
     for row in rows.values():
         per_day = pace.class_pace(row.total, school_class.daily_new_limit, row.started.date(), school_class.exam_date)
@@ -248,9 +248,8 @@ def _exam_recall(session: Session, rows: dict[int, StudentRow], item_ids: Sequen
 def _aware(value: Any) -> dt.datetime | None:
     if value is None:
         return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    moment: dt.datetime = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
 
 
 def unsafe_choices(session: Session, users: Sequence[int]) -> list[tuple[int, int, int]]:

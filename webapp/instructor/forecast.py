@@ -49,9 +49,8 @@ class Forecast:
 
 
 def _aware(value: Any) -> dt.datetime:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    moment: dt.datetime = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
 
 
 def recall_on(stability: float, last_review: dt.datetime, exam: dt.datetime) -> float:
@@ -70,7 +69,7 @@ def item_recalls(session: Session, users: Sequence[int], item_ids: Sequence[str]
         select(ItemState.user_id, ItemState.item_id, ItemState.stability, ItemState.last_review)
         .where(ItemState.user_id.in_(list(users)), ItemState.stability.is_not(None), ItemState.last_review.is_not(None))
     ):
-        if item in wanted:
+        if item in wanted and stability is not None and last is not None:
             result[(int(uid), item)] = recall_on(float(stability), _aware(last), exam)
     return result
 

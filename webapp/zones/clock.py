@@ -56,7 +56,7 @@ def in_zone(moment: dt.datetime | None, zone: str | None) -> dt.datetime | None:
 
 def zone_label(zone: str | None) -> str:
     """A zone's name for a page: "Europe/Paris", or "UTC"."""
-    return zone if valid_zone(zone) else UTC_NAME
+    return zone if zone and valid_zone(zone) else UTC_NAME
 
 
 @lru_cache(maxsize=1)
