@@ -12,6 +12,8 @@ from webapp.instructor import analytics, bp
 from webapp.instructor.access import instructor_required, own_class_or_404
 from webapp.instructor.unsafe import UnsafePick, unsafe_picks
 
+ROWS_PER_PAGE = 100  # newest first; the CSV and "show all" have every pick
+
 
 def option_text(question: Question | None, option_id: str) -> str:
     """The words of an option (its id when the question or option is gone)."""
@@ -39,9 +41,11 @@ def unsafe(class_id: int) -> ResponseReturnValue:
     school_class = own_class_or_404(class_id)
     still_only = request.args.get("still") == "1"
     rows = named_picks(class_id, still_only)
-    still_pairs = {(pick.user_id, pick.item_id) for pick, _, _ in (rows if still_only else named_picks(class_id, True))}
+    still_pairs = {(pick.user_id, pick.item_id) for pick, _, _ in rows if pick.still_unsafe}
+    hidden = 0 if request.args.get("all") else max(0, len(rows) - ROWS_PER_PAGE)
     return render_template(
-        "instructor/unsafe.html", school_class=school_class, rows=rows, still_only=still_only,
+        "instructor/unsafe.html", school_class=school_class, rows=rows[: len(rows) - hidden], hidden=hidden,
+        still_only=still_only,
         still_students=len({uid for uid, _ in still_pairs}), still_pairs=len(still_pairs),
         option_text=option_text, item_label=item_label,
     )
