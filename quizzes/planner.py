@@ -35,13 +35,13 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 from quizzes.bank import Bank
 from quizzes.questions import Question
-from quizzes.scheduling import retrievability, utc
+from quizzes.scheduling import Rating, retrievability, review, utc
 
-__all__ = ["Counts", "Limits", "Plan", "forecast", "plan_next", "retrievability", "scope_items"]
+__all__ = ["Counts", "Limits", "Plan", "forecast", "keep_pace", "plan_next", "retrievability", "scope_items"]
 
 DAY = 86400.0
 REVIEW = 2
@@ -229,3 +229,66 @@ def forecast(cards: Mapping[str, Mapping[str, Any]], now: dt.datetime, days: int
         if offset < days:
             counts[max(offset, 0)] += 1
     return counts
+
+
+# A learning step (fsrs: 1 and 10 minutes) comes back within the same sitting.
+_SITTING_PASSES = 3
+_PASS_GAP = dt.timedelta(minutes=10)
+
+
+def keep_pace(
+    cards: Mapping[str, Mapping[str, Any]],
+    bank: Bank,
+    limits: Limits,
+    now: dt.datetime,
+    until: dt.datetime,
+    retention_of: Callable[[str], float],
+) -> dict[str, dict[str, Any]]:
+    """The learner's cards at `until` if they keep to the pace from `now` on.
+
+    "Keeping to the pace" is one sitting a day, at the time of day of `now`:
+    every due item reviewed and remembered (rated Good), then new items up to
+    `limits.new_per_day` in the planner's order (modules in turn, lessons in
+    order). It is the best a learner can do with this schedule, so it answers
+    "what would exam day look like if they did the work?"; real lapses only
+    lower it. No fuzz, so the figure is the same on every page load.
+
+    Args:
+        cards: item id -> stored card dict now.
+        bank: the question bank.
+        limits: the class's new-item limit and scope.
+        now: when the projection starts (timezone-aware).
+        until: the moment to stop (e.g. the exam).
+        retention_of: item id -> desired retention to schedule it with.
+    """
+    index = _index(bank)
+    modules, items = _scope(index, limits)
+    projected = {item_id: dict(card) for item_id, card in cards.items() if item_id in index.module_of}
+    dues = {item_id: dt.datetime.fromisoformat(card["due"]) for item_id, card in projected.items()}
+    moment, end = utc(now), utc(until)
+    order = [item for item in _round_robin(modules, items) if item not in projected]
+    while moment < end:
+        # New items first in the sitting, so their learning steps come back in it.
+        for item_id in order[: limits.new_per_day]:
+            after = review(None, int(Rating.GOOD), moment, retention_of(item_id), fuzz=False)
+            projected[item_id], dues[item_id] = after.card, after.due
+        order = order[limits.new_per_day:]
+        sitting = moment
+        for _ in range(_SITTING_PASSES):
+            sitting += _PASS_GAP
+            for item_id in [i for i, due in dues.items() if due <= sitting]:
+                after = review(projected[item_id], int(Rating.GOOD), sitting, retention_of(item_id), fuzz=False)
+                projected[item_id], dues[item_id] = after.card, after.due
+        moment += dt.timedelta(days=1)
+    return projected
+
+
+def _round_robin(modules: tuple[str, ...], items: dict[str, tuple[str, ...]]) -> list[str]:
+    """Every item in scope in the order `plan_next` brings new items: modules in turn."""
+    queues = [list(items[module]) for module in modules]
+    result: list[str] = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                result.append(queue.pop(0))
+    return result

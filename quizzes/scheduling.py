@@ -161,6 +161,23 @@ def retention_for(question: Question, desired: float = DEFAULT_RETENTION, safety
     return max(desired, safety) if question.safety_critical else desired
 
 
+def forgetting_curve() -> tuple[float, float]:
+    """`(decay, factor)` of the scheduler's forgetting curve R(t) = (1 + factor * t / S) ** -decay.
+
+    t is days since the last review and S the stability in days, so R(S) = 0.9.
+    The one place these numbers come from: callers that evaluate the curve in
+    SQL (the class dashboard) take them from here rather than copying them.
+    """
+    return -_DECAY, _FACTOR
+
+
+def recall_after(stability: float, elapsed_days: float) -> float:
+    """Predicted recall `elapsed_days` after a review that left the memory at `stability` days."""
+    if stability <= 0:
+        return 0.0
+    return float((1 + _FACTOR * max(0.0, elapsed_days) / stability) ** _DECAY)
+
+
 def retrievability(card: Mapping[str, Any], at: dt.datetime) -> float:
     """The predicted probability of recalling the card's item at `at` (0 for a card never reviewed).
 
@@ -172,4 +189,4 @@ def retrievability(card: Mapping[str, Any], at: dt.datetime) -> float:
     if not last or not stability:
         return 0.0
     elapsed = max(0, (utc(at) - dt.datetime.fromisoformat(last)).days)
-    return float((1 + _FACTOR * elapsed / float(stability)) ** _DECAY)
+    return recall_after(float(stability), elapsed)

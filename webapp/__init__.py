@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         reports,
         serving,
         study,
+        zones,
     )
     from webapp.config import default_config
 
@@ -47,7 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # question bank, then the features; the order of the features is free.
     parts = (
         db, extensions, errors, serving, content,
-        health, home, auth, classes, lessons, study, progress, instructor, downloads,
+        health, home, auth, classes, lessons, study, progress, instructor, downloads, zones,
         ankisync, exams, assignments, reports,
     )
     for part in parts:

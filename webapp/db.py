@@ -10,11 +10,14 @@ psycopg 3 in production) is used as given.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from webapp.zones.clock import local_date
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -38,6 +41,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # PostgreSQL has power(); SQLite has it only in some builds. The
         # dashboard's forgetting-curve aggregate needs it on both.
         dbapi_connection.create_function("power", 2, _power, deterministic=True)
+        # SQLite has no time zones: a learner's or a class's calendar day is
+        # computed by the same Python rule PostgreSQL's timezone() follows.
+        dbapi_connection.create_function("local_date", 2, _local_date, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -51,6 +57,13 @@ def _power(base: float | None, exponent: float | None) -> float | None:
     if base is None or exponent is None or base < 0:
         return None
     return float(float(base) ** float(exponent))
+
+
+def _local_date(stored: str | None, zone: str | None) -> str | None:
+    if stored is None:
+        return None
+    moment = dt.datetime.fromisoformat(stored).replace(tzinfo=dt.timezone.utc)
+    return local_date(moment, zone).isoformat()
 
 
 def init_app(app: Flask) -> None:

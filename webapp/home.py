@@ -19,7 +19,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("exams.index", "Practice exams", "signed-in"),
     ("downloads.index", "Anki decks", "anyone"),
     ("instructor.index", "My classes", "instructor"),
-    ("classes.join", "Classes", "signed-in"),
+    ("classes.join", "Classes", "student"),
     ("auth.login", "Log in", "signed-out"),
     ("auth.signup", "Sign up", "signed-out"),
 )
@@ -29,7 +29,9 @@ def nav_links() -> list[tuple[str, str]]:
     """The links the current visitor should see, in order."""
     signed_in = bool(getattr(current_user, "is_authenticated", False))
     instructor = signed_in and getattr(current_user, "is_instructor", False)
-    allowed = {"anyone", "signed-in" if signed_in else "signed-out"} | ({"instructor"} if instructor else set())
+    # An instructor sees "My classes" and not the students' "Classes" (joining one).
+    allowed = {"anyone", "signed-in" if signed_in else "signed-out"} | (
+        {"instructor"} if instructor else {"student"} if signed_in else set())
     return [(endpoint, label) for endpoint, label, who in NAV if who in allowed and endpoint in current_app.view_functions]
 
 

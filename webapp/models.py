@@ -88,6 +88,8 @@ class User(Base):
     # Bumped to end every session of the user at once (log-out, password change,
     # reset, disable): the session cookie names the version it was issued for.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # IANA zone name from the learner's browser (None until known: read as UTC).
+    timezone: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
 
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -137,6 +139,8 @@ class SchoolClass(Base):
     modules: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty list: every module
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # IANA zone the instructor's pages show times and days in.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     instructor: Mapped[User] = relationship()
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="school_class", cascade="all, delete-orphan")

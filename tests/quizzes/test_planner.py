@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from course.models import TrueFalseQuestion
 from quizzes.bank import Bank, build_bank
 from quizzes.errors import QuizError
-from quizzes.planner import Counts, Limits, forecast, plan_next
+from quizzes.planner import Counts, Limits, forecast, keep_pace, plan_next, retrievability
+from quizzes.scheduling import forgetting_curve, recall_after
 from tests.quizzes.synthetic import CATALOGUE, make_course, site
 
 UTC = dt.timezone.utc
@@ -158,3 +159,23 @@ def test_planner_properties(bank: Bank, spec: dict, last: str | None, new_seen: 
         assert plan.kind == "due" and plan.next.id in due
     elif plan.kind == "new":
         assert plan.next.id in unseen and plan.counts.new > 0
+
+
+def test_keep_pace_meets_new_items_at_the_limit_and_remembers_what_falls_due(bank: Bank) -> None:
+    until = NOW + dt.timedelta(days=3)
+    projected = keep_pace({}, bank, Limits(new_per_day=2), NOW, until, lambda _item: 0.9)
+    assert len(projected) == 6  # 2 a day on 3 days, of 7 items
+    assert all(c["state"] == 2 and c["last_review"] for c in projected.values())  # learned within the sitting
+    # Modules take turns, as plan_next brings new items.
+    modules = sorted(bank.get(item).module for item in projected)  # type: ignore[union-attr]
+    assert modules.count("sites") == 3 and modules.count("other") == 3
+    # Memories only grow when every due review is remembered: recall at the end is high.
+    assert min(retrievability(c, until) for c in projected.values()) > 0.85
+    assert keep_pace(projected, bank, Limits(new_per_day=2), until, until, lambda _item: 0.9) == projected
+
+
+def test_forgetting_curve_is_the_schedulers() -> None:
+    decay, factor = forgetting_curve()
+    assert recall_after(7.0, 7.0) == pytest.approx(0.9)  # R(S) = 0.9 by definition of stability
+    assert recall_after(7.0, 0.0) == 1.0
+    assert (1 + factor * 14 / 7) ** -decay == pytest.approx(recall_after(7.0, 14.0))

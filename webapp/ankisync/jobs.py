@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,15 +51,6 @@ def latest_job(session: Session, user_id: int) -> AnkiImport | None:
         select(AnkiImport).where(AnkiImport.user_id == user_id)
         .order_by(AnkiImport.created_at.desc(), AnkiImport.id.desc()).limit(1)
     )
-
-
-def last_synced(session: Session, user_ids: list[int]) -> dict[int, dt.datetime]:
-    """When each learner's latest successful Anki import finished (learners never synced are absent)."""
-    rows = session.execute(
-        select(AnkiImport.user_id, func.max(AnkiImport.finished_at))
-        .where(AnkiImport.user_id.in_(user_ids), AnkiImport.status == "done").group_by(AnkiImport.user_id)
-    )
-    return {int(uid): at for uid, at in rows if at is not None}
 
 
 def is_stale(job: AnkiImport, now: dt.datetime) -> bool:

@@ -84,7 +84,7 @@ def create(class_id: int) -> ResponseReturnValue:
             min_score=form.min_score.data / 100 if not study and form.min_score.data is not None else None,
         ))
         session.commit()
-        flash(f"Assignment “{(form.title.data or "").strip()}” set.", "success")
+        flash(f"Assignment “{(form.title.data or '').strip()}” set.", "success")
         return redirect(url_for("assignments.index", class_id=class_id))
     return _index_page(school_class, form)
 

@@ -29,11 +29,16 @@ _DUMMY_HASH = hash_password("not-a-real-password")
 
 
 def _safe_next(target: str | None) -> str:
-    """`target` when it is a path on this site, else the study page (no open redirects)."""
+    """`target` when it is a path on this site, else the user's start page (no open redirects).
+
+    The start page is the instructor's classes for an instructor, the study page for everyone else.
+    """
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
+    if getattr(current_user, "is_instructor", False) and "instructor.index" in current_app.view_functions:
+        return url_for("instructor.index")
     return url_for("study.index") if "study.index" in current_app.view_functions else url_for("home.index")
 
 

@@ -30,7 +30,7 @@ from quizzes.exams import Tally, draw_exam, predict_score, tally_by
 from quizzes.questions import Question
 from webapp.errors import WebappError
 from webapp.models import Exam, ExamAnswer, User
-from webapp.study.plan import load_cards
+from webapp.progress.stats import load_cards
 from webapp.study.service import MAX_RESPONSE_MS, ReviewError, record_answer
 
 GRACE = dt.timedelta(seconds=30)

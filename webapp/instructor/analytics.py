@@ -1,8 +1,10 @@
-"""Class-level aggregates for the instructor dashboard, computed in SQL.
+"""The class overview's per-student figures, computed in SQL, and the pace judgement on them.
 
 Per-learner figures that the student's own progress page also shows (mastery
-by module, reviews per day, retention) come from `webapp.progress.stats`; this module adds
-what only a class view needs.
+by module, reviews per day, retention) come from `webapp.progress.stats`; this
+module adds what only a class view needs. Whether a student is on track is
+decided in `pace` (one place for the rules); the exam-day forecast's curve
+comes from `quizzes.scheduling.forgetting_curve` (one place for the curve).
 
 Every figure is a GROUP BY over the class's own rows (reviews are reached
 through the (user_id, reviewed_at) and (user_id, item_id) indexes), so a class of
@@ -14,26 +16,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from sqlalchemy import Float, case, cast, func, literal, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from webapp.ankisync.jobs import last_synced
-from webapp.models import Enrollment, ItemState, Review, User, as_utc
+from quizzes.scheduling import forgetting_curve
+from webapp.ankisync.status import last_synced
+from webapp.instructor import pace
+from webapp.instructor.unsafe import still_unsafe_items
+from webapp.models import Enrollment, ItemState, Review, SchoolClass, User, as_utc
 from webapp.progress.stats import MASTERED_DAYS as MASTERY_DAYS
+from webapp.progress.stats import day_of
+from webapp.zones.clock import zone_of
 
-# FSRS-6 forgetting curve with the default decay (fsrs.scheduler.FSRS_DEFAULT_DECAY):
-# R(t) = (1 + FACTOR * t / S) ** -DECAY, so that R(S) = 0.9.
-DECAY = 0.1542
-FACTOR = 0.9 ** (1 / -DECAY) - 1
-
-# At-risk thresholds, named so the reasons on the page match the rules here.
-INACTIVE_DAYS = 7
-LOW_RETENTION = 0.70
-BACKLOG = 50
-LOW_EXAM_RECALL = 0.80
+EXAM_HOUR = 9  # the exam is taken as 09:00 in the class's zone
 
 
 @dataclass
@@ -43,19 +41,33 @@ class StudentRow:
     user_id: int
     name: str
     email: str
+    joined_at: dt.datetime
+    started: dt.datetime  # the later of joining and the class's creation
     last_active: dt.datetime | None = None
     reviews_7d: int = 0
-    seen: int = 0
+    study_days: list[dt.date] = field(default_factory=list)  # days with study, last 30 days
+    seen: int = 0  # items met
     total: int = 0
+    expected: int = 0  # items the pace needs met by now
     mastered: int = 0
     retention_30d: float | None = None
     retention_reviews: int = 0
     due_now: int = 0
-    exam_recall: float | None = None
+    exam_recall: float | None = None  # mean predicted recall on exam day of the items met
+    safety_seen: int = 0
+    safety_total: int = 0
+    safety_recall: float | None = None  # the same, safety-critical items met
     unsafe_picks: int = 0  # answers that included an option marked unsafe
     unsafe_items: int = 0  # how many different questions those were
-    at_risk: list[str] = field(default_factory=list)
+    still_unsafe: int = 0  # items whose latest answer still picked an unsafe option
+    status: str = pace.STATUS_ON_TRACK
+    flags: list[pace.Flag] = field(default_factory=list)
     anki_synced_at: dt.datetime | None = None  # latest upload of Anki answers (webapp.ankisync)
+
+    @property
+    def coverage(self) -> float:
+        """Share of the class's items this student has met."""
+        return self.seen / self.total if self.total else 0.0
 
     @property
     def mastery(self) -> float:
@@ -63,11 +75,11 @@ class StudentRow:
         return self.mastered / self.total if self.total else 0.0
 
 
-def days_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
+def days_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
     """Fractional days from `earlier` to `later` (SQL expression, per dialect)."""
     if dialect == "sqlite":
         return func.julianday(later) - func.julianday(earlier)
-    return func.extract("epoch", later - earlier) / 86400.0  # type: ignore[return-value]  # numeric, used as float
+    return func.extract("epoch", later - earlier) / 86400.0
 
 
 def _at(value: dt.datetime, dialect: str) -> Any:
@@ -77,59 +89,118 @@ def _at(value: dt.datetime, dialect: str) -> Any:
     return literal(value, type_=ItemState.due.type)
 
 
+def exam_moment(school_class: SchoolClass) -> dt.datetime | None:
+    """The exam as an aware UTC time: 09:00 on the exam date in the class's zone (None without a date)."""
+    if school_class.exam_date is None:
+        return None
+    local = dt.datetime.combine(school_class.exam_date, dt.time(EXAM_HOUR), tzinfo=zone_of(school_class.timezone))
+    return local.astimezone(dt.timezone.utc)
+
+
 def members(session: Session, class_id: int) -> list[tuple[int, str, str]]:
     """(user id, display name, email) of the class's students, by name."""
+    return [(uid, name, email) for uid, name, email, _ in enrolments(session, class_id)]
+
+
+def enrolments(session: Session, class_id: int) -> list[tuple[int, str, str, dt.datetime]]:
+    """(user id, display name, email, joined at) of the class's students, by name."""
     rows = session.execute(
-        select(User.id, User.display_name, User.email)
+        select(User.id, User.display_name, User.email, Enrollment.joined_at)
         .join(Enrollment, Enrollment.user_id == User.id)
         .where(Enrollment.class_id == class_id)
         .order_by(User.display_name, User.id)
     ).all()
-    return [(row[0], row[1], row[2]) for row in rows]
+    return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
 def student_rows(
     session: Session,
-    class_id: int,
+    school_class: SchoolClass,
     item_ids: Sequence[str],
     safety_ids: Sequence[str],
     now: dt.datetime,
-    exam_date: dt.date | None,
 ) -> list[StudentRow]:
-    """The overview table: one row per student, with at-risk reasons."""
-    dialect = session.get_bind().dialect.name
-    rows = {uid: StudentRow(uid, name, email, total=len(item_ids)) for uid, name, email in members(session, class_id)}
+    """The overview table: one row per student, with status and flags (see `pace`)."""
+    created = _aware(school_class.created_at) or now
+    rows = {
+        uid: StudentRow(uid, name, email, joined, max(joined, created), total=len(item_ids), safety_total=len(safety_ids))
+        for uid, name, email, joined in enrolments(session, school_class.id)
+    }
     if not rows:
         return []
+    users = list(rows)
+    _activity(session, rows, now)
+    _states(session, rows, item_ids, now)
+    exam = exam_moment(school_class)
+    if exam is not None:
+        _exam_recall(session, rows, item_ids, safety_ids, exam)
+    for uid, picks, items in unsafe_choices(session, users):
+        rows[uid].unsafe_picks, rows[uid].unsafe_items = picks, items
+    for uid, unsafe_items in still_unsafe_items(session, users).items():
+        rows[uid].still_unsafe = len(unsafe_items)
+    for uid, synced in last_synced(session, users).items():
+        rows[uid].anki_synced_at = synced
+    rhythm = pace.usual_gap(row.study_days for row in rows.values())
+    for row in rows.values():
+        per_day = pace.class_pace(row.total, school_class.daily_new_limit, row.started.date(), school_class.exam_date)
+        row.expected = pace.expected_met(per_day, row.total, row.started, now)
+        row.status, row.flags = pace.judge(
+            started=row.started, now=now, met=row.seen, expected=row.expected, last_active=row.last_active,
+            rhythm=rhythm, retention=row.retention_30d, retention_reviews=row.retention_reviews,
+        )
+    return list(rows.values())
+
+
+def class_rhythm(rows: Sequence[StudentRow]) -> float:
+    """The class's usual gap between study days (the same figure the flags used)."""
+    return pace.usual_gap(row.study_days for row in rows)
+
+
+def _activity(session: Session, rows: dict[int, StudentRow], now: dt.datetime) -> None:
+    """Last active, reviews in 7 days, study days and retention over the last 30 days."""
     users = list(rows)
     week_ago, month_ago = now - dt.timedelta(days=7), now - dt.timedelta(days=30)
     passed = case((Review.rating > 1, 1), else_=0)
     in_review = Review.state_before == 2
-    # Only the last 30 days are counted, so the scan is a month of the class's
+    # Grouped by UTC day: a gap between study days is the same length in any zone.
+    day = day_of(session, Review.reviewed_at)
+    # Only the last 30 days are read, so the scan is a month of the class's
     # reviews, not its whole history; "last active" for students quiet for a
     # month comes from a second, small query.
-    for uid, last, week, reviewed, ok in session.execute(
+    retained: dict[int, tuple[int, int]] = {}
+    for uid, when, last, week, reviewed, ok in session.execute(
         select(
             Review.user_id,
+            day,
             func.max(Review.reviewed_at),
             func.sum(case((Review.reviewed_at >= week_ago, 1), else_=0)),
             func.sum(case((in_review, 1), else_=0)),
             func.sum(case((in_review, passed), else_=0)),
         )
         .where(Review.user_id.in_(users), Review.reviewed_at >= month_ago)
-        .group_by(Review.user_id)
+        .group_by(Review.user_id, day)
     ):
         row = rows[uid]
-        row.last_active = as_utc(last) if last is not None else None
-        row.reviews_7d = int(week or 0)
-        row.retention_reviews = int(reviewed or 0)
-        row.retention_30d = (int(ok or 0) / int(reviewed)) if reviewed else None
+        last_at = _aware(last)
+        if last_at is not None and (row.last_active is None or last_at > row.last_active):
+            row.last_active = last_at
+        row.study_days.append(when if isinstance(when, dt.date) else dt.date.fromisoformat(str(when)[:10]))
+        row.reviews_7d += int(week or 0)
+        total, good = retained.get(uid, (0, 0))
+        retained[uid] = (total + int(reviewed or 0), good + int(ok or 0))
+    for uid, (total, good) in retained.items():
+        rows[uid].retention_reviews = total
+        rows[uid].retention_30d = good / total if total else None
     quiet = [uid for uid, row in rows.items() if row.last_active is None]
     if quiet:
         for uid, last in session.execute(
             select(Review.user_id, func.max(Review.reviewed_at)).where(Review.user_id.in_(quiet)).group_by(Review.user_id)
         ):
-            rows[uid].last_active = as_utc(last) if last is not None else None
+            rows[uid].last_active = _aware(last)
+
+
+def _states(session: Session, rows: dict[int, StudentRow], item_ids: Sequence[str], now: dt.datetime) -> None:
+    """Items met, mastered and due now, per student (the class's items only)."""
     for uid, seen, mastered, due in session.execute(
         select(
             ItemState.user_id,
@@ -137,91 +208,56 @@ def student_rows(
             func.sum(case((ItemState.stability >= MASTERY_DAYS, 1), else_=0)),
             func.sum(case((ItemState.due <= now, 1), else_=0)),
         )
-        .where(ItemState.user_id.in_(users), ItemState.item_id.in_(list(item_ids)))
+        .where(ItemState.user_id.in_(list(rows)), ItemState.item_id.in_(list(item_ids)))
         .group_by(ItemState.user_id)
     ):
         rows[uid].seen, rows[uid].mastered, rows[uid].due_now = int(seen), int(mastered or 0), int(due or 0)
-    if exam_date is not None and safety_ids:
-        for uid, recall in exam_recall(session, users, safety_ids, exam_date, dialect).items():
-            rows[uid].exam_recall = recall
-    for uid, picks, items in unsafe_choices(session, users):
-        rows[uid].unsafe_picks, rows[uid].unsafe_items = picks, items
-    for uid, synced in last_synced(session, users).items():
-        rows[uid].anki_synced_at = synced
-    for row in rows.values():
-        row.at_risk = risk_reasons(row, now)
-    return list(rows.values())
 
 
-def exam_recall(
-    session: Session, users: Sequence[int], safety_ids: Sequence[str], exam_date: dt.date, dialect: str
-) -> dict[int, float]:
-    """Mean predicted recall (FSRS retrievability) of safety-critical items on the exam day.
-
-    Items a student has never studied count as 0: they cannot be recalled.
-    """
-    exam = dt.datetime.combine(exam_date, dt.time(9, 0), tzinfo=dt.timezone.utc)
+def recall_at(session: Session, exam: dt.datetime) -> ColumnElement[Any]:
+    """SQL: an item state's predicted recall at `exam`, on the scheduler's forgetting curve."""
+    dialect = session.get_bind().dialect.name
+    decay, factor = forgetting_curve()
     elapsed = days_between(_at(exam, dialect), ItemState.last_review, dialect)
-    recall = func.power(1 + FACTOR * elapsed / ItemState.stability, -DECAY)
-    rows = session.execute(
-        select(ItemState.user_id, func.sum(cast(recall, Float)))
+    return cast(func.power(1 + factor * elapsed / ItemState.stability, -decay), Float)
+
+
+def _exam_recall(session: Session, rows: dict[int, StudentRow], item_ids: Sequence[str],
+                 safety_ids: Sequence[str], exam: dt.datetime) -> None:
+    """Mean predicted exam-day recall of the items each student has met (all, and safety-critical)."""
+    recall = recall_at(session, exam)
+    safety = ItemState.item_id.in_(list(safety_ids)) if safety_ids else literal(False)
+    for uid, met, total, safety_met, safety_total in session.execute(
+        select(
+            ItemState.user_id,
+            func.count(),
+            func.sum(recall),
+            func.sum(case((safety, 1), else_=0)),
+            func.sum(case((safety, recall), else_=0.0)),
+        )
         .where(
-            ItemState.user_id.in_(list(users)),
-            ItemState.item_id.in_(list(safety_ids)),
+            ItemState.user_id.in_(list(rows)),
+            ItemState.item_id.in_(list(item_ids)),
             ItemState.stability.is_not(None),
             ItemState.last_review.is_not(None),
         )
         .group_by(ItemState.user_id)
-    ).all()
-    found = {uid: float(total or 0) / len(safety_ids) for uid, total in rows}
-    return {uid: found.get(uid, 0.0) for uid in users}
+    ):
+        row = rows[uid]
+        row.exam_recall = float(total or 0) / int(met) if met else None
+        row.safety_seen = int(safety_met or 0)
+        row.safety_recall = float(safety_total or 0) / int(safety_met) if safety_met else None
 
 
-def risk_reasons(row: StudentRow, now: dt.datetime) -> list[str]:
-    """Why a student needs attention, in plain words (empty when on track)."""
-    reasons = []
-    if row.last_active is None:
-        reasons.append("has not studied yet")
-    elif now - row.last_active > dt.timedelta(days=INACTIVE_DAYS):
-        reasons.append(f"inactive for {(now - row.last_active).days} days")
-    if row.retention_30d is not None and row.retention_reviews >= 10 and row.retention_30d < LOW_RETENTION:
-        reasons.append(f"retention {row.retention_30d:.0%} (under {LOW_RETENTION:.0%})")
-    if row.due_now > BACKLOG:
-        reasons.append(f"{row.due_now} reviews overdue")
-    if row.exam_recall is not None and row.exam_recall < LOW_EXAM_RECALL:
-        reasons.append(f"predicted exam-day recall {row.exam_recall:.0%}")
-    return reasons
-
-
-
-
-def group_mastery(session: Session, users: Sequence[int], groups: dict[str, Iterable[str]]) -> dict[str, float]:
-    """group -> share of (student, item) pairs mastered across the class (e.g. per body-map site)."""
-    item_group = {item: name for name, items in groups.items() for item in items}
-    sizes = {name: len(list(items)) for name, items in groups.items()}
-    result = {name: 0.0 for name in groups}
-    if not users or not item_group:
-        return result
-    rows = session.execute(
-        select(ItemState.item_id, func.count())
-        .where(
-            ItemState.user_id.in_(list(users)),
-            ItemState.item_id.in_(list(item_group)),
-            ItemState.stability >= MASTERY_DAYS,
-        )
-        .group_by(ItemState.item_id)
-    ).all()
-    for item, count in rows:
-        name = item_group[item]
-        result[name] += int(count) / (sizes[name] * len(users))
-    return result
+def _aware(value: Any) -> dt.datetime | None:
+    return None if value is None else as_utc(value)
 
 
 def unsafe_choices(session: Session, users: Sequence[int]) -> list[tuple[int, int, int]]:
     """(user id, answers with an unsafe option, distinct items) for students who chose one, most first.
 
-    Reads the review's own `unsafe_chosen` flag through the (user_id, item_id)
-    index rather than joining every option picked.
+    Reads the review's own `unsafe_chosen` flag through the partial index
+    ix_reviews_unsafe rather than joining every option picked.
     """
     if not users:
         return []

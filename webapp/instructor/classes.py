@@ -1,10 +1,19 @@
-"""Class management: create, edit, archive, join codes and the roster."""
+"""Class management: create, edit, archive, join codes and the roster.
+
+Destructive actions ask first (static/instructor.js, `data-confirm`) and can be
+reversed: a removed student can be added back with their original join date,
+a replaced join code can be brought back while no other class has taken it,
+an archived class can be restored. What can be undone is remembered in the
+instructor's own session, so only the person who removed someone can undo it.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -16,17 +25,23 @@ from webapp.instructor import bp
 from webapp.instructor.access import instructor_required, own_class_or_404
 from webapp.instructor.forms import ActionForm, ClassForm
 from webapp.models import Enrollment, SchoolClass, User
+from webapp.zones.clock import UTC_NAME, zone_names
+
+UNDO_KEY = "instructor_undo"
 
 
 def _class_form(school_class: SchoolClass | None = None) -> ClassForm:
     form = ClassForm(obj=school_class)
     modules = get_course().modules
     form.modules.choices = [(module.id, module.title) for module in modules]
+    form.timezone.choices = [(name, name.replace("_", " ")) for name in zone_names()]
     if school_class is not None and not form.is_submitted():
         form.desired_retention.data = Decimal(round(school_class.desired_retention * 100))
         form.modules.data = school_class.modules or [module.id for module in modules]
+        form.timezone.data = school_class.timezone or UTC_NAME
     elif school_class is None and not form.is_submitted():
         form.modules.data = [module.id for module in modules]
+        form.timezone.data = UTC_NAME
     return form
 
 
@@ -36,43 +51,53 @@ def _apply(form: ClassForm, school_class: SchoolClass) -> None:
     school_class.daily_new_limit = int(form.daily_new_limit.data or 0)
     school_class.exam_date = form.exam_date.data
     school_class.modules = list(form.modules.data or [])
+    school_class.timezone = form.timezone.data or UTC_NAME
+
+
+def _my_classes() -> list[Any]:
+    return list(get_session().execute(
+        select(SchoolClass, func.count(Enrollment.id))
+        .outerjoin(Enrollment, Enrollment.class_id == SchoolClass.id)
+        .where(SchoolClass.instructor_id == current_user.id)
+        .group_by(SchoolClass.id)
+        .order_by(SchoolClass.archived, SchoolClass.created_at.desc())
+    ).all())
 
 
 @bp.get("/")
 @instructor_required
 def index() -> ResponseReturnValue:
     """My classes, with student counts, and a form to create one."""
-    session = get_session()
-    rows = session.execute(
-        select(SchoolClass, func.count(Enrollment.id))
-        .outerjoin(Enrollment, Enrollment.class_id == SchoolClass.id)
-        .where(SchoolClass.instructor_id == current_user.id)
-        .group_by(SchoolClass.id)
-        .order_by(SchoolClass.archived, SchoolClass.created_at.desc())
-    ).all()
-    return render_template("instructor/index.html", rows=rows, form=_class_form())
+    return render_template("instructor/index.html", rows=_my_classes(), form=_class_form(), action=ActionForm())
 
 
 @bp.post("/classes/new")
 @instructor_required
 def create() -> ResponseReturnValue:
-    """Create a class from the form on the index page."""
+    """Create a class from the form on the index page (an error keeps the list and the typed values)."""
     form = _class_form()
-    session = get_session()
+    session_db = get_session()
     if not form.validate():
-        return render_template("instructor/index.html", rows=[], form=form, show_form=True), 400
-    school_class = SchoolClass(instructor_id=current_user.id, join_code=unused_join_code(session))
+        return render_template("instructor/index.html", rows=_my_classes(), form=form, show_form=True,
+                               action=ActionForm()), 400
+    school_class = SchoolClass(instructor_id=current_user.id, join_code=unused_join_code(session_db))
     _apply(form, school_class)
-    session.add(school_class)
-    session.commit()
+    session_db.add(school_class)
+    session_db.commit()
     flash(f"Class created. Students join with the code {school_class.join_code}.", "success")
     return redirect(url_for("instructor.overview", class_id=school_class.id))
+
+
+def _undo(class_id: int) -> dict[str, Any]:
+    """What the instructor can undo on this class (from their session)."""
+    stored = session.get(UNDO_KEY) or {}
+    return dict(stored) if stored.get("class_id") == class_id else {}
 
 
 @bp.route("/classes/<int:class_id>/settings", methods=["GET", "POST"])
 @instructor_required
 def settings(class_id: int) -> ResponseReturnValue:
-    """Edit a class: name, retention, new-item limit, exam date, modules; and the roster."""
+    """Edit a class: name, retention, new-item limit, exam date, modules, zone; and the roster."""
     school_class = own_class_or_404(class_id)
     form = _class_form(school_class)
     if form.validate_on_submit():
@@ -86,21 +111,46 @@ def settings(class_id: int) -> ResponseReturnValue:
         .where(Enrollment.class_id == class_id)
         .order_by(User.display_name)
     ).all()
+    undo = _undo(class_id)
+    removed = get_session().get(User, undo["removed"]) if undo.get("removed") else None
     status = 400 if form.is_submitted() else 200
     return render_template("instructor/settings.html", school_class=school_class, form=form,
-                           roster=roster, action=ActionForm()), status
+                           roster=roster, action=ActionForm(), removed=removed,
+                           old_code=undo.get("old_code")), status
 
 
 @bp.post("/classes/<int:class_id>/code")
 @instructor_required
 def regenerate_code(class_id: int) -> ResponseReturnValue:
-    """Replace the join code (the old one stops working; enrolled students stay)."""
+    """Replace the join code (the old one stops working; enrolled students stay; can be undone)."""
     school_class = own_class_or_404(class_id)
     if ActionForm().validate_on_submit():
-        session = get_session()
-        school_class.join_code = unused_join_code(session)
-        session.commit()
+        db = get_session()
+        old = school_class.join_code
+        school_class.join_code = unused_join_code(db)
+        db.commit()
+        session[UNDO_KEY] = {**_undo(class_id), "class_id": class_id, "old_code": old}
         flash(f"New join code: {school_class.join_code}. The old code no longer works.", "success")
+    return redirect(url_for("instructor.settings", class_id=class_id))
+
+
+@bp.post("/classes/<int:class_id>/code/restore")
+@instructor_required
+def restore_code(class_id: int) -> ResponseReturnValue:
+    """Bring back the code this instructor just replaced, unless another class has taken it since."""
+    school_class = own_class_or_404(class_id)
+    undo = _undo(class_id)
+    old = undo.get("old_code")
+    if ActionForm().validate_on_submit() and old:
+        db = get_session()
+        if db.scalar(select(SchoolClass.id).where(SchoolClass.join_code == old)) is None:
+            school_class.join_code = old
+            db.commit()
+            flash(f"The join code is {old} again.", "success")
+        else:
+            flash("That code is now used by another class; keep the new one.", "warning")
+        undo.pop("old_code", None)
+        session[UNDO_KEY] = undo
     return redirect(url_for("instructor.settings", class_id=class_id))
 
 
@@ -112,23 +162,46 @@ def toggle_archive(class_id: int) -> ResponseReturnValue:
     if ActionForm().validate_on_submit():
         school_class.archived = not school_class.archived
         get_session().commit()
-        flash("Class archived." if school_class.archived else "Class restored.", "success")
+        flash("Class archived. Restore it from its card below." if school_class.archived else "Class restored.",
+              "success")
     return redirect(url_for("instructor.index"))
 
 
 @bp.post("/classes/<int:class_id>/students/<int:user_id>/remove")
 @instructor_required
 def remove_student(class_id: int, user_id: int) -> ResponseReturnValue:
-    """Take a student off the roster; their own study history is kept."""
+    """Take a student off the roster; their own study history is kept, and they can be added back."""
     own_class_or_404(class_id)
-    session = get_session()
-    enrollment = session.scalar(
+    db = get_session()
+    enrollment = db.scalar(
         select(Enrollment).where(Enrollment.class_id == class_id, Enrollment.user_id == user_id)
     )
     if enrollment is None:
         flash("That student is not in this class.", "warning")
     elif ActionForm().validate_on_submit():
-        session.delete(enrollment)
-        session.commit()
+        joined = enrollment.joined_at.isoformat()
+        db.delete(enrollment)
+        db.commit()
+        session[UNDO_KEY] = {**_undo(class_id), "class_id": class_id, "removed": user_id, "joined_at": joined}
         flash("Student removed from the class. Their own study history is kept.", "success")
+    return redirect(url_for("instructor.settings", class_id=class_id))
+
+
+@bp.post("/classes/<int:class_id>/students/<int:user_id>/readd")
+@instructor_required
+def readd_student(class_id: int, user_id: int) -> ResponseReturnValue:
+    """Add back the student this instructor just removed, with their original join date."""
+    own_class_or_404(class_id)
+    undo = _undo(class_id)
+    if ActionForm().validate_on_submit() and undo.get("removed") == user_id:
+        db = get_session()
+        present = db.scalar(select(Enrollment.id).where(Enrollment.class_id == class_id, Enrollment.user_id == user_id))
+        if present is None and db.get(User, user_id) is not None:
+            db.add(Enrollment(class_id=class_id, user_id=user_id,
+                              joined_at=dt.datetime.fromisoformat(undo["joined_at"])))
+            db.commit()
+            flash("Student added back to the class.", "success")
+        undo.pop("removed", None)
+        undo.pop("joined_at", None)
+        session[UNDO_KEY] = undo
     return redirect(url_for("instructor.settings", class_id=class_id))

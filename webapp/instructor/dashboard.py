@@ -1,36 +1,41 @@
-"""The class overview, item analysis and one-student pages (read-only views)."""
+"""The class overview, the exam-day forecast and the one-student page (read-only views).
+
+Times and days on these pages are in the class's zone (`SchoolClass.timezone`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from typing import Any, Callable
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from quizzes.bank import Bank
 from quizzes.bodymap import REGIONS, body_map_svg, region_label
-from quizzes.questions import TYPE_LABELS, Question
+from quizzes.questions import Question
 from webapp.content import get_bank, item_label
 from webapp.db import get_session
-from webapp.instructor import analytics, bp
+from webapp.instructor import analytics, bp, forecast, pace
 from webapp.instructor.access import instructor_required, own_class_or_404
-from webapp.instructor.items import ItemStat, item_analysis
+from webapp.instructor.unsafe import still_unsafe_items, unsafe_picks
 from webapp.models import Enrollment, Review, SchoolClass, User, utcnow
 from webapp.progress import stats
 from webapp.progress.summary import chart_json, progress_context
+from webapp.zones.clock import local_date
 
-SORTABLE = {
+STATUS_ORDER = {pace.STATUS_FLAGGED: 0, pace.STATUS_ON_TRACK: 1, pace.STATUS_JUST_STARTED: 2}
+SORTABLE: dict[str, Callable[[analytics.StudentRow], Any]] = {
     "name": lambda r: r.name.casefold(),
+    "status": lambda r: (STATUS_ORDER.get(r.status, 3), -len(r.flags), r.name.casefold()),
     "last_active": lambda r: r.last_active or dt.datetime.min.replace(tzinfo=dt.timezone.utc),
     "reviews_7d": lambda r: r.reviews_7d,
-    "seen": lambda r: r.seen,
-    "mastery": lambda r: r.mastery,
+    "seen": lambda r: r.seen - r.expected,
     "retention": lambda r: -1 if r.retention_30d is None else r.retention_30d,
     "due": lambda r: r.due_now,
     "exam_recall": lambda r: -1 if r.exam_recall is None else r.exam_recall,
-    "risk": lambda r: len(r.at_risk),
+    "unsafe": lambda r: r.still_unsafe,
 }
 
 
@@ -40,79 +45,73 @@ def class_items(bank: Bank, school_class: SchoolClass) -> list[Question]:
     return [q for q in bank.questions if q.module in modules]
 
 
+def class_rows(school_class: SchoolClass, now: dt.datetime) -> tuple[list[Question], list[analytics.StudentRow]]:
+    """The class's questions and its overview rows."""
+    items = class_items(get_bank(), school_class)
+    rows = analytics.student_rows(get_session(), school_class, [q.id for q in items],
+                                  [q.id for q in items if q.safety_critical], now)
+    return items, rows
+
+
 @bp.get("/classes/<int:class_id>")
 @instructor_required
 def overview(class_id: int) -> ResponseReturnValue:
-    """Class progress at a glance: students, heatmap, body map, activity, unsafe picks."""
+    """Who needs help and with what: status with reasons, pace, exam-day forecast, unsafe answers, activity."""
     school_class = own_class_or_404(class_id)
     session, bank, now = get_session(), get_bank(), utcnow()
-    items = class_items(bank, school_class)
-    item_ids = [q.id for q in items]
-    safety_ids = [q.id for q in items if q.safety_critical]
-    rows = analytics.student_rows(session, class_id, item_ids, safety_ids, now, school_class.exam_date)
-    sort = request.args.get("sort", "name")
+    zone = school_class.timezone
+    items, rows = class_rows(school_class, now)
+    sort = request.args.get("sort", "status")
+    if sort not in SORTABLE:
+        sort = "status"
     descending = request.args.get("dir", "asc") == "desc"
-    rows.sort(key=SORTABLE.get(sort, SORTABLE["name"]), reverse=descending)
+    rows.sort(key=SORTABLE[sort], reverse=descending)
     users = [row.user_id for row in rows]
-    modules = [m for m in bank.modules if any(q.module == m.id for q in items)]
-    module_items = {m.id: [q.id for q in items if q.module == m.id] for m in modules}
-    heat = {key: mastered / len(module_items[key[1]])
-            for key, (_, mastered) in stats.mastery_by_user_module(session, users, now, bank=bank).items()
-            if module_items.get(key[1])}
-    site_items: dict[str, list[str]] = {site: [] for site in REGIONS}
-    for question in items:
-        for site in question.sites:
-            site_items.setdefault(site, []).append(question.id)
-    sites = analytics.group_mastery(session, users, {s: ids for s, ids in site_items.items() if ids})
-    per_day = stats.reviews_per_day(session, users, now, days=60)
-    forecast = stats.due_forecast(session, users, now, days=14, bank=bank)
+    per_day = stats.reviews_per_day(session, users, now, days=60, zone=zone)
+    due = stats.due_forecast(session, users, now, days=14, bank=bank, zone=zone)
     retention = stats.true_retention(session, users, now, days=30)
-    unsafe = sorted((row for row in rows if row.unsafe_picks), key=lambda row: (-row.unsafe_picks, row.name))
+    today = local_date(now, zone)
+    counts = {status: sum(1 for row in rows if row.status == status) for status in STATUS_ORDER}
+    unsafe_rows = sorted((row for row in rows if row.unsafe_picks),
+                         key=lambda row: (-row.still_unsafe, -row.unsafe_picks, row.name))
     return render_template(
         "instructor/overview.html",
-        school_class=school_class, rows=rows, sort=sort, descending=descending, modules=modules, heat=heat,
-        sites=sites, site_label=region_label, per_day=per_day, forecast=forecast, retention=retention,
-        chart_data=chart_json(per_day, [(now.date() + dt.timedelta(days=i), n) for i, n in enumerate(forecast)]), unsafe=unsafe, total_items=len(item_ids),
-        at_risk=sum(1 for row in rows if row.at_risk), bodymap_svg=body_map_svg,
+        school_class=school_class, rows=rows, sort=sort, descending=descending, per_day=per_day, forecast=due,
+        retention=retention, total_items=len(items), counts=counts, unsafe=unsafe_rows,
+        still_unsafe=sum(1 for row in rows if row.still_unsafe), rhythm=analytics.class_rhythm(rows),
+        chart_data=chart_json(per_day, [(today + dt.timedelta(days=i), n) for i, n in enumerate(due)]),
+        pace=pace, exam=analytics.exam_moment(school_class),
     )
 
 
-ITEM_SORTS: dict[str, tuple[str, Callable[[tuple[Question, ItemStat]], float]]] = {
-    "facility": ("most missed first", lambda pair: 2.0 if pair[1].facility is None else pair[1].facility),
-    "discrimination": ("lowest discrimination first",
-                       lambda pair: 2.0 if pair[1].discrimination is None else pair[1].discrimination),
-    "attempts": ("most attempts first", lambda pair: -pair[1].attempts),
-    "difficulty": ("highest FSRS difficulty first", lambda pair: -(pair[1].mean_difficulty or 0.0)),
-}
-ITEMS_PER_PAGE = 40
-
-
-@bp.get("/classes/<int:class_id>/items")
+@bp.get("/classes/<int:class_id>/forecast")
 @instructor_required
-def items(class_id: int) -> ResponseReturnValue:
-    """Item analysis: facility, discrimination, option choices, FSRS difficulty."""
+def forecast_page(class_id: int) -> ResponseReturnValue:
+    """Exam-day forecast: coverage and recall per student, per module, per site, for safety-critical items."""
     school_class = own_class_or_404(class_id)
-    bank = get_bank()
-    questions = class_items(bank, school_class)
-    modules = [m for m in bank.modules if any(q.module == m.id for q in questions)]
-    module_filter = request.args.get("module", "")
-    if module_filter in {m.id for m in modules}:
-        questions = [q for q in questions if q.module == module_filter]
-    else:
-        module_filter = ""
-    users = [uid for uid, _, _ in analytics.members(get_session(), class_id)]
-    stats_by_item = item_analysis(get_session(), users, [q.id for q in questions])
-    sort = request.args.get("sort", "facility")
-    if sort not in ITEM_SORTS:
-        sort = "facility"
-    analysed = sorted(((q, stats_by_item[q.id]) for q in questions if q.id in stats_by_item), key=ITEM_SORTS[sort][1])
-    hidden = 0 if request.args.get("all") else max(0, len(analysed) - ITEMS_PER_PAGE)
+    session, bank, now = get_session(), get_bank(), utcnow()
+    items, rows = class_rows(school_class, now)
+    exam = analytics.exam_moment(school_class)
+    users = [row.user_id for row in rows]
+    item_ids = [q.id for q in items]
+    safety_ids = [q.id for q in items if q.safety_critical]
+    recalls = forecast.item_recalls(session, users, item_ids, exam) if exam else {}
+    modules = [m for m in bank.modules if any(q.module == m.id for q in items)]
+    module_items = {m.id: [q.id for q in items if q.module == m.id] for m in modules}
+    site_items: dict[str, list[str]] = {}
+    for question in items:
+        for site in question.sites:
+            if site in REGIONS:
+                site_items.setdefault(site, []).append(question.id)
     return render_template(
-        "instructor/items.html", school_class=school_class, analysed=analysed[: len(analysed) - hidden],
-        hidden=hidden, sort=sort, sort_label=ITEM_SORTS[sort][0],
-        sorts=[(key, label) for key, (label, _) in ITEM_SORTS.items()], modules=modules,
-        module_filter=module_filter, type_labels=TYPE_LABELS,
-        unattempted=[q for q in questions if q.id not in stats_by_item],
+        "instructor/forecast.html", school_class=school_class, rows=rows, exam=exam, modules=modules,
+        per_module=forecast.by_group(recalls, users, module_items),
+        per_site=forecast.by_group(recalls, users, site_items), site_label=region_label,
+        safety=forecast.by_group(recalls, users, {"safety": safety_ids})["safety"],
+        overall=forecast.by_group(recalls, users, {"all": item_ids})["all"],
+        per_student=forecast.by_student(recalls, users, item_ids),
+        per_student_safety=forecast.by_student(recalls, users, safety_ids),
+        bodymap_svg=body_map_svg,
     )
 
 
@@ -140,9 +139,28 @@ def recent_answers(user_id: int, limit: int = 30) -> list[tuple[Review, Question
 @bp.get("/classes/<int:class_id>/students/<int:user_id>")
 @instructor_required
 def student(class_id: int, user_id: int) -> ResponseReturnValue:
-    """One student: their progress page as they see it, plus their recent answers."""
+    """One student: status and its evidence, exam-day forecast (now and if they keep pace), unsafe picks, answers."""
     school_class = own_class_or_404(class_id)
     user = enrolled_student_or_404(class_id, user_id)
-    context = progress_context(user.id, utcnow())
-    return render_template("instructor/student.html", school_class=school_class, student=user,
-                           answers=recent_answers(user.id), item_label=item_label, **context)
+    session, bank, now = get_session(), get_bank(), utcnow()
+    items, rows = class_rows(school_class, now)
+    row = next(r for r in rows if r.user_id == user.id)
+    item_ids = [q.id for q in items]
+    safety_ids = [q.id for q in items if q.safety_critical]
+    exam = analytics.exam_moment(school_class)
+    current: dict[str, forecast.Forecast] = {}
+    projected: dict[str, forecast.Forecast] = {}
+    if exam is not None and exam > now:
+        recalls = forecast.item_recalls(session, [user.id], item_ids, exam)
+        current = forecast.by_group(recalls, [user.id], {"all": item_ids, "safety": safety_ids})
+        projected = forecast.projected(session, user.id, bank, school_class, item_ids, now, exam,
+                                       current_app.config["SAFETY_RETENTION"])
+    picks = unsafe_picks(session, [user.id])
+    context = progress_context(user.id, now, school_class.timezone)
+    return render_template(
+        "instructor/student.html", school_class=school_class, student=user, row=row, pace=pace,
+        rhythm=analytics.class_rhythm(rows), exam=exam, current=current, projected=projected,
+        picks=[(pick, bank.get(pick.item_id)) for pick in picks],
+        still_unsafe=still_unsafe_items(session, [user.id]).get(user.id, set()),
+        answers=recent_answers(user.id), item_label=item_label, **context,
+    )

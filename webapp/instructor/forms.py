@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectMultipleField, StringField, widgets
+from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
@@ -34,6 +34,11 @@ class ClassForm(FlaskForm):
     exam_date = DateField("Exam or clinic date (optional)", validators=[Optional()],
                           description="Used to predict who will remember the safety-critical items on the day.")
     modules = CheckboxList("Modules included", validators=[DataRequired("Include at least one module.")])
+    timezone = SelectField(
+        "Time zone", default="UTC", validate_choice=True,
+        description="Days and times on the class's pages, and the exam at 09:00, are in this zone. "
+                    "A new class starts with your browser's zone.",
+    )
 
 
 class ActionForm(FlaskForm):

@@ -9,6 +9,10 @@
   who picked each option: a distractor that draws strong students points at a
   flawed item or a misconception worth teaching;
 - FSRS difficulty and stability averaged over the students' item states.
+
+Discrimination comes with a 95 % confidence interval (Fisher's z); under
+`MIN_DISCRIMINATION_N` students it is not shown at all ("too few attempts"),
+since a correlation over a handful of people says nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from sqlalchemy import Float, case, cast, func, select, text
 from sqlalchemy.orm import Session
 
 from webapp.models import ItemState, Review, ReviewChoice
+
+MIN_DISCRIMINATION_N = 10
+Z95 = 1.96
 
 
 @dataclass
@@ -40,9 +47,29 @@ class ItemStat:
     first_attempts: int = 0
     facility: float | None = None
     discrimination: float | None = None
+    discrimination_n: int = 0  # students the correlation is over
     mean_difficulty: float | None = None
     mean_stability: float | None = None
     options: dict[str, OptionStat] = field(default_factory=dict)
+
+    @property
+    def discrimination_known(self) -> bool:
+        """True when enough students answered for the discrimination to mean something."""
+        return self.discrimination is not None and self.discrimination_n >= MIN_DISCRIMINATION_N
+
+    @property
+    def discrimination_interval(self) -> tuple[float, float] | None:
+        """The 95 % confidence interval of the discrimination (None with too few students)."""
+        if not self.discrimination_known or self.discrimination is None:
+            return None
+        return correlation_interval(self.discrimination, self.discrimination_n)
+
+
+def correlation_interval(r: float, n: int) -> tuple[float, float]:
+    """95 % confidence interval of a Pearson correlation `r` over `n` pairs (Fisher's z, n > 3)."""
+    clipped = max(-0.999999, min(0.999999, r))
+    z, half = math.atanh(clipped), Z95 / math.sqrt(max(n - 3, 1))
+    return math.tanh(z - half), math.tanh(z + half)
 
 
 def pearson(n: int, sx: float, sy: float, sxy: float, sxx: float, syy: float) -> float | None:
@@ -117,6 +144,7 @@ def item_analysis(session: Session, users: Sequence[int], item_ids: Sequence[str
     ):
         if item_id in stats:
             stats[item_id].discrimination = pearson(int(n), float(sx), float(sr), float(sxr), float(sxx), float(srr))
+            stats[item_id].discrimination_n = int(n)
 
     for item_id, option_id, count, mean_score in session.execute(
         select(ReviewChoice.item_id, ReviewChoice.option_id, func.count(), func.avg(per_user.c.t / per_user.c.n))
@@ -139,3 +167,20 @@ def item_analysis(session: Session, users: Sequence[int], item_ids: Sequence[str
         wanted = set(item_ids)
         stats = {item_id: stat for item_id, stat in stats.items() if item_id in wanted}
     return stats
+
+
+def option_pickers(session: Session, users: Sequence[int], item_id: str) -> dict[str, list[tuple[int, int, str]]]:
+    """Option id -> (student, times picked, last picked ISO time) over every attempt, most picks first."""
+    result: dict[str, list[tuple[int, int, str]]] = {}
+    if not users:
+        return result
+    for option_id, user_id, count, last in session.execute(
+        select(ReviewChoice.option_id, Review.user_id, func.count(), func.max(Review.reviewed_at))
+        .join(Review, Review.id == ReviewChoice.review_id)
+        .where(ReviewChoice.item_id == item_id, Review.user_id.in_(list(users)))
+        .group_by(ReviewChoice.option_id, Review.user_id)
+    ):
+        result.setdefault(option_id, []).append((int(user_id), int(count), str(last)))
+    for pickers in result.values():
+        pickers.sort(key=lambda picker: (-picker[1], picker[0]))
+    return result

@@ -3,7 +3,8 @@
 Every function takes `(session, user_ids, now, ...)`, where `user_ids` is one
 id or several, so the instructor dashboard reuses them for a class. Counting is
 done by the database (GROUP BY); Python only reshapes the grouped rows. Days are
-UTC days. Items no longer in the bank are "retired": kept, shown apart, and
+calendar days in the `zone` given (the learner's own, or the class's on the
+instructor's pages; UTC when None), with `webapp.zones.clock` as the one rule. Items no longer in the bank are "retired": kept, shown apart, and
 left out of mastery, the forecast and the weakest items.
 """
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
 from webapp.models import ItemState, Review, as_utc
+from webapp.zones.clock import UTC_NAME, day_start, local_date, local_midnight, valid_zone
 
 MASTERED_DAYS = 21.0  # stability at which an item counts as mastered
 REVIEW_STATE = 2  # fsrs State.Review
@@ -30,11 +32,14 @@ def _ids(user_ids: UserIds) -> list[int]:
     return [user_ids] if isinstance(user_ids, int) else list(user_ids)
 
 
-def day_of(session: Session, column: Any) -> ColumnElement[Any]:
-    """The UTC calendar day of a timestamp column, on SQLite and PostgreSQL."""
+def day_of(session: Session, column: Any, zone: str | None = None) -> ColumnElement[Any]:
+    """The calendar day of a timestamp column in `zone` (UTC when None), on SQLite and PostgreSQL."""
+    name = zone if zone and valid_zone(zone) else UTC_NAME
     if session.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone("UTC", column), Date)
-    return func.date(column)  # SQLite stores naive UTC text
+        return cast(func.timezone(name, column), Date)
+    if name == UTC_NAME:
+        return func.date(column)  # SQLite stores naive UTC text
+    return func.local_date(column, name)  # registered on each SQLite connection (webapp.db)
 
 
 def _as_date(value: Any) -> dt.date:
@@ -134,16 +139,17 @@ class DayCount:
     correct: int
 
 
-def reviews_per_day(session: Session, user_ids: UserIds, now: dt.datetime, days: int = 90) -> list[DayCount]:
-    """One entry per day for the last `days` days, oldest first, zeros included."""
-    today = now.astimezone(dt.timezone.utc).date()
+def reviews_per_day(session: Session, user_ids: UserIds, now: dt.datetime, days: int = 90,
+                    zone: str | None = None) -> list[DayCount]:
+    """One entry per day (in `zone`) for the last `days` days, oldest first, zeros included."""
+    today = local_date(now, zone)
     first = today - dt.timedelta(days=days - 1)
-    day = day_of(session, Review.reviewed_at)
+    day = day_of(session, Review.reviewed_at, zone)
     rows = session.execute(
         select(day, func.count(), func.sum(case((Review.result == "correct", 1), else_=0)))
         .where(
             Review.user_id.in_(_ids(user_ids)),
-            Review.reviewed_at >= dt.datetime.combine(first, dt.time(), dt.timezone.utc),
+            Review.reviewed_at >= day_start(first, zone),
             Review.reviewed_at <= now,
         )
         .group_by(day)
@@ -152,12 +158,13 @@ def reviews_per_day(session: Session, user_ids: UserIds, now: dt.datetime, days:
     return [DayCount(first + dt.timedelta(days=i), *counts.get(first + dt.timedelta(days=i), (0, 0))) for i in range(days)]
 
 
-def due_forecast(session: Session, user_ids: UserIds, now: dt.datetime, days: int = 14, *, bank: Bank) -> list[int]:
-    """Items due on each of the next `days` days (today first, overdue counted today)."""
+def due_forecast(session: Session, user_ids: UserIds, now: dt.datetime, days: int = 14, *, bank: Bank,
+                 zone: str | None = None) -> list[int]:
+    """Items due on each of the next `days` days in `zone` (today first, overdue counted today)."""
     ids = _ids(user_ids)
-    today = now.astimezone(dt.timezone.utc).date()
-    end = dt.datetime.combine(today + dt.timedelta(days=days), dt.time(), dt.timezone.utc)
-    day = day_of(session, ItemState.due)
+    today = local_date(now, zone)
+    end = day_start(today + dt.timedelta(days=days), zone)
+    day = day_of(session, ItemState.due, zone)
     query = select(day, func.count()).where(ItemState.user_id.in_(ids), ItemState.due < end).group_by(day)
     retired = retired_ids(session, ids, bank)
     if retired:
@@ -168,16 +175,16 @@ def due_forecast(session: Session, user_ids: UserIds, now: dt.datetime, days: in
     return result
 
 
-def streak(session: Session, user_id: int, now: dt.datetime) -> int:
-    """Consecutive days with a review, ending today (or yesterday, if not yet today)."""
-    day = day_of(session, Review.reviewed_at)
+def streak(session: Session, user_id: int, now: dt.datetime, zone: str | None = None) -> int:
+    """Consecutive days (in `zone`) with a review, ending today (or yesterday, if not yet today)."""
+    day = day_of(session, Review.reviewed_at, zone)
     days = [
         _as_date(d)
         for d in session.scalars(
             select(day).where(Review.user_id == user_id, Review.reviewed_at <= now).group_by(day).order_by(day.desc()).limit(800)
         )
     ]
-    today = now.astimezone(dt.timezone.utc).date()
+    today = local_date(now, zone)
     expected = today if days and days[0] == today else today - dt.timedelta(days=1)
     count = 0
     for d in days:
@@ -275,10 +282,10 @@ class Totals:
     due_now: int
 
 
-def totals(session: Session, user_ids: UserIds, now: dt.datetime, *, bank: Bank) -> Totals:
-    """Headline counts for the progress page."""
+def totals(session: Session, user_ids: UserIds, now: dt.datetime, *, bank: Bank, zone: str | None = None) -> Totals:
+    """Headline counts for the progress page ("today" starts at midnight in `zone`)."""
     ids = _ids(user_ids)
-    midnight = now.astimezone(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = local_midnight(now, zone)
     reviews, today = session.execute(
         select(func.count(), func.sum(case((Review.reviewed_at >= midnight, 1), else_=0))).where(Review.user_id.in_(ids))
     ).one()
@@ -288,3 +295,9 @@ def totals(session: Session, user_ids: UserIds, now: dt.datetime, *, bank: Bank)
         select(func.count(), func.sum(case((ItemState.due <= now, 1), else_=0))).where(live)
     ).one()
     return Totals(int(reviews or 0), int(today or 0), int(seen or 0), int(due or 0))
+
+
+def load_cards(session: Session, user_id: int, bank: Bank) -> dict[str, dict[str, Any]]:
+    """The learner's fsrs cards of items still in the bank (retired items are not studied)."""
+    rows = session.execute(select(ItemState.item_id, ItemState.card).where(ItemState.user_id == user_id))
+    return {item_id: card for item_id, card in rows if item_id in bank}

@@ -11,15 +11,16 @@ from markupsafe import Markup
 from webapp.content import get_bank
 from webapp.db import get_session
 from webapp.progress import stats
+from webapp.zones.clock import local_date
 
 
-def progress_context(user_id: int, now: dt.datetime) -> dict[str, Any]:
-    """Everything the progress page shows for one learner (the instructor's view reuses it)."""
+def progress_context(user_id: int, now: dt.datetime, zone: str | None = None) -> dict[str, Any]:
+    """Everything the progress page shows for one learner, with days in `zone` (the instructor's view reuses it)."""
     session, bank = get_session(), get_bank()
     mastery = stats.module_mastery(session, user_id, now, bank=bank)
-    per_day = stats.reviews_per_day(session, user_id, now, days=90)
-    forecast = stats.due_forecast(session, user_id, now, days=14, bank=bank)
-    today = now.astimezone(dt.timezone.utc).date()
+    per_day = stats.reviews_per_day(session, user_id, now, days=90, zone=zone)
+    forecast = stats.due_forecast(session, user_id, now, days=14, bank=bank, zone=zone)
+    today = local_date(now, zone)
     forecast_days = [today + dt.timedelta(days=i) for i in range(len(forecast))]
     weakest = [(item, bank.get(item.item_id)) for item in stats.weakest_items(session, user_id, now, limit=8, bank=bank)]
     context: dict[str, Any] = {
@@ -27,10 +28,11 @@ def progress_context(user_id: int, now: dt.datetime) -> dict[str, Any]:
         "retention": stats.true_retention(session, user_id, now, days=30),
         "per_day": per_day,
         "forecast": list(zip(forecast_days, forecast)),
-        "streak": stats.streak(session, user_id, now),
+        "streak": stats.streak(session, user_id, now, zone),
         "weakest": [(item, question) for item, question in weakest if item.lapses or item.correct < item.reviews],
         "retired": stats.retired_items(session, user_id, now, bank=bank),
-        "totals": stats.totals(session, user_id, now, bank=bank),
+        "totals": stats.totals(session, user_id, now, bank=bank, zone=zone),
+        "zone": zone,
         "modules": {module.id: module.title for module in bank.modules},
     }
     session.commit()  # end the read transaction

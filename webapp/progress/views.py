@@ -16,4 +16,4 @@ from webapp.progress.summary import progress_context
 @login_required
 def index() -> ResponseReturnValue:
     """The signed-in learner's progress."""
-    return render_template("progress/index.html", item_label=item_label, **progress_context(current_user.id, utcnow()))
+    return render_template("progress/index.html", item_label=item_label, **progress_context(current_user.id, utcnow(), current_user.timezone))

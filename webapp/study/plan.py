@@ -5,8 +5,9 @@ The scope rules live here once: `parse_scope` reads what the learner asked for
 settings into planner limits, and `quizzes.planner.scope_items` says which items
 that covers.
 
-Days are UTC days: "today" for the new-card limit and the streak starts at
-midnight UTC, the same for every learner of a class.
+Days are the learner's own: "today" for the new-card limit starts at midnight
+in the zone stored on the user (`users.timezone`, from their browser; UTC
+until it is known), by the one rule in `webapp.zones.clock`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from quizzes.bank import Bank
 from quizzes.planner import Limits, Plan, plan_next, scope_items
 from webapp.assignments.service import priority_items
 from webapp.classes.settings import StudySettings
-from webapp.models import ItemState, Review
+from webapp.models import Review, User
+from webapp.progress.stats import load_cards
+from webapp.zones.clock import local_midnight
 
 
 @dataclass(frozen=True)
@@ -60,24 +63,24 @@ def parse_scope(course: Course, args: Mapping[str, str]) -> tuple[Scope, str | N
     return Scope(), None
 
 
-def start_of_day(now: dt.datetime) -> dt.datetime:
-    """Midnight UTC of `now`'s day."""
-    return now.astimezone(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+def start_of_day(now: dt.datetime, zone: str | None = None) -> dt.datetime:
+    """Midnight of `now`'s day in the learner's `zone` (UTC when None), as a UTC time."""
+    return local_midnight(now, zone)
 
 
-def load_cards(session: Session, user_id: int, bank: Bank) -> dict[str, dict[str, Any]]:
-    """The learner's fsrs cards of items still in the bank (retired items are not studied)."""
-    rows = session.execute(select(ItemState.item_id, ItemState.card).where(ItemState.user_id == user_id))
-    return {item_id: card for item_id, card in rows if item_id in bank}
+def user_zone(session: Session, user_id: int) -> str | None:
+    """The zone stored on the user (None until their browser has reported one)."""
+    user = session.get(User, user_id)
+    return user.timezone if user is not None else None
 
 
-def new_seen_today(session: Session, user_id: int, now: dt.datetime) -> int:
-    """How many items the learner met for the first time today."""
+def new_seen_today(session: Session, user_id: int, now: dt.datetime, zone: str | None = None) -> int:
+    """How many items the learner met for the first time today (in their `zone`)."""
     return int(
         session.scalar(
             select(func.count())
             .select_from(Review)
-            .where(Review.user_id == user_id, Review.state_before == 0, Review.reviewed_at >= start_of_day(now))
+            .where(Review.user_id == user_id, Review.state_before == 0, Review.reviewed_at >= start_of_day(now, zone))
         )
         or 0
     )
@@ -99,13 +102,14 @@ def limits_for(settings: StudySettings, scope: Scope) -> Limits:
 
 
 def plan(session: Session, user_id: int, bank: Bank, settings: StudySettings, scope: Scope, now: dt.datetime) -> tuple[Plan, dict[str, dict[str, Any]]]:
-    """The next question and the counts, with the cards they were planned from."""
+    """The next question and the counts, with the cards they were planned from ("today" in the learner's zone)."""
     cards = load_cards(session, user_id, bank)
+    zone = user_zone(session, user_id)
     # Assigned work due soon goes first (webapp.assignments.service has the rule).
     limits = replace(limits_for(settings, scope), priority=priority_items(session, bank, user_id, cards, now))
     result = plan_next(
         cards, bank, limits, now,
-        new_seen_today=new_seen_today(session, user_id, now), last_item=last_item(session, user_id),
+        new_seen_today=new_seen_today(session, user_id, now, zone), last_item=last_item(session, user_id),
     )
     return result, cards
 

@@ -64,11 +64,13 @@ def build_school(app: Flask) -> School:
         other = _user(session, "other@example.com", "Other Teacher", "instructor")
         ann, bob, cat = (_user(session, f"{n}@example.com", n.title()) for n in ("ann", "bob", "cat"))
         outsider = _user(session, "outsider@example.com", "Outsider")
-        mine = SchoolClass(name="Spring cohort", instructor_id=teacher.id, join_code="SPRING", modules=[])
-        theirs = SchoolClass(name="Other class", instructor_id=other.id, join_code="OTHERS", modules=[])
+        # The class began 20 days before NOW, so nobody is "just started" at NOW.
+        start = NOW - 20 * day
+        mine = SchoolClass(name="Spring cohort", instructor_id=teacher.id, join_code="SPRING", modules=[], created_at=start)
+        theirs = SchoolClass(name="Other class", instructor_id=other.id, join_code="OTHERS", modules=[], created_at=start)
         session.add_all([mine, theirs])
         session.flush()
-        session.add_all([Enrollment(class_id=mine.id, user_id=u.id) for u in (ann, bob, cat)])
+        session.add_all([Enrollment(class_id=mine.id, user_id=u.id, joined_at=start) for u in (ann, bob, cat)])
         session.add(Enrollment(class_id=theirs.id, user_id=outsider.id))
         _review(session, ann, "q1", NOW - day, "correct", 3, 1, 0, ("right", False))
         _review(session, ann, "q2", NOW - day, "correct", 3, 1, 0)

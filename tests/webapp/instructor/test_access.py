@@ -17,8 +17,8 @@ def login(client: FlaskClient, email: str) -> None:
 def class_pages(school: School, class_id: int | None = None) -> list[str]:
     cid = school.class_id if class_id is None else class_id
     base = f"/instructor/classes/{cid}"
-    return [base, f"{base}/items", f"{base}/settings", f"{base}/students/{school.ann}",
-            f"{base}/export/progress.csv", f"{base}/export/items.csv"]
+    return [base, f"{base}/items", f"{base}/settings", f"{base}/students/{school.ann}", f"{base}/forecast",
+            f"{base}/unsafe", f"{base}/export/progress.csv", f"{base}/export/items.csv", f"{base}/export/unsafe.csv"]
 
 
 def test_anonymous_is_sent_to_login(client: FlaskClient, school: School) -> None:
@@ -80,8 +80,48 @@ def test_create_edit_regenerate_archive_and_remove(client: FlaskClient, app: Fla
     assert b"Archived" in client.get("/instructor/").data
     removed = client.post(f"/instructor/classes/{school.class_id}/students/{school.bob}/remove", follow_redirects=True)
     assert b"Student removed" in removed.data
-    roster = client.get(f"/instructor/classes/{school.class_id}/settings").data
-    assert b"Bob" not in roster and b"Ann" in roster
+    page = client.get(f"/instructor/classes/{school.class_id}/settings").data.decode()
+    roster = page[page.index('id="roster"'):]
+    assert "Bob" not in roster and "Ann" in roster
+    assert "Undo: add Bob back" in page
+    client.post(f"/instructor/classes/{school.class_id}/students/{school.bob}/readd")
+    page = client.get(f"/instructor/classes/{school.class_id}/settings").data.decode()
+    assert "Bob" in page[page.index('id="roster"'):] and "Undo: add Bob back" not in page
+
+
+def test_undo_join_code_and_confirmations(client: FlaskClient, school: School) -> None:
+    login(client, "teacher@example.com")
+    base = f"/instructor/classes/{school.class_id}"
+    page = client.get(f"{base}/settings").data.decode()
+    assert page.count("data-confirm=") == 2 + 3  # new code, archive, and one remove per student (Ann, Bob, Cat)
+    client.post(f"{base}/code")
+    assert _code(client, school.class_id) != "SPRING"
+    assert "Undo: bring back the code SPRING" in client.get(f"{base}/settings").data.decode()
+    client.post(f"{base}/code/restore")
+    assert _code(client, school.class_id) == "SPRING"
+
+
+def test_readd_only_the_student_you_removed(client: FlaskClient, school: School) -> None:
+    login(client, "teacher@example.com")
+    base = f"/instructor/classes/{school.class_id}"
+    client.post(f"{base}/students/{school.outsider}/readd")  # never removed from here
+    page = client.get(f"{base}/settings").data.decode()
+    assert "Outsider" not in page
+
+
+def test_create_error_keeps_the_classes_list(client: FlaskClient, school: School) -> None:
+    login(client, "teacher@example.com")
+    bad = client.post("/instructor/classes/new", data={"name": "", "desired_retention": "90", "daily_new_limit": "20",
+                                                       "modules": ["endangerment-sites"], "timezone": "UTC"})
+    assert bad.status_code == 400
+    assert b"Spring cohort" in bad.data and b"Give the class a name." in bad.data
+
+
+def test_instructor_lands_on_classes_and_nav_has_no_student_classes(client: FlaskClient, school: School) -> None:
+    response = client.post("/login", data={"email": "teacher@example.com", "password": PASSWORD})
+    assert response.headers["Location"].endswith("/instructor/")
+    page = client.get("/instructor/").data.decode()
+    assert ">My classes<" in page and ">Classes<" not in page
 
 
 def _code(client: FlaskClient, class_id: int) -> str:
@@ -91,7 +131,7 @@ def _code(client: FlaskClient, class_id: int) -> str:
     return page[start:page.index("<", start)]
 
 
-@pytest.mark.parametrize("kind", ["progress", "items"])
+@pytest.mark.parametrize("kind", ["progress", "items", "unsafe"])
 def test_csv_exports(client: FlaskClient, school: School, kind: str) -> None:
     login(client, "teacher@example.com")
     response = client.get(f"/instructor/classes/{school.class_id}/export/{kind}.csv")
@@ -99,8 +139,11 @@ def test_csv_exports(client: FlaskClient, school: School, kind: str) -> None:
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     lines = response.data.decode("utf-8").splitlines()
     if kind == "progress":
-        assert lines[0].startswith("student,email,last_active_utc")
+        assert lines[0].startswith("student,email,status,reasons,last_active")
         assert sorted(line.split(",")[0] for line in lines[1:]) == ["Ann", "Bob", "Cat"]
+    elif kind == "unsafe":
+        assert lines[0].startswith("student,email,item_id,question,option_id,option,picked_at")
+        assert [line.split(",")[:3] for line in lines[1:]] == [["Bob", "bob@example.com", "q1"]]
     else:
         assert lines[0].startswith("item_id,module,type")
         assert len(lines) > 200  # one row per item of the course's modules

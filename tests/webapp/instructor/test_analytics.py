@@ -7,48 +7,87 @@ import statistics
 
 import pytest
 from flask import Flask
+from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from tests.webapp.instructor.helpers import NOW, School
 from webapp.db import get_session
-from webapp.instructor import analytics
-from webapp.instructor.items import item_analysis, pearson
+from webapp.instructor import analytics, pace
+from webapp.instructor.items import correlation_interval, item_analysis, pearson
+from webapp.instructor.unsafe import still_unsafe_items, unsafe_picks
+from webapp.models import Review, SchoolClass
 
 
 def recall(elapsed_days: float, stability: float) -> float:
-    """FSRS-6 forgetting curve, written out independently of the code under test."""
-    decay = 0.1542
+    """FSRS forgetting curve with fsrs's own default decay, written out independently of the code under test."""
+    decay = DEFAULT_PARAMETERS[20]
     factor = 0.9 ** (-1 / decay) - 1
     return (1 + factor * elapsed_days / stability) ** -decay
 
 
-def test_student_rows(app: Flask, school: School) -> None:
+def rows_at(app: Flask, school: School, exam: dt.date | None) -> dict[str, analytics.StudentRow]:
     with app.app_context():
-        rows = {r.name: r for r in analytics.student_rows(get_session(), school.class_id, ["q1", "q2", "q3"],
-                                                           ["q1", "q2"], NOW, dt.date(2026, 3, 11))}
+        session = get_session()
+        school_class = session.get(SchoolClass, school.class_id)
+        assert school_class is not None
+        school_class.exam_date = exam
+        session.commit()
+        return {r.name: r for r in analytics.student_rows(session, school_class, ["q1", "q2", "q3"], ["q1", "q2"], NOW)}
+
+
+def test_student_rows(app: Flask, school: School) -> None:
+    rows = rows_at(app, school, dt.date(2026, 3, 11))
     assert sorted(rows) == ["Ann", "Bob", "Cat"]  # the outsider is in another class
     ann, bob, cat = rows["Ann"], rows["Bob"], rows["Cat"]
     assert ann.last_active == NOW - dt.timedelta(hours=12)
     assert (ann.reviews_7d, ann.seen, ann.total, ann.mastered, ann.due_now) == (4, 3, 3, 1, 2)
     assert ann.retention_30d == 1.0 and ann.retention_reviews == 1
     assert ann.unsafe_picks == 0 and ann.mastery == pytest.approx(1 / 3)
-    assert (bob.reviews_7d, bob.seen, bob.mastered, bob.due_now, bob.unsafe_picks) == (0, 2, 1, 1, 1)
+    assert (bob.reviews_7d, bob.seen, bob.mastered, bob.due_now, bob.unsafe_picks, bob.still_unsafe) == (0, 2, 1, 1, 1, 1)
     assert bob.retention_30d is None
-    # Exam at 09:00 UTC on 11 March: Ann's q1 was reviewed 10.375 days before (S=30), q2 10.875 (S=5).
-    assert ann.exam_recall == pytest.approx((recall(10.375, 30) + recall(10.875, 5)) / 2, abs=1e-6)
+    # Exam at 09:00 UTC on 11 March; recall is over the items met only.
+    # Ann: q1 reviewed 10.375 days before (S=30), q2 and q3 10.875 days before (S=5, S=1).
+    assert ann.exam_recall == pytest.approx((recall(10.375, 30) + recall(10.875, 5) + recall(10.875, 1)) / 3, abs=1e-6)
+    assert ann.safety_seen == 2
+    assert ann.safety_recall == pytest.approx((recall(10.375, 30) + recall(10.875, 5)) / 2, abs=1e-6)
     # Bob: both reviewed 19.875 days before (q1 S=2, q2 S=25).
     assert bob.exam_recall == pytest.approx((recall(19.875, 2) + recall(19.875, 25)) / 2, abs=1e-6)
-    assert cat.exam_recall == 0.0 and cat.last_active is None
-    assert cat.at_risk == ["has not studied yet", "predicted exam-day recall 0%"]
-    assert bob.at_risk[0] == "inactive for 10 days"
-    assert ann.at_risk == []
+    assert cat.exam_recall is None and cat.last_active is None and cat.coverage == 0.0
+    # Pace: 3 items over the 30 days from 9 Feb to the exam -> 0.1 a day -> 2 expected after 20 days.
+    assert (ann.expected, bob.expected, cat.expected) == (2, 2, 2)
+    # The class studies daily (Ann: 28 Feb and 1 Mar), so quiet means over 4 days (the floor).
+    assert [f.kind for f in bob.flags] == ["inactive"] and "no study for 10 days" in bob.flags[0].words
+    assert [f.kind for f in cat.flags] == ["inactive"] and "since joining" in cat.flags[0].words
+    assert cat.flags[0].anchor == "activity"
+    assert ann.flags == [] and ann.status == pace.STATUS_ON_TRACK
+    assert bob.status == cat.status == pace.STATUS_FLAGGED
 
 
-def test_site_groups(app: Flask, school: School) -> None:
+def test_exam_in_the_class_time_zone(app: Flask, school: School) -> None:
     with app.app_context():
-        groups = analytics.group_mastery(get_session(), [school.ann, school.bob], {"site-a": ["q1"], "site-b": ["q2", "q3"]})
-    # site-a: Ann mastered q1, Bob did not -> 1 of 2; site-b: only Bob's q2 of 4 pairs.
-    assert groups == {"site-a": 0.5, "site-b": 0.25}
+        session = get_session()
+        school_class = session.get(SchoolClass, school.class_id)
+        assert school_class is not None
+        school_class.exam_date, school_class.timezone = dt.date(2026, 3, 11), "Asia/Tokyo"
+        assert analytics.exam_moment(school_class) == dt.datetime(2026, 3, 11, 0, 0, tzinfo=dt.timezone.utc)
+        school_class.exam_date = None
+        assert analytics.exam_moment(school_class) is None
 
+
+def test_unsafe_picks_named_with_since_safe(app: Flask, school: School) -> None:
+    with app.app_context():
+        session = get_session()
+        users = [school.ann, school.bob, school.cat]
+        (pick,) = unsafe_picks(session, users)
+        assert (pick.user_id, pick.item_id, pick.option_id, pick.safe_since, pick.still_unsafe) == (
+            school.bob, "q1", "bad", None, True)
+        later = NOW - dt.timedelta(days=2)
+        session.add(Review(user_id=school.bob, item_id="q1", presentation_id="bob-q1-safe", reviewed_at=later,
+                           response="x", result="correct", score=1.0, rating=3, response_ms=4000, attempt=2,
+                           state_before=2, unsafe_chosen=False))
+        session.commit()
+        (pick,) = unsafe_picks(session, users)
+        assert pick.safe_since == later and pick.still_unsafe is False
+        assert still_unsafe_items(session, users) == {}
 
 
 def test_unsafe_choices(app: Flask, school: School) -> None:
@@ -76,3 +115,8 @@ def test_pearson_matches_the_standard_library() -> None:
     sums = (len(xs), sum(xs), sum(ys), sum(x * y for x, y in zip(xs, ys)), sum(x * x for x in xs), sum(y * y for y in ys))
     assert pearson(*sums) == pytest.approx(statistics.correlation(xs, ys))
     assert pearson(1, 1, 1, 1, 1, 1) is None
+
+
+def test_discrimination_needs_enough_students() -> None:
+    low, high = correlation_interval(0.5, 30)
+    assert low < 0.5 < high and low == pytest.approx(0.170, abs=0.01) and high == pytest.approx(0.729, abs=0.01)

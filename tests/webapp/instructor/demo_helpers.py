@@ -1,0 +1,106 @@
+"""An oracle for the demo class: the instructor's Monday-morning answers, worked out from the tables alone.
+
+Nothing here calls the dashboard's code: each figure is re-derived from raw
+rows with the rules as the pages state them, so a test can compare what the
+pages say with what the database holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+from fsrs.scheduler import DEFAULT_PARAMETERS
+from sqlalchemy import Engine, select
+
+from quizzes.bank import Bank
+from webapp.models import Enrollment, ItemState, Review, SchoolClass, User
+
+
+@dataclass
+class DemoFacts:
+    """What the instructor should be able to read off the pages."""
+
+    flagged: dict[str, set[str]]  # student name -> kinds of flag (behind, inactive, retention)
+    just_started: set[str]
+    safety_facility: dict[str, tuple[float, int]]  # safety item -> (facility, attempts), items with >= 5 attempts
+    still_unsafe: set[tuple[str, str]]  # (student name, item id) whose latest answer picked an unsafe option
+    forecast: dict[str, tuple[int, int, float | None]]  # name -> (met, total, mean exam-day recall of items met)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+
+
+def demo_facts(engine: Engine, bank: Bank, class_name: str, now: dt.datetime) -> DemoFacts:
+    """Everything in `DemoFacts` for the class called `class_name`, as of `now`."""
+    decay = DEFAULT_PARAMETERS[20]
+    factor = 0.9 ** (-1 / decay) - 1
+    with engine.connect() as db:
+        school_class = db.execute(select(SchoolClass).where(SchoolClass.name == class_name)).one()
+        modules = set(school_class.modules or [m.id for m in bank.modules])
+        items = {q.id for q in bank.questions if q.module in modules}
+        safety = {q.id for q in bank.questions if q.module in modules and q.safety_critical}
+        people = db.execute(select(User.id, User.display_name, Enrollment.joined_at)
+                            .join(Enrollment, Enrollment.user_id == User.id)
+                            .where(Enrollment.class_id == school_class.id)).all()
+        ids = [uid for uid, _, _ in people]
+        reviews = db.execute(select(Review.user_id, Review.item_id, Review.reviewed_at, Review.result, Review.attempt,
+                                    Review.rating, Review.state_before, Review.unsafe_chosen, Review.id)
+                             .where(Review.user_id.in_(ids)).order_by(Review.reviewed_at, Review.id)).all()
+        states = db.execute(select(ItemState.user_id, ItemState.item_id, ItemState.stability, ItemState.last_review)
+                            .where(ItemState.user_id.in_(ids))).all()
+    names = {uid: name for uid, name, _ in people}
+    created = _utc(school_class.created_at)
+    exam = dt.datetime.combine(school_class.exam_date, dt.time(9), tzinfo=dt.timezone.utc)
+    month_ago = now - dt.timedelta(days=30)
+    days: dict[int, set[dt.date]] = {uid: set() for uid in ids}
+    last: dict[int, dt.datetime] = {}
+    learned: dict[int, list[bool]] = {uid: [] for uid in ids}
+    for uid, _item, when, _result, _attempt, rating, before, _unsafe, _rid in reviews:
+        when = _utc(when)
+        last[uid] = max(last.get(uid, when), when)
+        if when >= month_ago:
+            days[uid].add(when.date())
+            if before == 2:
+                learned[uid].append(rating > 1)
+    gaps = [(max(d) - min(d)).days / (len(d) - 1) for d in days.values() if len(d) >= 2]
+    rhythm = statistics.median(gaps) if gaps else 1.0
+    met = {uid: {item for u, item, *_ in states if u == uid and item in items} for uid in ids}
+    flagged: dict[str, set[str]] = {}
+    just_started = set()
+    for uid, name, joined in people:
+        started = max(_utc(joined), created)
+        if now - started < dt.timedelta(days=3):
+            just_started.add(name)
+            continue
+        per_day = min(float(school_class.daily_new_limit), len(items) / (school_class.exam_date - started.date()).days)
+        expected = min(len(items), int(per_day * (now - started).total_seconds() / 86400))
+        kinds = set()
+        if len(met[uid]) <= expected / 2 and expected - len(met[uid]) >= 10:
+            kinds.add("behind")
+        if (now - last.get(uid, started)).total_seconds() / 86400 > max(4.0, 3 * rhythm):
+            kinds.add("inactive")
+        passes = learned[uid]
+        if len(passes) >= 20 and sum(passes) / len(passes) < 0.70:
+            kinds.add("retention")
+        if kinds:
+            flagged[name] = kinds
+    first: dict[str, list[bool]] = {}
+    attempts: dict[str, int] = {}
+    latest: dict[tuple[int, str], bool] = {}
+    for uid, item, _when, result, attempt, _rating, _before, unsafe, _rid in reviews:
+        attempts[item] = attempts.get(item, 0) + 1
+        if attempt == 1:
+            first.setdefault(item, []).append(result == "correct")
+        latest[(uid, item)] = bool(unsafe)
+    safety_facility = {item: (sum(first[item]) / len(first[item]), attempts[item])
+                       for item in safety if attempts.get(item, 0) >= 5 and first.get(item)}
+    forecast = {}
+    for uid in ids:
+        recalls = [(1 + factor * (exam - _utc(last_review)).total_seconds() / 86400 / stability) ** -decay
+                   for u, item, stability, last_review in states if u == uid and item in items and stability]
+        forecast[names[uid]] = (len(recalls), len(items), statistics.mean(recalls) if recalls else None)
+    return DemoFacts(flagged, just_started, safety_facility,
+                     {(names[uid], item) for (uid, item), unsafe in latest.items() if unsafe}, forecast)

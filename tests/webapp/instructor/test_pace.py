@@ -1,0 +1,65 @@
+"""The on-track rules (`webapp.instructor.pace`), one threshold at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from webapp.instructor import pace
+
+NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.timezone.utc)
+DAY = dt.timedelta(days=1)
+
+
+def judge(**changes: object) -> tuple[str, list[pace.Flag]]:
+    values: dict[str, object] = dict(started=NOW - 20 * DAY, now=NOW, met=60, expected=60, last_active=NOW - DAY,
+                                     rhythm=1.0, retention=0.9, retention_reviews=50)
+    values.update(changes)
+    return pace.judge(**values)  # type: ignore[arg-type]
+
+
+def test_class_pace_is_what_the_exam_needs_capped_by_the_new_limit() -> None:
+    start = dt.date(2026, 2, 1)
+    assert pace.class_pace(300, 20, start, dt.date(2026, 3, 3)) == 10.0  # 300 items in 30 days
+    assert pace.class_pace(300, 5, start, dt.date(2026, 3, 3)) == 5.0  # the app shows no more than 5 a day
+    assert pace.class_pace(300, 15, start, None) == 15.0  # no exam: the new-item limit is the pace
+    assert pace.expected_met(10.0, 300, NOW - 3.5 * DAY, NOW) == 35
+    assert pace.expected_met(10.0, 30, NOW - 9 * DAY, NOW) == 30  # never more than every item
+
+
+def test_rhythm_is_the_median_mean_gap() -> None:
+    d = dt.date(2026, 2, 1)
+    daily = [d + i * DAY for i in range(10)]
+    every_third = [d + 3 * i * DAY for i in range(4)]
+    assert pace.usual_gap([daily, every_third, daily, [d]]) == 1.0  # the one-day student is left out
+    assert pace.usual_gap([every_third]) == 3.0
+    assert pace.inactive_after(1.0) == pace.INACTIVE_MIN_DAYS
+    assert pace.inactive_after(3.0) == 9.0
+
+
+def test_on_track_and_just_started() -> None:
+    assert judge() == (pace.STATUS_ON_TRACK, [])
+    # Joined yesterday, met nothing: too new to judge, whatever the figures say.
+    assert judge(started=NOW - DAY, met=0, expected=10, last_active=None) == (pace.STATUS_JUST_STARTED, [])
+
+
+def test_behind_only_when_clearly_behind() -> None:
+    assert judge(met=31, expected=60)[1] == []  # more than half
+    assert judge(met=30, expected=60)[1][0].kind == "behind"
+    assert judge(met=0, expected=9)[1] == []  # fewer than BEHIND_MIN_ITEMS short
+    status, flags = judge(met=5, expected=20)
+    assert status == pace.STATUS_FLAGGED and flags[0].words == "behind pace: met 5 of the 20 items the pace needs by now"
+    assert flags[0].anchor == "pace"
+
+
+def test_inactive_beyond_the_class_rhythm() -> None:
+    assert judge(last_active=NOW - 4 * DAY)[1] == []  # the floor: 4 days
+    assert judge(last_active=NOW - 5 * DAY)[1][0].kind == "inactive"
+    assert judge(last_active=NOW - 8 * DAY, rhythm=3.0)[1] == []  # a class that meets every 3 days: 9 days
+    assert judge(last_active=None)[1][0].words.startswith("has not studied in the 20 days since joining")
+
+
+def test_poor_retention_needs_enough_reviews() -> None:
+    assert judge(retention=0.5, retention_reviews=pace.RETENTION_MIN_REVIEWS - 1)[1] == []
+    flags = judge(retention=0.5, retention_reviews=pace.RETENTION_MIN_REVIEWS)[1]
+    assert [f.kind for f in flags] == ["retention"] and "50%" in flags[0].words
+    assert judge(retention=0.7, retention_reviews=100)[1] == []  # at the threshold is not under it

@@ -1,0 +1,115 @@
+"""Item analysis pages: the filtered list of questions, and one question with who picked what.
+
+Every row names the question in its own words (`webapp.content.item_label`, so a
+cloze shows its sentence with gaps). The list hides items with fewer than
+`DEFAULT_MIN_ATTEMPTS` attempts unless asked: a 0 % facility over one attempt
+is noise, not a finding.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import abort, render_template, request
+from flask.typing import ResponseReturnValue
+
+from quizzes.questions import TYPE_LABELS, ChoiceQuestion, Question
+from webapp.content import get_bank, item_label
+from webapp.db import get_session
+from webapp.instructor import analytics, bp
+from webapp.instructor.access import instructor_required, own_class_or_404
+from webapp.instructor.dashboard import class_items
+from webapp.instructor.items import MIN_DISCRIMINATION_N, ItemStat, item_analysis, option_pickers
+from webapp.instructor.unsafe import still_unsafe_items, unsafe_picks
+
+DEFAULT_MIN_ATTEMPTS = 5
+ITEM_SORTS: dict[str, tuple[str, Callable[[tuple[Question, ItemStat]], float]]] = {
+    "facility": ("most missed first", lambda pair: 2.0 if pair[1].facility is None else pair[1].facility),
+    "discrimination": ("lowest discrimination first",
+                       lambda pair: 2.0 if not pair[1].discrimination_known else pair[1].discrimination or 0.0),
+    "attempts": ("most attempts first", lambda pair: -pair[1].attempts),
+    "difficulty": ("highest FSRS difficulty first", lambda pair: -(pair[1].mean_difficulty or 0.0)),
+}
+ITEMS_PER_PAGE = 40
+
+
+def _min_attempts(raw: str | None) -> int:
+    try:
+        return max(0, min(10_000, int(raw))) if raw not in (None, "") else DEFAULT_MIN_ATTEMPTS
+    except ValueError:
+        return DEFAULT_MIN_ATTEMPTS
+
+
+@bp.get("/classes/<int:class_id>/items")
+@instructor_required
+def items(class_id: int) -> ResponseReturnValue:
+    """Item analysis: filters (module, safety-critical, minimum attempts, still unsafe) and a sortable table."""
+    school_class = own_class_or_404(class_id)
+    session, bank = get_session(), get_bank()
+    questions = class_items(bank, school_class)
+    modules = [m for m in bank.modules if any(q.module == m.id for q in questions)]
+    module_filter = request.args.get("module", "")
+    if module_filter in {m.id for m in modules}:
+        questions = [q for q in questions if q.module == module_filter]
+    else:
+        module_filter = ""
+    safety_only = request.args.get("safety") == "1"
+    if safety_only:
+        questions = [q for q in questions if q.safety_critical]
+    min_attempts = _min_attempts(request.args.get("min_attempts"))
+    users = [uid for uid, _, _ in analytics.members(session, class_id)]
+    still = still_unsafe_items(session, users)
+    still_by_item: dict[str, int] = {}
+    for item_set in still.values():
+        for item in item_set:
+            still_by_item[item] = still_by_item.get(item, 0) + 1
+    unsafe_only = request.args.get("still_unsafe") == "1"
+    if unsafe_only:
+        questions = [q for q in questions if still_by_item.get(q.id)]
+    stats_by_item = item_analysis(session, users, [q.id for q in questions])
+    sort = request.args.get("sort", "facility")
+    if sort not in ITEM_SORTS:
+        sort = "facility"
+    attempted = [(q, stats_by_item[q.id]) for q in questions if q.id in stats_by_item]
+    analysed = sorted((pair for pair in attempted if pair[1].attempts >= min_attempts), key=ITEM_SORTS[sort][1])
+    hidden = 0 if request.args.get("all") else max(0, len(analysed) - ITEMS_PER_PAGE)
+    filters = {"module": module_filter or None, "safety": "1" if safety_only else None,
+               "min_attempts": min_attempts if min_attempts != DEFAULT_MIN_ATTEMPTS else None,
+               "still_unsafe": "1" if unsafe_only else None, "sort": sort}
+    return render_template(
+        "instructor/items.html", school_class=school_class, analysed=analysed[: len(analysed) - hidden],
+        hidden=hidden, sort=sort, sort_label=ITEM_SORTS[sort][0],
+        sorts=[(key, label) for key, (label, _) in ITEM_SORTS.items()], modules=modules,
+        module_filter=module_filter, safety_only=safety_only, min_attempts=min_attempts, unsafe_only=unsafe_only,
+        below_minimum=len(attempted) - len(analysed), still_by_item=still_by_item, filters=filters,
+        type_labels=TYPE_LABELS, item_label=item_label, min_n=MIN_DISCRIMINATION_N,
+        unattempted=[q for q in questions if q.id not in stats_by_item],
+    )
+
+
+@bp.get("/classes/<int:class_id>/items/<item_id>")
+@instructor_required
+def item(class_id: int, item_id: str) -> ResponseReturnValue:
+    """One question: its text and explanation, option counts, who picked each, facility, discrimination, FSRS."""
+    school_class = own_class_or_404(class_id)
+    session, bank = get_session(), get_bank()
+    question = bank.get(item_id)
+    if question is None or question.id not in {q.id for q in class_items(bank, school_class)}:
+        abort(404)
+    members = analytics.members(session, class_id)
+    names = {uid: name for uid, name, _ in members}
+    users = list(names)
+    stat = item_analysis(session, users, [item_id]).get(item_id, ItemStat(item_id))
+    pickers = option_pickers(session, users, item_id)
+    picks = unsafe_picks(session, users, item_id)
+    still = sorted({pick.user_id for pick in picks if pick.still_unsafe}, key=lambda uid: names[uid].casefold())
+    try:
+        lesson = bank.course.lesson(question.lesson) if question.lesson else None
+    except KeyError:
+        lesson = None
+    return render_template(
+        "instructor/item.html", school_class=school_class, question=question, stat=stat, names=names,
+        pickers=pickers, picks=picks, still=still, label=item_label(question), lesson=lesson,
+        type_label=TYPE_LABELS[question.type], is_choice=isinstance(question, ChoiceQuestion),
+        min_n=MIN_DISCRIMINATION_N,
+    )

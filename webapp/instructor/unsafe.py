@@ -1,0 +1,111 @@
+"""Unsafe answers, named: who picked which unsafe option, when, and whether they have since answered safely.
+
+An unsafe pick is one option marked unsafe in one answer (a review and its
+`review_choices` row), so an answer with two unsafe options is two picks. A
+pick is "since answered safely" once a later answer of the same student to the
+same item chose no unsafe option. A (student, item) is "still unsafe" while the
+student's latest answer to it picked an unsafe option: the figure to act on.
+
+Reads start from the partial index ix_reviews_unsafe (only unsafe answers), then
+the later answers of just those (student, item) pairs through
+ix_reviews_user_item, so the cost follows the class's unsafe answers, not its
+whole history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from webapp.models import Review, ReviewChoice
+
+
+@dataclass(frozen=True)
+class UnsafePick:
+    """One unsafe option picked in one answer."""
+
+    review_id: int
+    user_id: int
+    item_id: str
+    option_id: str
+    picked_at: dt.datetime
+    safe_since: dt.datetime | None  # the first later answer that chose nothing unsafe
+    still_unsafe: bool  # the student's latest answer to the item picked an unsafe option
+
+
+def _aware(value: Any) -> dt.datetime:
+    moment: dt.datetime = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+
+
+def _answers(session: Session, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], list[tuple[dt.datetime, bool]]]:
+    """Every answer (time, unsafe?) of the given (student, item) pairs, oldest first."""
+    history: dict[tuple[int, str], list[tuple[dt.datetime, bool]]] = defaultdict(list)
+    if not pairs:
+        return history
+    users = sorted({uid for uid, _ in pairs})
+    items = sorted({item for _, item in pairs})
+    for uid, item, when, unsafe in session.execute(
+        select(Review.user_id, Review.item_id, Review.reviewed_at, Review.unsafe_chosen)
+        .where(Review.user_id.in_(users), Review.item_id.in_(items))
+        .order_by(Review.reviewed_at, Review.id)
+    ):
+        if (uid, item) in pairs:
+            history[(uid, item)].append((_aware(when), bool(unsafe)))
+    return history
+
+
+def unsafe_picks(session: Session, users: Sequence[int], item_id: str | None = None) -> list[UnsafePick]:
+    """Every unsafe pick of these students (of one item when `item_id` is given), newest first."""
+    if not users:
+        return []
+    query = (
+        select(Review.id, Review.user_id, Review.item_id, ReviewChoice.option_id, Review.reviewed_at)
+        .join(ReviewChoice, ReviewChoice.review_id == Review.id)
+        # Literal text, so both databases match the partial index ix_reviews_unsafe.
+        .where(Review.user_id.in_(list(users)), text("reviews.unsafe_chosen"), ReviewChoice.unsafe.is_(True))
+    )
+    if item_id is not None:
+        query = query.where(Review.item_id == item_id)
+    picks = [(int(rid), int(uid), item, option, _aware(when)) for rid, uid, item, option, when in session.execute(query)]
+    history = _answers(session, {(uid, item) for _, uid, item, _, _ in picks})
+    result = []
+    for rid, uid, item, option, when in picks:
+        answers = history.get((uid, item), [])
+        safe_since = next((at for at, unsafe in answers if at > when and not unsafe), None)
+        still = bool(answers) and answers[-1][1]
+        result.append(UnsafePick(rid, uid, item, option, when, safe_since, still))
+    result.sort(key=lambda pick: (pick.picked_at, pick.review_id), reverse=True)
+    return result
+
+
+def still_unsafe_items(session: Session, users: Sequence[int]) -> dict[int, set[str]]:
+    """Student -> the items whose latest answer picked an unsafe option."""
+    if not users:
+        return {}
+    pairs = {
+        (int(uid), item)
+        for uid, item in session.execute(
+            select(Review.user_id, Review.item_id)
+            .where(Review.user_id.in_(list(users)), text("reviews.unsafe_chosen"))
+            .distinct()
+        )
+    }
+    result: dict[int, set[str]] = {}
+    for (uid, item), answers in _answers(session, pairs).items():
+        if answers and answers[-1][1]:
+            result.setdefault(uid, set()).add(item)
+    return result
+
+
+def still_unsafe_count(still: Mapping[int, set[str]]) -> int:
+    """Students with at least one item still answered unsafely."""
+    return sum(1 for items in still.values() if items)
+
+
+__all__ = ["UnsafePick", "still_unsafe_count", "still_unsafe_items", "unsafe_picks"]
