@@ -81,6 +81,9 @@ class User(Base):
     # Bumped to end every session of the user at once (log-out, password change,
     # reset, disable): the session cookie names the version it was issued for.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set when a learner deleted an account the school keeps anonymised: the row
+    # stays so class figures keep its reviews, but no one can log in as it.
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
 
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -92,8 +95,8 @@ class User(Base):
 
     @property
     def is_active(self) -> bool:
-        """Accounts are never disabled yet."""
-        return True
+        """False for an account its learner deleted (kept anonymised): it cannot log in."""
+        return self.deleted_at is None
 
     @property
     def is_anonymous(self) -> bool:
@@ -232,3 +235,21 @@ class ReviewChoice(Base):
     option_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     item_id: Mapped[str] = mapped_column(ITEM_ID)
     unsafe: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PasswordReset(Base):
+    """A one-time password reset link an instructor issued for a student.
+
+    Only the SHA-256 of the token is stored, so a copy of the database (or a
+    backup) opens no account; the link works once, until `expires_at`.
+    """
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issued_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)

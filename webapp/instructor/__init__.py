@@ -14,6 +14,6 @@ bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
 def init_app(app: Flask) -> None:
     """Register the instructor blueprint with all its views."""
-    from webapp.instructor import classes, dashboard, exports  # noqa: F401  (they add routes to bp)
+    from webapp.instructor import classes, dashboard, exports, resets  # noqa: F401  (they add routes to bp)
 
     app.register_blueprint(bp)
