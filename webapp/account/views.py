@@ -27,7 +27,8 @@ PASSWORD_LIMIT = "10 per minute"
 
 
 def _me() -> User:
-    return current_user  # type: ignore[return-value]
+    user: User = current_user
+    return user
 
 
 def _page(password_form: FlaskForm | None = None, delete_form: FlaskForm | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from tests.webapp.helpers import copy_session, signup
 
@@ -11,7 +12,7 @@ OLD = "correct horse battery"
 NEW = "a different long passphrase"
 
 
-def _change(client: FlaskClient, current: str = OLD, new: str = NEW, confirm: str | None = None) -> object:
+def _change(client: FlaskClient, current: str = OLD, new: str = NEW, confirm: str | None = None) -> TestResponse:
     return client.post("/account/password", data={"current_password": current, "new_password": new,
                                                   "confirm": new if confirm is None else confirm})
 
