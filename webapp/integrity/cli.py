@@ -49,7 +49,7 @@ def verify_command(database_url: str | None) -> None:
                 click.echo(str(found))
     finally:
         engine.dispose()
-    mismatches = len(report.mismatches or [])
+    mismatches = len(report.mismatches)
     summary = (f"{report.states:,} item states of {report.users:,} learners checked against {report.reviews:,} "
                f"reviews: {mismatches:,} mismatch{'es' if mismatches != 1 else ''}.")
     if mismatches:

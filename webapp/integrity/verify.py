@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 
 from quizzes.questions import Grade
 from quizzes.scheduling import Rating, review
-from webapp.study.service import Scored, next_state
 from webapp.models import ItemState, Review
+from webapp.study.service import Scored, next_state
 
 # The retentions an item can be scheduled with: a class's setting (70-97 %,
 # `instructor.forms.ClassForm`) or the safety figure; both ends widened a little.
@@ -67,7 +67,7 @@ class Report:
     users: int = 0
     states: int = 0
     reviews: int = 0
-    mismatches: list[Mismatch] | None = None
+    mismatches: list[Mismatch] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -171,15 +171,18 @@ def compare(state: ItemState | None, reviews: Sequence[Review]) -> tuple[dict[st
     return stored, recomputed
 
 
-def _users(session: Session) -> list[int]:
-    ids = set(session.scalars(select(ItemState.user_id).distinct())) | set(session.scalars(select(Review.user_id).distinct()))
-    return sorted(ids)
+def _users(engine: Engine) -> list[int]:
+    with Session(engine) as session:
+        with_states = set(session.scalars(select(ItemState.user_id).distinct()))
+        with_reviews = set(session.scalars(select(Review.user_id).distinct()))
+    return sorted(with_states | with_reviews)
 
 
 def _check_user(session: Session, user_id: int, report: Report) -> Iterator[Mismatch]:
     states = {s.item_id: s for s in session.scalars(select(ItemState).where(ItemState.user_id == user_id))}
     by_item: dict[str, list[Review]] = {}
-    for row in session.scalars(select(Review).where(Review.user_id == user_id).order_by(Review.id)):  # write order: the order the state was built in
+    # Id order is write order: the order the stored state was built in.
+    for row in session.scalars(select(Review).where(Review.user_id == user_id).order_by(Review.id)):
         by_item.setdefault(row.item_id, []).append(row)
     report.states += len(states)
     report.reviews += sum(len(rows) for rows in by_item.values())
@@ -190,17 +193,15 @@ def _check_user(session: Session, user_id: int, report: Report) -> Iterator[Mism
 
 
 def verify(engine: Engine) -> Iterator[Mismatch | Report]:
-    """Check every learner's item states; yields each mismatch as found, then the final `Report`."""
-    report = Report(mismatches=[])
-    for user_id in _users_of(engine):
+    """Check every learner's item states; yields each mismatch as found, then the final `Report`.
+
+    One short session per learner, so a large school is read a learner at a time.
+    """
+    report = Report()
+    for user_id in _users(engine):
+        report.users += 1
         with Session(engine) as session:
-            report.users += 1
             for mismatch in _check_user(session, user_id, report):
-                report.mismatches.append(mismatch)  # type: ignore[union-attr]
+                report.mismatches.append(mismatch)
                 yield mismatch
     yield report
-
-
-def _users_of(engine: Engine) -> list[int]:
-    with Session(engine) as session:
-        return _users(session)

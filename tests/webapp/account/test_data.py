@@ -126,3 +126,14 @@ def test_deleting_an_account_keeps_class_figures_consistent(app: Flask, client: 
     if mode == "anonymise":  # a deleted account gets no reset link
         reply = teacher.post(f"/instructor/classes/{school.class_id}/students/{school.bob}/reset-link")
         assert reply.status_code == 302
+
+
+def test_an_unknown_deletion_setting_stops_the_app(app_config: dict[str, Any]) -> None:
+    from webapp import create_app
+    from webapp.account.deletion import DeletionError
+
+    with pytest.raises(DeletionError, match="ACCOUNT_DELETION"):
+        create_app({**app_config, "ACCOUNT_DELETION": "archive"})
+    british = create_app({**app_config, "ACCOUNT_DELETION": "Anonymize"})
+    assert british.config["ACCOUNT_DELETION"] == "anonymise"
+    british.extensions["db_engine"].dispose()
