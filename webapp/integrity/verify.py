@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from quizzes.errors import QuizError
 from quizzes.questions import Grade
 from quizzes.scheduling import Rating, review
 from webapp.models import ItemState, Review
@@ -144,7 +145,10 @@ def compare(state: ItemState | None, reviews: Sequence[Review]) -> tuple[dict[st
     """The differing fields of a stored state and its replay, as (stored, recomputed); empty when they agree."""
     if not reviews:
         return {"reps": state.reps if state else None}, {"reps": "none (no reviews)"}
-    run = replay(reviews)
+    try:
+        run = replay(reviews)
+    except QuizError as error:  # a stored rating or time the scheduler refuses
+        return {"reviews": len(reviews)}, {"replay": f"impossible: {error}"}
     if state is None:
         return {"state": None}, {"state": run.values["state"], "reps": run.values["reps"]}
     stored: dict[str, Any] = {}

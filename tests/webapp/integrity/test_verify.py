@@ -77,11 +77,15 @@ def test_a_changed_rating_and_an_orphan_state_are_reported(app: Flask) -> None:
         assert row is not None
         row.rating = 4
         user, item = row.user_id, row.item_id
+        broken = session.scalar(select(Review).where(Review.user_id != user).order_by(Review.id).limit(1))
+        assert broken is not None
+        broken.rating = 9  # no such button: the replay must say so, not crash
         session.add(ItemState(user_id=user, item_id="made-up-item", card={}, due=row.reviewed_at, state=2, reps=3,
                               lapses=0))
         session.commit()
-    keys = {(m.user_id, m.item_id) for m in _run(app)[0]}
-    assert (user, item) in keys and (user, "made-up-item") in keys
+    found = {(m.user_id, m.item_id): m for m in _run(app)[0]}
+    assert (user, item) in found and (user, "made-up-item") in found
+    assert "impossible" in str(found[(broken.user_id, broken.item_id)])
 
 
 @pytest.mark.parametrize("tamper", [False, True])
