@@ -19,6 +19,9 @@ $(VENV)/.stamp-run: pyproject.toml | $(BIN)/python
 
 $(VENV)/.stamp-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# `massage-course backup/restore` on PostgreSQL (and their tests) need pg_dump, pg_restore and psql.
+	@command -v pg_dump >/dev/null || apt-get install -y -q postgresql-client || sudo -n apt-get install -y -q postgresql-client \
+		|| echo "warning: pg_dump missing and postgresql-client could not be installed; PostgreSQL backups will fail"
 	touch $@ $(VENV)/.stamp-run
 
 run: $(VENV)/.stamp-run

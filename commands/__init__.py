@@ -22,6 +22,7 @@ from quizzes.cli import export_command
 from quizzes.errors import QuizError
 from webapp.auth.cli import create_instructor_command
 from webapp.errors import WebappError
+from webapp.integrity.cli import backup_command, restore_command, verify_command
 from webapp.reports.cli import reports_command
 from webapp.synthetic.cli import seed_synthetic_command
 
@@ -51,3 +52,6 @@ main.add_command(seed_synthetic_command)
 main.add_command(export_command)
 main.add_command(review_sheet_command)
 main.add_command(reports_command)
+main.add_command(verify_command)
+main.add_command(backup_command)
+main.add_command(restore_command)

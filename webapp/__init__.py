@@ -17,6 +17,7 @@ from course import load_course
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` (tests) overrides the defaults and environment."""
     from webapp import (
+        account,
         ankisync,
         assignments,
         auth,
@@ -48,7 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # question bank, then the features; the order of the features is free.
     parts = (
         db, extensions, errors, serving, content,
-        health, home, auth, classes, lessons, study, progress, instructor, downloads, zones,
+        health, home, auth, account, classes, lessons, study, progress, instructor, downloads, zones,
         ankisync, exams, assignments, reports,
     )
     for part in parts:

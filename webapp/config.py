@@ -24,6 +24,11 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,  # a form left open over lunch still submits
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "REQUEST_LOG": os.environ.get("REQUEST_LOG", "0") in {"1", "true", "yes"},
+        # What happens to a learner's answers when they delete their account:
+        # "delete" removes them; "anonymise" keeps them under a nameless account
+        # so the class's figures do not change (webapp/account/deletion.py).
+        "ACCOUNT_DELETION": os.environ.get("ACCOUNT_DELETION", "delete"),
+        "PASSWORD_RESET_HOURS": 24,  # how long an instructor's reset link works
     }
 
 

@@ -20,6 +20,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("downloads.index", "Anki decks", "anyone"),
     ("instructor.index", "My classes", "instructor"),
     ("classes.join", "Classes", "student"),
+    ("account.index", "Account", "signed-in"),
     ("auth.login", "Log in", "signed-out"),
     ("auth.signup", "Sign up", "signed-out"),
 )

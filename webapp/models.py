@@ -90,6 +90,9 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # IANA zone name from the learner's browser (None until known: read as UTC).
     timezone: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    # Set when a learner deleted an account the school keeps anonymised: the row
+    # stays so class figures keep its reviews, but no one can log in as it.
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
 
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -101,8 +104,8 @@ class User(Base):
 
     @property
     def is_active(self) -> bool:
-        """Accounts are never disabled yet."""
-        return True
+        """False for an account its learner deleted (kept anonymised): it cannot log in."""
+        return self.deleted_at is None
 
     @property
     def is_anonymous(self) -> bool:
@@ -367,3 +370,21 @@ class QuestionReport(Base):
     handled_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
 
     reporter: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class PasswordReset(Base):
+    """A one-time password reset link an instructor issued for a student.
+
+    Only the SHA-256 of the token is stored, so a copy of the database (or a
+    backup) opens no account; the link works once, until `expires_at`.
+    """
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issued_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)

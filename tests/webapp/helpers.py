@@ -85,3 +85,12 @@ def token_of(html: bytes) -> str:
     match = TOKEN.search(html.decode())
     assert match, "no question on the page"
     return match.group(1)
+
+
+def copy_session(app: Flask, client: FlaskClient) -> FlaskClient:
+    """A second client holding `client`'s session cookie (another device, or an attacker's copy)."""
+    other = app.test_client()
+    cookie = client.get_cookie("session")
+    assert cookie is not None, "signed-in client has no session cookie"
+    other.set_cookie("session", cookie.value)
+    return other

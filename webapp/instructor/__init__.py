@@ -14,6 +14,13 @@ bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
 def init_app(app: Flask) -> None:
     """Register the instructor blueprint with all its views."""
-    from webapp.instructor import classes, dashboard, exports, item_views, unsafe_views  # noqa: F401  (they add routes to bp)
+    from webapp.instructor import (  # noqa: F401  (they add routes to bp)
+        classes,
+        dashboard,
+        exports,
+        item_views,
+        resets,
+        unsafe_views,
+    )
 
     app.register_blueprint(bp)

@@ -6,19 +6,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
+from tests.webapp.helpers import copy_session as _copy_session
 from tests.webapp.helpers import signup, user_id
 from webapp.auth.passwords import hash_password
 from webapp.db import get_session
 from webapp.models import User
-
-
-def _copy_session(app: Flask, client: FlaskClient) -> FlaskClient:
-    """A second client holding the same session cookie (an attacker's copy)."""
-    other = app.test_client()
-    cookie = client.get_cookie("session")
-    assert cookie is not None, "signed-in client has no session cookie"
-    other.set_cookie("session", cookie.value)
-    return other
 
 
 def test_a_copied_cookie_stops_working_after_log_out(app: Flask, client: FlaskClient) -> None:

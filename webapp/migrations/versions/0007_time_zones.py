@@ -1,7 +1,7 @@
 """Time zones: a learner's zone (from their browser) and a class's zone (set by its instructor).
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 
 A learner's "today", streak and due counts start at their own midnight; the
 instructor's pages show times in the class's zone. NULL on a user means "not
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

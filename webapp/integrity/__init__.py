@@ -1,0 +1,1 @@
+"""Nothing lost, provably: `verify` replays every item state from its reviews; `backup` and `restore`."""
