@@ -86,12 +86,15 @@ class Source(Strict):
     note: str | None = None
 
     def citation(self) -> str:
-        """A one-line citation: authors, year, title, publication, PubMed id."""
-        authors = ", ".join(self.authors)
-        text = f"{authors} ({self.year}). {self.title}. {self.publication}."
+        """A one-line citation: authors (year). Title. Publication. PubMed id.
+
+        A part that already ends a sentence ("Do massage therapists injure
+        nerves?") takes no extra full stop.
+        """
+        parts = [f"{', '.join(self.authors)} ({self.year})", self.title, self.publication]
         if self.pmid:
-            text += f" PubMed {self.pmid}."
-        return text
+            parts.append(f"PubMed {self.pmid}")
+        return " ".join(part if part.endswith((".", "?", "!")) else part + "." for part in parts if part)
 
 
 class StructureKind(str, Enum):

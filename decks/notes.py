@@ -234,20 +234,8 @@ def _sources(question: Question, lookup: Lookup) -> str:
             raise DecksError(f"{question.id}: unknown source '{source_id}'")
         url = source.url or (f"https://pubmed.ncbi.nlm.nih.gov/{source.pmid}/" if source.pmid else None)
         link = f' <a href="{escape(url)}">link</a>' if url else ""
-        items.append(f"{escape(citation(source))} <i>({source.evidence.value})</i>{link}")
+        items.append(f"{escape(source.citation())} <i>({source.evidence.value})</i>{link}")
     return ("Source: " + _list(items)) if items else ""
-
-
-def citation(source: Source) -> str:
-    """A one-line citation: authors (year). Title. Publication. PubMed id.
-
-    Like `Source.citation`, but a part that already ends a sentence ("Do
-    massage therapists injure nerves?") takes no extra full stop.
-    """
-    parts = [f"{', '.join(source.authors)} ({source.year})", source.title, source.publication]
-    if source.pmid:
-        parts.append(f"PubMed {source.pmid}")
-    return " ".join(part if part.endswith((".", "?", "!")) else part + "." for part in parts if part)
 
 
 def _paragraphs(text: str) -> str:

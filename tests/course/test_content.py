@@ -71,3 +71,11 @@ def test_no_all_or_none_of_the_above(course: Course) -> None:
         for option in getattr(question, "options", []):
             text = option.text.casefold()
             assert "all of the above" not in text and "none of the above" not in text, question.id
+
+
+def test_citation_titles_ending_a_sentence_take_no_extra_full_stop(course: Course) -> None:
+    source = next(s for s in course.sources if s.id == "ingraham-nerves")
+    assert source.title.endswith("?")
+    assert "Nerves?." not in source.citation() and "Can Massage Damage Nerves? " in source.citation()
+    plain = source.model_copy(update={"title": "A plain title", "pmid": "123"})
+    assert " A plain title. " in plain.citation() and plain.citation().endswith(". PubMed 123.")

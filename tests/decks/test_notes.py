@@ -10,7 +10,7 @@ from course import Course
 from decks import models
 from decks.errors import DecksError
 from decks.ids import module_deck_id, module_deck_name, note_guid
-from decks.notes import Lookup, _paragraphs, citation, tags, to_note
+from decks.notes import Lookup, _paragraphs, tags, to_note
 from quizzes.facts import SiteFacts
 from quizzes.questions import ClozeQuestion, Question
 from tests.decks.conftest import sample_questions
@@ -148,14 +148,6 @@ def test_the_lesson_is_named_and_linked_only_with_a_public_url(course: Course, q
     linked = to_note(question, Lookup.of(course, public_url="https://course.example.org/")).fields[-3]
     assert linked == ('Read more: the lesson <a href="https://course.example.org/lessons/endangerment-sites/'
                       'neck-and-head-sites">“The sites of the neck and head”</a>.')
-
-
-def test_citation_titles_ending_a_sentence_take_no_extra_full_stop(course: Course) -> None:
-    source = next(s for s in course.sources if s.id == "ingraham-nerves")
-    assert source.title.endswith("?")
-    assert "Nerves?." not in citation(source) and "Can Massage Damage Nerves? " in citation(source)
-    plain = source.model_copy(update={"title": "A plain title", "pmid": "123"})
-    assert " A plain title. " in citation(plain) and citation(plain).endswith(". PubMed 123.")
 
 
 def test_scenario_fronts_ask_for_the_site_by_name(questions: dict[str, Question], lookup: Lookup) -> None:
