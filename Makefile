@@ -27,6 +27,7 @@ run: $(VENV)/.stamp-run
 test: $(VENV)/.stamp-test
 	$(BIN)/massage-course check
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -r course quizzes decks webapp commands -ll
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(VENV)/.stamp-run

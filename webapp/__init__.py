@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instructor,
         lessons,
         progress,
+        security,
         study,
     )
     from webapp.config import default_config
@@ -38,10 +39,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     app.extensions["course"] = app.config.get("COURSE") or load_course()
-    # Plumbing first (the database, then the extensions that use it), then the
-    # question bank, then the features; the order of the features is free.
+    # Plumbing first (the database, security before any route so every <int:id>
+    # is bounded, then the extensions that use them), then the question bank,
+    # then the features; the order of the features is free.
     parts = (
-        db, extensions, errors, content,
+        db, security, extensions, errors, content,
         health, home, auth, classes, lessons, study, progress, instructor, downloads,
     )
     for part in parts:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from webapp.forms import Form
 
-class JoinForm(FlaskForm):
+
+class JoinForm(Form):
     """Join a class with the code the instructor gave out."""
 
     join_code = StringField(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from webapp.forms import Form
 
 
 class CheckboxList(SelectMultipleField):
@@ -14,7 +15,7 @@ class CheckboxList(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ClassForm(FlaskForm):
+class ClassForm(Form):
     """Create or edit a class."""
 
     name = StringField("Class name", validators=[DataRequired("Give the class a name."), Length(max=120)],
@@ -34,5 +35,5 @@ class ClassForm(FlaskForm):
     modules = CheckboxList("Modules included", validators=[DataRequired("Include at least one module.")])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """An empty form: CSRF protection for one-click POST actions."""
