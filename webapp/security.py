@@ -5,7 +5,8 @@ pages and static files alike, so no view has to remember them:
 
 - a Content-Security-Policy that runs only this site's script files (no
   inline script, no eval) and styles from this site, plus `<style>` blocks
-  that carry the request's nonce (`csp_nonce()` in templates);
+  that carry the request's nonce (`csp_nonce()` in templates) and the body
+  map's own `<style>`, admitted by its hash (the SVG is inlined as it is);
 - `X-Content-Type-Options: nosniff`, a same-origin Referrer-Policy, no framing;
 - `Cache-Control: no-store` on everything but static files and the public
   decks, so a learner's pages, exports and class decks never sit in a shared
@@ -25,6 +26,11 @@ before any blueprint, so every `<int:…>` route uses it.
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
+import html
+import re
 import secrets
 from typing import Any
 
@@ -55,9 +61,21 @@ def csp_nonce() -> str:
     return nonce
 
 
+@functools.cache
+def trusted_style_hashes() -> str:
+    """CSP hash sources of the `<style>` blocks inside the body-map SVG (our own, constant markup)."""
+    from quizzes.bodymap import body_map_svg
+
+    blocks = set(re.findall(r"<style>(.*?)</style>", body_map_svg(), re.S))
+    blocks |= set(re.findall(r"<style>(.*?)</style>", body_map_svg(interactive=True), re.S))
+    # The browser hashes the element's text as parsed, so entities are decoded first.
+    digests = sorted(base64.b64encode(hashlib.sha256(html.unescape(b).encode()).digest()).decode() for b in blocks)
+    return " ".join(f"'sha256-{digest}'" for digest in digests)
+
+
 def content_security_policy(style_nonce: str | None) -> str:
     """The CSP header value; `style_nonce` admits the page's nonce-carrying `<style>` blocks."""
-    styles = "'self'" + (f" 'nonce-{style_nonce}'" if style_nonce else "")
+    styles = " ".join(filter(None, ("'self'", trusted_style_hashes(), f"'nonce-{style_nonce}'" if style_nonce else "")))
     return "; ".join((
         "default-src 'self'",
         "script-src 'self'",
