@@ -180,3 +180,30 @@ def test_charts_and_scripts_work_under_the_csp(browser: Any, live_server: str, d
     assert shaded == "1", "the class heat map's <style> block was blocked"
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_signup_then_log_in_and_the_limit_message_look_finished(browser: Any, live_server: str, artifacts: Any,
+                                                                 scheme: str) -> None:
+    """The pages sign-up and the log-in limit now lead to: screenshots at phone and desktop size, axe clean."""
+    from tests.browser.helpers import DESKTOP, PHONE, check_axe, shoot
+
+    for viewport, tag in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        context = browser.new_context(viewport=viewport, color_scheme=scheme)
+        page = context.new_page()
+        email = f"look-{tag}-{scheme}@example.com"
+        page.goto(f"{live_server}/signup")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Display name").fill("Robin")
+        page.get_by_label("Password").fill("password12")
+        page.get_by_role("button", name="Create account").click()
+        page.wait_for_load_state()
+        assert "most common" in page.content()
+        shoot(page, artifacts, f"security-signup-common-{tag}-{scheme}")
+        page.get_by_label("Password").fill("a long enough password")
+        page.get_by_role("button", name="Create account").click()
+        page.wait_for_load_state()
+        assert "/login" in page.url and "If " in page.content()
+        check_axe(page, f"login after sign-up ({tag}, {scheme})")
+        shoot(page, artifacts, f"security-login-after-signup-{tag}-{scheme}")
+        context.close()

@@ -43,7 +43,14 @@ def _hasher() -> PasswordHasher:
 
 @lru_cache(maxsize=8)
 def _hasher_for(params: tuple[tuple[str, int], ...]) -> PasswordHasher:
-    return PasswordHasher(**dict(params))
+    chosen, default = dict(params), PasswordHasher()
+    return PasswordHasher(
+        time_cost=chosen.get("time_cost", default.time_cost),
+        memory_cost=chosen.get("memory_cost", default.memory_cost),
+        parallelism=chosen.get("parallelism", default.parallelism),
+        hash_len=chosen.get("hash_len", default.hash_len),
+        salt_len=chosen.get("salt_len", default.salt_len),
+    )
 
 
 def hash_password(password: str) -> str:
