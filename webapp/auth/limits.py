@@ -22,11 +22,11 @@ import secrets
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request
-from werkzeug.wrappers import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from werkzeug.wrappers import Response
 
 ACCOUNT_FAILURES = parse("10 per 15 minutes")
 ADDRESS_FAILURES = parse("100 per 15 minutes")
