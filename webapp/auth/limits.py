@@ -11,6 +11,8 @@ Only failed log-ins count, in three moving windows:
   owner on their own phone or laptop.
 
 When a window is full the password is not even checked until it moves on.
+If the store is unreachable the limit is skipped and the error logged: people
+can still log in, and argon2 still makes each guess slow.
 The counters live in REDIS_URL when set, so every worker shares them;
 otherwise in this process's memory (enough for the single-process `serve`).
 """
@@ -93,15 +95,22 @@ class LoginGuard:
         strategy = _strategy()
         if strategy is None:
             return False
-        return any(not strategy.test(item, _prefix(), *keys) for item, keys in self._windows())
+        try:
+            return any(not strategy.test(item, _prefix(), *keys) for item, keys in self._windows())
+        except Exception:  # the store is down: log in without the limit rather than fail (argon2 still slows guessing)
+            current_app.logger.exception("log-in limit storage unavailable")
+            return False
 
     def failed(self) -> None:
         """Count one failed attempt in each of its windows."""
         strategy = _strategy()
         if strategy is None:
             return
-        for item, keys in self._windows():
-            strategy.hit(item, _prefix(), *keys)
+        try:
+            for item, keys in self._windows():
+                strategy.hit(item, _prefix(), *keys)
+        except Exception:  # see `blocked`
+            current_app.logger.exception("log-in limit storage unavailable")
 
 
 def _prefix() -> str:

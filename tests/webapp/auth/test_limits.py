@@ -112,3 +112,12 @@ def test_workers_share_the_counters_through_redis(app_config: dict[str, Any]) ->
     assert codes == [400] * 10 + [429, 429]
     for worker in workers:
         worker.extensions["db_engine"].dispose()
+
+
+def test_an_unreachable_store_does_not_stop_log_ins(app_config: dict[str, Any]) -> None:
+    app = _app(app_config, REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    client = _client(app, "10.0.0.1")
+    assert signup(client).status_code == 302
+    client.post("/logout")
+    assert _login(client, "wrong password here") == 400
+    app.extensions["db_engine"].dispose()
