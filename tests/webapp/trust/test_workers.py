@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -82,7 +83,7 @@ def server(database_url: str) -> Iterator[str]:
                PYTHONPATH=str(ROOT))
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "-w", "4", "--preload", "-b", f"127.0.0.1:{port}",
-         "--timeout", "120", "tests.webapp.trust.gunicorn_app:app"],
+         "--timeout", "120", "--graceful-timeout", "5", "tests.webapp.trust.gunicorn_app:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
@@ -97,8 +98,12 @@ def server(database_url: str) -> Iterator[str]:
         process.kill()
         pytest.fail("gunicorn did not start: " + (process.stderr.read().decode() if process.stderr else ""))
     yield base
-    process.terminate()
-    process.wait(timeout=30)
+    process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown (SIGTERM waits for the graceful timeout)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=30)
     if process.stderr:
         process.stderr.close()
 
