@@ -36,6 +36,7 @@ lint: $(VENV)/.stamp-test
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/ruff check course quizzes decks webapp commands tests benchmarks
+	$(BIN)/bandit -q -r course quizzes decks webapp commands -ll
 
 # The browser tests drive Debian's Chromium; install it when it is missing and we
 # may (root, apt), otherwise stop and say the one command that installs it.

@@ -150,6 +150,8 @@ def app_config(database_url: str, tmp_path: Path, course: Course) -> dict[str, A
         "DEMO_DATA": False,
         "RATELIMIT_ENABLED": False,
         "COURSE": course,
+        # Cheap argon2 for speed; production uses the library's defaults.
+        "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
     }
 
 

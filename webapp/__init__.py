@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         lessons,
         progress,
         reports,
+        security,
         serving,
         study,
         zones,
@@ -45,10 +46,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     app.extensions["course"] = app.config.get("COURSE") or load_course()
-    # Plumbing first (the database, then the extensions that use it), then the
-    # question bank, then the features; the order of the features is free.
+    # Plumbing first (the database, security before any route so every <int:id>
+    # is bounded, then the extensions that use them), then the question bank,
+    # then the features; the order of the features is free.
     parts = (
-        db, extensions, errors, serving, content,
+        db, security, extensions, errors, serving, content,
         health, home, auth, account, classes, lessons, study, progress, instructor, downloads, zones,
         ankisync, exams, assignments, reports,
     )

@@ -14,7 +14,9 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(Path(instance_path)),
         "DATABASE_URL": os.environ.get("DATABASE_URL")
         or f"sqlite:///{Path(instance_path) / 'massage-course.sqlite3'}",
-        "DEMO_DATA": os.environ.get("DEMO_DATA", "1") not in {"0", "false", "no"},
+        # Demo accounts have a published password: on by default only for the
+        # default SQLite file, never for a DATABASE_URL unless DEMO_DATA=1 (see synthetic.demo).
+        "DEMO_DATA": demo_data_setting(os.environ.get("DEMO_DATA"), bool(os.environ.get("DATABASE_URL"))),
         "INSTRUCTOR_INVITE_CODE": os.environ.get("INSTRUCTOR_INVITE_CODE", ""),
         "SAFETY_RETENTION": 0.95,
         "DEFAULT_RETENTION": 0.90,
@@ -29,7 +31,19 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # so the class's figures do not change (webapp/account/deletion.py).
         "ACCOUNT_DELETION": os.environ.get("ACCOUNT_DELETION", "delete"),
         "PASSWORD_RESET_HOURS": 24,  # how long an instructor's reset link works
+        # https: HSTS, Secure and __Host- cookies (webapp.security); PROXY_COUNT: trusted proxies in front.
+        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),
+        # Log-in limits are shared by every worker through Redis when set (webapp.auth.limits).
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
     }
+
+
+def demo_data_setting(setting: str | None, database_url_set: bool) -> bool:
+    """DEMO_DATA=1 switches the demo on, DEMO_DATA=0 off; unset: on only for the default SQLite file."""
+    if setting is not None and setting.strip():
+        return setting.strip().lower() not in {"0", "false", "no", "off"}
+    return not database_url_set
 
 
 def _instance_secret(instance: Path) -> str:

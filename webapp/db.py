@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from webapp.zones.clock import local_date
@@ -85,6 +86,19 @@ def get_session() -> Session:
         g.db_session = current_app.extensions[factory]()
     session: Session = g.db_session
     return session
+
+
+def rollback_session() -> None:
+    """Roll back the request's session, if it has one, so it can be used again after an error."""
+    session = g.get("db_session")
+    if session is None:
+        return
+    try:
+        session.rollback()
+    except SQLAlchemyError:
+        # The connection itself is gone: start over with a fresh session.
+        session.close()
+        g.pop("db_session", None)
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -7,6 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from webapp.db import rollback_session
+
 
 class WebappError(Exception):
     """Base of every exception the web app raises on purpose; its message is for people."""
@@ -24,6 +26,9 @@ MESSAGES: dict[int, str] = {
 
 
 def _render(code: int, message: str | None = None) -> ResponseReturnValue:
+    # A failed statement leaves the request's session unusable; the page's nav
+    # loads the user again, so roll back first or the error page itself fails.
+    rollback_session()
     return render_template("error.html", code=code, message=message or MESSAGES.get(code, "Error")), code
 
 

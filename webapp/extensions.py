@@ -3,8 +3,9 @@
 They are created here unbound and attached to the app in `init_app`, so feature
 packages can import them (`from webapp.extensions import limiter`) without an app.
 
-Rate limits: storage is in memory by default (one process); set
-RATELIMIT_STORAGE_URI to a shared store when running several workers. Tests
+Rate limits: storage is in memory by default (one process); with REDIS_URL
+set (or RATELIMIT_STORAGE_URI) every worker shares Redis. The log-in limits
+(webapp.auth.limits) use the same store. Tests
 switch limits off with RATELIMIT_ENABLED = False, except the test that checks
 the limit itself.
 """
@@ -46,6 +47,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # An unreachable Redis must not turn sign-up into a 500: the limit is skipped and logged.
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)

@@ -19,7 +19,7 @@ from webapp.auth.accounts import create_user
 from webapp.db import make_engine
 
 pytestmark = pytest.mark.browser
-PASSWORD = "instructor password"
+PASSWORD = "chalk board evenings"
 
 
 def make_instructor(database_url: str) -> None:

@@ -25,8 +25,12 @@ TOKEN = re.compile(r'name="presentation" value="([^"]+)"')
 
 
 def signup(client: FlaskClient, email: str = "ada@example.com", name: str = "Ada", password: str = "correct horse battery") -> Any:
-    """Sign up through the form (CSRF is off in route tests)."""
-    return client.post("/signup", data={"email": email, "display_name": name, "password": password})
+    """Sign up through the form, then log in (CSRF is off in route tests); the log-in response.
+
+    Sign-up itself never logs in: it answers a known email and a new one alike.
+    """
+    client.post("/signup", data={"email": email, "display_name": name, "password": password})
+    return client.post("/login", data={"email": email, "password": password})
 
 
 def user_id(app: Flask, email: str) -> int:

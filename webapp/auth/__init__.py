@@ -8,7 +8,9 @@ bp = Blueprint("auth", __name__)
 
 
 def init_app(app: Flask) -> None:
-    """Register the auth blueprint with its views."""
-    from webapp.auth import views  # noqa: F401  (adds the routes to bp)
+    """Register the auth blueprint with its views, and the log-in limits' storage."""
+    from webapp.auth import limits, views  # noqa: F401  (views adds the routes to bp)
+
+    limits.init_app(app)
 
     app.register_blueprint(bp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.auth.passwords import hash_password
+from webapp.auth.passwords import hash_password, password_problem
 from webapp.errors import WebappError
 from webapp.models import User
 
@@ -23,8 +23,9 @@ def create_user(session: Session, *, email: str, display_name: str, password: st
         raise AccountError(f"'{email}' is not an email address")
     if not display_name or len(display_name) > 80:
         raise AccountError("the name must be 1 to 80 characters")
-    if len(password) < 10:
-        raise AccountError("the password must have at least 10 characters")
+    problem = password_problem(password, email, display_name)
+    if problem:
+        raise AccountError(problem)
     if role not in {"student", "instructor"}:
         raise AccountError(f"unknown role '{role}'")
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:

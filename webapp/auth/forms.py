@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from webapp.auth.passwords import MAX_LENGTH, MIN_LENGTH, PasswordPolicy
+from webapp.forms import Form
 
 # Deliberately loose: one @, a dot in the domain, no spaces. Deliverability is
 # not ours to judge, and the email_validator package is not a dependency.
@@ -21,7 +23,7 @@ def _email(value: str | None) -> str | None:
     return value.strip().lower() if isinstance(value, str) else value
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     """Create a student account (or an instructor one, with the invite code)."""
 
     email = EmailField(
@@ -37,8 +39,8 @@ class SignupForm(FlaskForm):
     )
     password = PasswordField(
         "Password",
-        validators=[DataRequired("Choose a password."), Length(min=10, max=128, message="Use 10 to 128 characters.")],
-        description="At least 10 characters.",
+        validators=[DataRequired("Choose a password."), PasswordPolicy()],
+        description=f"At least {MIN_LENGTH} characters; a few unrelated words are easy to remember and hard to guess.",
     )
     instructor_invite_code = StringField(
         "Instructor invite code (optional)",
@@ -48,8 +50,8 @@ class SignupForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Sign in with email and password."""
 
     email = EmailField("Email", filters=[_email], validators=[DataRequired("Enter your email address."), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=128)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)])

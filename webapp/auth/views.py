@@ -13,20 +13,23 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.auth import bp
 from webapp.auth.forms import LoginForm, SignupForm
-from webapp.auth.passwords import hash_password, verify_password
+from webapp.auth.limits import BLOCKED_MESSAGE, LoginGuard, remember_device
+from webapp.auth.passwords import hash_password, needs_rehash, verify_nothing, verify_password
 from webapp.auth.sessions import end_session, start_session
 from webapp.db import get_session
 from webapp.extensions import limiter
 from webapp.models import User
 
-# Per client address, on POST only: reading the form is never limited.
-LOGIN_LIMIT = "10 per minute"
-SIGNUP_LIMIT = "20 per hour"
-
-# Verifying against a real hash when the email is unknown keeps the response
-# time the same, so timing does not reveal which emails have accounts.
-_DUMMY_HASH = hash_password("not-a-real-password")
-
+# Per client address, on POST only: reading the form is never limited. A
+# class signing up together from one school address stays well under it.
+SIGNUP_LIMIT = "60 per hour"
+# The same words whether the email was new or already had an account, so the
+# form does not tell a stranger who studies here (there is no mail server to
+# tell the owner privately; this message tells them what to do).
+SIGNED_UP = (
+    "Thank you. If {email} is new here, its account is ready: log in below. "
+    "If it already had an account, nothing was changed: log in with that account's password."
+)
 
 def _safe_next(target: str | None) -> str:
     """`target` when it is a path on this site, else the user's start page (no open redirects).
@@ -47,10 +50,14 @@ def _invite_ok(code: str | None) -> bool:
     return bool(expected and code) and hmac.compare_digest(str(code).encode(), expected.encode())
 
 
+def _user_by_email(email: str) -> User | None:
+    return get_session().scalar(select(User).where(func.lower(User.email) == email))
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(SIGNUP_LIMIT, methods=["POST"])
 def signup() -> ResponseReturnValue:
-    """Create an account and sign in."""
+    """Create an account, then send the visitor to log in (the same answer for a known email)."""
     if current_user.is_authenticated:
         return redirect(_safe_next(None))
     form = SignupForm()
@@ -65,43 +72,48 @@ def signup() -> ResponseReturnValue:
                 form.instructor_invite_code.errors = ["That invite code is not valid. Leave it empty to sign up as a student."]
                 return render_template("auth/signup.html", form=form), 400
             role = "instructor"
-        if session.scalar(select(User.id).where(func.lower(User.email) == form.email.data)) is not None:
-            form.email.errors = ["An account with this email already exists. Log in instead."]
-            return render_template("auth/signup.html", form=form), 400
-        user = User(
-            email=form.email.data,
-            display_name=form.display_name.data,
-            role=role,
-            password_hash=hash_password(form.password.data or ""),
-        )
-        session.add(user)
-        try:
-            session.commit()
-        except IntegrityError:  # the same email signed up a moment ago
-            session.rollback()
-            form.email.errors = ["An account with this email already exists. Log in instead."]
-            return render_template("auth/signup.html", form=form), 400
-        start_session(user)
-        flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
-        return redirect(_safe_next(request.args.get("next")))
+        email = form.email.data or ""
+        # Hash first, whatever follows, so a known email answers no faster.
+        password_hash = hash_password(form.password.data or "")
+        if _user_by_email(email) is None:
+            session.add(User(email=form.email.data, display_name=form.display_name.data, role=role,
+                             password_hash=password_hash))
+            try:
+                session.commit()
+            except IntegrityError:  # the same email signed up a moment ago: answered the same way
+                session.rollback()
+        flash(SIGNED_UP.format(email=form.email.data), "success")
+        return redirect(url_for("auth.login", next=request.args.get("next")))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/signup.html", form=form), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def login() -> ResponseReturnValue:
-    """Sign in with email and password."""
+    """Sign in with email and password; failures are limited per account, device and address (`auth.limits`)."""
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = get_session().scalar(select(User).where(func.lower(User.email) == form.email.data))
-        if user is not None and verify_password(user.password_hash, form.password.data or ""):
+        email, password = form.email.data or "", form.password.data or ""
+        user = _user_by_email(email)
+        guard = LoginGuard(email, user.id if user is not None else None)
+        if guard.blocked():
+            form.password.errors = [BLOCKED_MESSAGE]
+            return render_template("auth/login.html", form=form), 429
+        if user is not None and verify_password(user.password_hash, password):
+            if needs_rehash(user.password_hash):
+                # Argon2 parameters changed since this hash was made: upgrade it
+                # now, while the password is at hand (before the session names it).
+                user.password_hash = hash_password(password)
+                get_session().commit()
             start_session(user)
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            remember_device(response, user.id)
+            return response
         if user is None:
-            verify_password(_DUMMY_HASH, form.password.data or "")
+            verify_nothing(password)
+        guard.failed()
         form.password.errors = ["That email and password do not match an account."]
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status

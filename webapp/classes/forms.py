@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from webapp.forms import Form
 
-class JoinForm(FlaskForm):
+
+class JoinForm(Form):
     """Join a class with the code the instructor gave out."""
 
     join_code = StringField(
@@ -23,5 +24,5 @@ class JoinForm(FlaskForm):
             raise ValidationError("A join code has only letters and digits.")
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(Form):
     """Confirm leaving a class (a form, so the POST carries a CSRF token)."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from webapp.forms import Form
 
 
 class CheckboxList(SelectMultipleField):
@@ -16,7 +17,7 @@ class CheckboxList(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ClassForm(FlaskForm):
+class ClassForm(Form):
     """Create or edit a class."""
 
     name = StringField("Class name", validators=[DataRequired("Give the class a name."), Length(max=120)],
@@ -41,5 +42,5 @@ class ClassForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """An empty form: CSRF protection for one-click POST actions."""

@@ -85,7 +85,7 @@ def render_markdown(text: str, sources: dict[str, Source]) -> RenderedLesson:
     env: dict[str, Any] = {"citations": {}}
     html = _MD.render(text, env)
     cited = tuple(sources[source_id] for source_id in env["citations"] if source_id in sources)
-    return RenderedLesson(Markup(html), cited)
+    return RenderedLesson(Markup(html), cited)  # course text rendered with raw HTML off (html=False)  # nosec B704
 
 
 def render_lesson(lesson: Lesson, sources: dict[str, Source]) -> RenderedLesson:

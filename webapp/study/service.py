@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,6 +39,8 @@ from webapp.models import ItemState, Review, ReviewChoice, User
 TYPICAL_WINDOW = 20
 # Time on a question is clamped: a tab left open over lunch is not a slow answer.
 MAX_RESPONSE_MS = 10 * 60 * 1000
+# FSRS states are 1-3; 0 marks the placeholder row of an item never answered (see `_locked_state`).
+NEW_STATE = 0
 
 
 class ReviewError(WebappError):
@@ -208,11 +212,13 @@ def record_answer(
     existing = _existing(session, presentation_id)
     if existing is not None:
         return _duplicate(session, existing, user_id, question)
-    state = session.scalar(
-        select(ItemState).where(ItemState.user_id == user_id, ItemState.item_id == question.id).with_for_update()
-    )
-    state_before = state.state if state is not None else 0
-    card_before = dict(state.card) if state is not None else None
+    state = _locked_state(session, user_id, question.id, now)
+    if state.state != NEW_STATE:  # the same presentation may have been stored while we waited for the lock
+        existing = _existing(session, presentation_id)
+        if existing is not None:
+            return _duplicate(session, existing, user_id, question)
+    state_before = state.state
+    card_before = dict(state.card) if state.state != NEW_STATE else None
     try:
         scored = score_answer(
             question, response, response_ms, card_before,
@@ -225,9 +231,6 @@ def record_answer(
     attempts = session.scalar(
         select(func.count()).select_from(Review).where(Review.user_id == user_id, Review.item_id == question.id)
     )
-    if state is None:
-        state = ItemState(user_id=user_id, item_id=question.id, reps=0, lapses=0)
-        session.add(state)
     _set(state, next_state(state.reps or 0, state.lapses or 0, scored, state_before, question.module, now))
     row = Review(**review_values(
         user_id=user_id, question=question, presentation_id=presentation_id, now=now, response=response,
@@ -249,6 +252,30 @@ def record_answer(
             raise
         return _duplicate(session, existing, user_id, question)
     return RecordedAnswer(row, scored.grade, duplicate=False)
+
+
+def _locked_state(session: Session, user_id: int, item_id: str, now: dt.datetime) -> ItemState:
+    """The learner's state of the item, locked for this transaction; a NEW_STATE placeholder if never answered.
+
+    Two tabs answering the same new item at once: with no row yet, SELECT … FOR
+    UPDATE locks nothing and both would insert (a unique violation on
+    PostgreSQL, and a lost answer). INSERT … ON CONFLICT DO NOTHING makes the
+    row exist first, so the second writer waits on it and then reads the first
+    one's state. The placeholder is never committed as such: the caller either
+    overwrites it or rolls back.
+    """
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(ItemState)
+        .values(user_id=user_id, item_id=item_id, card={}, due=now, state=NEW_STATE, reps=0, lapses=0)
+        .on_conflict_do_nothing(index_elements=["user_id", "item_id"])
+    )
+    return session.scalars(
+        select(ItemState)
+        .where(ItemState.user_id == user_id, ItemState.item_id == item_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def _duplicate(session: Session, existing: Review, user_id: int, question: Question) -> RecordedAnswer:

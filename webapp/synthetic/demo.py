@@ -5,6 +5,9 @@ when `DEMO_DATA` is on, it makes the demo with the same simulator as
 `seed-synthetic` (real planner, real scheduler), so a newcomer can sign in and
 look around at once. Every demo account is marked `is_demo` and named "Demo …".
 It returns the login lines for the server to print, whenever the demo exists.
+The demo password is published, so `DEMO_DATA` is on by default only for the
+default SQLite file: never for a DATABASE_URL unless DEMO_DATA=1 is given
+(`webapp.config.demo_data_setting`).
 """
 
 from __future__ import annotations

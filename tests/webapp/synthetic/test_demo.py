@@ -93,3 +93,20 @@ def test_serve_prints_the_demo_logins_before_it_runs(tmp_path: Path, monkeypatch
     assert "Demo logins (demo data; switch off with DEMO_DATA=0):" in output
     assert output.index(DEMO_INSTRUCTOR) < output.index("running at")
     assert served and served[0]["port"] == 5999
+
+
+def test_no_demo_on_a_database_url_unless_asked(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real deployment names its database: the published demo password must not appear there by default."""
+    from webapp import create_app
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", "demo-test")
+    monkeypatch.delenv("DEMO_DATA", raising=False)
+    app = create_app()
+    assert app.config["DEMO_DATA"] is False and ensure_demo(app) == []
+    assert set(_counts(app.extensions["db_engine"]).values()) == {0}
+    app.extensions["db_engine"].dispose()
+    monkeypatch.setenv("DEMO_DATA", "1")
+    asked = create_app()
+    assert asked.config["DEMO_DATA"] is True  # asked for explicitly
+    asked.extensions["db_engine"].dispose()
