@@ -52,8 +52,9 @@ def index() -> ResponseReturnValue:
 @limiter.limit(PASSWORD_LIMIT)
 def change_password() -> ResponseReturnValue:
     """Change my password; every other session ends, this one goes on in a fresh session."""
-    form = ChangePasswordForm()
     user = _me()
+    form = ChangePasswordForm()
+    form.account_email, form.account_name = user.email, user.display_name  # for the password policy
     if form.validate_on_submit():
         if verify_password(user.password_hash, form.current_password.data or ""):
             replace_password(user, form.new_password.data or "")
@@ -117,6 +118,7 @@ def reset(token: str) -> ResponseReturnValue:
     if student is None:
         return _reset_page(404, form=None)
     form = ResetPasswordForm()
+    form.account_email, form.account_name = student.email, student.display_name  # for the password policy
     if form.validate_on_submit():
         try:
             use_reset(session, token, form.new_password.data or "", now)

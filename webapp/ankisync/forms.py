@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
+from webapp.forms import Form
 
-class UploadForm(FlaskForm):
+
+class UploadForm(Form):
     """One Anki export: an .apkg with scheduling information, or a .colpkg backup."""
 
     package = FileField(

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from quizzes.exams import LENGTHS
+from webapp.forms import Form
 from webapp.instructor.forms import CheckboxList
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(Form):
     """Set a class some work with a due date."""
 
     title = StringField("Title", validators=[DataRequired("Give the assignment a title."), Length(max=120)],

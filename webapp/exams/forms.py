@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from quizzes.exams import LENGTHS
+from webapp.forms import Form
 from webapp.instructor.forms import CheckboxList
 
 # The MBLEx gives 110 minutes for 100 questions: about 66 seconds a question.
 SECONDS_PER_QUESTION = 66
 
 
-class ExamForm(FlaskForm):
+class ExamForm(Form):
     """Start a practice exam of your own."""
 
     length = RadioField("Number of questions", default="20", validators=[DataRequired("Choose how many questions.")])

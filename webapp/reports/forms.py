@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from webapp.forms import Form
 
 REASONS: dict[str, str] = {
     "wrong-key": "The marked answer is wrong",
@@ -18,7 +19,7 @@ REASONS: dict[str, str] = {
 MAX_COMMENT = 500
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     """What is wrong with a question, in a few words."""
 
     reason = RadioField("What is the problem?", validators=[DataRequired("Choose what the problem is.")])
@@ -31,7 +32,7 @@ class ReportForm(FlaskForm):
         self.reason.choices = list(REASONS.items())
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(Form):
     """Mark a report resolved or dismissed, with a reply the reporter sees."""
 
     status = RadioField("Outcome", validators=[DataRequired("Choose resolved or dismissed.")])
