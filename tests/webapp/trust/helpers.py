@@ -1,8 +1,11 @@
 """A small world for the trust tests: two instructors, a class with one student who has answered once.
 
-`build_world` makes it straight in the database (through the same service that
-records answers), `client_for` logs a role in through the real form, and
-`fill` puts the world's ids into a route's path.
+The student also has a practice exam (not begun), an open report on a question,
+a finished Anki import and a pending password reset link; the class has an
+exam assignment. `build_world` makes it straight in the database (through the
+apps' own services where there is one: answers, exams, reports, reset links),
+`client_for` logs a role in through the real form, and `fill` puts the world's
+ids into a route's path.
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from tests.webapp.helpers import answer_fields
+from webapp.account.resets import issue_reset
 from webapp.auth.passwords import hash_password
 from webapp.classes.codes import new_join_code
 from webapp.content import get_course
 from webapp.db import get_session
-from webapp.models import Enrollment, SchoolClass, User
+from webapp.exams.service import create_exam
+from webapp.models import AnkiImport, Assignment, Enrollment, SchoolClass, User
+from webapp.reports.service import create_report
 from webapp.study.responses import parse_response
 from webapp.study.service import record_answer
 
@@ -41,6 +47,12 @@ class World:
     module_id: str
     lesson_id: str
     deck_file: str
+    exam_id: int  # the student's practice exam, created but not begun
+    assignment_id: int  # an exam assignment of the student's class
+    report_id: int  # the student's open report (on another item than `item_id`)
+    job_id: int  # the student's finished Anki import
+    item_id: str  # a question of the class (not reported)
+    token: str  # a pending password reset link for the student
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -50,7 +62,7 @@ def stub_builder(_bank: Any, _selection: Any, path: Path) -> None:
 
 
 def build_world(app: Flask) -> World:
-    """Olive teaches Sam's class, Otto teaches another; Sam has answered one question."""
+    """Olive teaches Sam's class, Otto teaches another; Sam has answered one question and has one of each record."""
     from webapp.downloads.files import catalogue
 
     with app.app_context():
@@ -68,15 +80,28 @@ def build_world(app: Flask) -> World:
         session.flush()
         session.add(Enrollment(class_id=own.id, user_id=users["student"].id))
         session.commit()
-        question = app.extensions["bank"].questions[0]
+        bank = app.extensions["bank"]
+        question = bank.questions[0]
         response = parse_response(question, MultiDict(answer_fields(question))).response
-        recorded = record_answer(session, users["student"].id, question, response, 4000, "world-1",
-                                 dt.datetime.now(dt.timezone.utc), 0.9, 0.95)
+        now = dt.datetime.now(dt.timezone.utc)
+        student_id = users["student"].id
+        recorded = record_answer(session, student_id, question, response, 4000, "world-1", now, 0.9, 0.95)
         course = get_course()
         lesson = course.lessons_of(course.modules[0].id)[0]
-        deck_file = next(iter(catalogue(app.extensions["bank"])))
-        return World(own.id, other.id, users["student"].id, recorded.review.id, course.modules[0].id,
-                     lesson.id, deck_file)
+        deck_file = next(iter(catalogue(bank)))
+        exam = create_exam(session, student_id, bank, length=10, modules=None, time_limit_min=None, now=now)
+        report = create_report(session, student_id, bank.questions[1].id, "typo", "A typo.", now)
+        # Assignments and import jobs are written by their views alone: no service to call here.
+        assignment = Assignment(class_id=own.id, title="Mock exam", kind="exam", modules=[], lessons=[],
+                                exam_length=10, due_on=now.date() + dt.timedelta(days=7))
+        job = AnkiImport(user_id=student_id, filename="collection.colpkg", status="done", stage="Done", percent=100,
+                         message="", finished_at=now)
+        session.add_all([assignment, job])
+        session.commit()
+        token = issue_reset(session, users["student"], users["own"].id, now, 24)
+        return World(own.id, other.id, student_id, recorded.review.id, course.modules[0].id, lesson.id, deck_file,
+                     exam_id=exam.id, assignment_id=assignment.id, report_id=report.id, job_id=job.id,
+                     item_id=question.id, token=token)
 
 
 def client_for(app: Flask, role: str) -> FlaskClient:
@@ -93,7 +118,9 @@ def fill(rule: str, world: World) -> str:
     values = {
         "class_id": world.class_id, "user_id": world.student_id, "review_id": world.review_id,
         "module_id": world.module_id, "lesson_id": world.lesson_id, "filename": world.deck_file,
-        "path:filename": "site.css", **world.extra,
+        "path:filename": "site.css", "exam_id": world.exam_id, "position": 1,
+        "assignment_id": world.assignment_id, "report_id": world.report_id, "job_id": world.job_id,
+        "item_id": world.item_id, "token": world.token, **world.extra,
     }
     path = rule
     for name, value in values.items():

@@ -1,11 +1,21 @@
 """Every POST route refuses a request without a CSRF token, or with another user's token: 400, nothing changed.
 
 The routes come from `app.url_map`, so a new POST route is covered without an
-edit here. Each is sent fields that would change something if accepted.
+edit here. Each is sent fields that would change something if accepted (the
+account's real password for deletion, a known time zone, a whole assignment...).
+
+Two routes answer a refused token with a redirect instead of the 400 page, by
+design: a study answer is kept and replayed after log-in, recorded only if its
+signed presentation token is the learner's own (`webapp.study.stash`), and an
+Anki upload checks its token itself and sends the learner back to /progress
+with the same message. For those the redirects are followed to the end: nothing
+may be recorded, even with a presentation token the stranger really holds.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
 from typing import Any
 
@@ -15,8 +25,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.webapp.trust.helpers import EMAILS, PASSWORD, ROLES, build_world, fill
-from webapp.models import Base
+from webapp.db import get_session
+from webapp.models import Base, User
+from webapp.study import tokens
 
+# Endpoints that turn a refused token into a redirect with a message (see above), and that message.
+REDIRECTED = {"study.answer": b"nothing was recorded", "ankisync.upload": b"This form has expired"}
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
@@ -40,30 +54,54 @@ def _token(client: FlaskClient, path: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def _fields(app: Flask, world: Any) -> dict[str, Any]:
+def _fields(app: Flask, world: Any, presentation: str) -> dict[str, Any]:
     question = app.extensions["bank"].questions[1]
     return {
         "name": "Renamed by a forged form", "desired_retention": "80", "daily_new_limit": "5",
         "modules": world.module_id, "join_code": "ANYCODE", "email": "forged@example.com",
-        "display_name": "Forged", "password": "forged passphrase here", "presentation": "x",
+        "display_name": "Forged", "password": PASSWORD, "presentation": presentation,
         "item": question.id, "choice": "a", "rating": "1",
+        "current_password": PASSWORD, "new_password": "forged passphrase here", "confirm": "forged passphrase here",
+        "timezone": "Europe/Paris", "reason": "typo", "comment": "Forged", "status": "resolved", "reply": "Forged",
+        "title": "Forged work", "kind": "exam", "due_on": "2030-01-01", "exam_length": "20", "length": "20",
+        "flag": "1", "go": "finish", "package": (io.BytesIO(b"not a deck"), "forged.apkg"),
     }
+
+
+def _stranger_presentation(app: Flask, role: str, item_id: str) -> str:
+    """A presentation token the stranger was really issued (a forger's best material)."""
+    with app.app_context():
+        stranger = get_session().scalar(select(User).where(User.email == EMAILS[role]))
+        assert stranger is not None
+        return tokens.issue(app.config["SECRET_KEY"], stranger.id, item_id, dt.datetime.now(dt.timezone.utc))
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_post_without_or_with_a_foreign_csrf_token_is_refused(app: Flask, role: str) -> None:
     world = build_world(app)
     client = client_for_csrf(app, role)
-    stranger = client_for_csrf(app, "other" if role != "other" else "own")
+    stranger_role = "other" if role != "other" else "own"
+    stranger = client_for_csrf(app, stranger_role)
     foreign = _token(stranger, "/join")
+    presentation = _stranger_presentation(app, stranger_role, world.item_id)
     before = _snapshot(app)
     posts = [rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
     assert len(posts) >= 10
     for rule in posts:
         path = fill(rule.rule, world)
         for extra in ({}, {"csrf_token": foreign}, {"csrf_token": "x" * 90}):
-            response = client.post(path, data={**_fields(app, world), **extra})
-            assert response.status_code == 400, f"{role} POST {path} {sorted(extra)}: {response.status_code}"
+            data = {**_fields(app, world, presentation), **extra}
+            where = f"{role} POST {path} {sorted(extra)}"
+            if rule.endpoint in REDIRECTED:
+                response = client.post(path, data=data)
+                assert response.status_code == 302, f"{where}: {response.status_code}"
+                followed = client.get(response.headers["Location"], follow_redirects=True)
+                assert followed.status_code == 200, f"{where}: {followed.status_code} at the end"
+                if role != "anonymous":
+                    assert REDIRECTED[rule.endpoint] in followed.data, where
+                continue
+            response = client.post(path, data=data)
+            assert response.status_code == 400, f"{where}: {response.status_code}"
             assert b"This form has expired" in response.data
     assert _snapshot(app) == before
 

@@ -14,8 +14,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import func, select
 
 from tests.webapp.trust.helpers import ROLES, build_world, client_for, fill, stub_builder
+from webapp.db import get_session
+from webapp.models import Assignment, Enrollment, PasswordReset, QuestionReport
 
 # (endpoint, method): status for (anonymous, student, own instructor, other instructor).
 # 302 for anonymous on a private page is the redirect to /login; 404 where a
@@ -42,6 +45,33 @@ GET_POLICY: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("instructor.student", "GET"): (302, 403, 200, 404),
     ("instructor.export_items", "GET"): (302, 403, 200, 404),
     ("instructor.export_progress", "GET"): (302, 403, 200, 404),
+    ("instructor.export_unsafe", "GET"): (302, 403, 200, 404),
+    ("instructor.forecast_page", "GET"): (302, 403, 200, 404),
+    ("instructor.item", "GET"): (302, 403, 200, 404),
+    ("instructor.unsafe", "GET"): (302, 403, 200, 404),
+    ("health.ping", "GET"): (200, 200, 200, 200),
+    # The account pages are everyone's own; a reset link is its own credential (it names no one in the path).
+    ("account.index", "GET"): (302, 200, 200, 200),
+    ("account.export", "GET"): (302, 200, 200, 200),
+    ("account.reset", "GET"): (200, 200, 200, 200),
+    ("classes.leave", "GET"): (302, 200, 404, 404),  # only a member of the class
+    # The student's own exam, import and records: anyone else's id is a 404. The exam is not begun yet,
+    # so its question, review and result pages send its owner back to its first page.
+    ("exams.index", "GET"): (302, 200, 200, 200),
+    ("exams.show", "GET"): (302, 200, 404, 404),
+    ("exams.question", "GET"): (302, 302, 404, 404),
+    ("exams.review", "GET"): (302, 302, 404, 404),
+    ("exams.result", "GET"): (302, 302, 404, 404),
+    ("ankisync.job", "GET"): (302, 200, 404, 404),
+    ("ankisync.status", "GET"): (302, 200, 404, 404),
+    ("reports.report", "GET"): (302, 200, 200, 200),
+    ("reports.mine", "GET"): (302, 200, 200, 200),
+    ("study.practice", "GET"): (302, 200, 200, 200),
+    ("study.resume", "GET"): (302, 302, 302, 302),  # nothing kept: on to the next question
+    ("assignments.index", "GET"): (302, 403, 200, 404),
+    ("assignments.detail", "GET"): (302, 403, 200, 404),
+    ("assignments.export", "GET"): (302, 403, 200, 404),
+    ("reports.class_reports", "GET"): (302, 403, 200, 404),
 }
 # Sent empty (no fields): 400 is "the form has errors", 302 a redirect (to
 # /login for anonymous, or back to a page with a message).
@@ -55,7 +85,29 @@ POST_POLICY: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("study.rate", "POST"): (302, 302, 404, 404),
     ("auth.signup", "POST"): (400, 302, 302, 302),
     ("auth.login", "POST"): (400, 302, 302, 302),
+    ("instructor.restore_code", "POST"): (302, 403, 302, 404),
+    ("account.change_password", "POST"): (302, 400, 400, 400),
+    ("account.delete", "POST"): (302, 400, 400, 400),
+    ("account.reset", "POST"): (400, 400, 400, 400),
+    ("zones.set_timezone", "POST"): (302, 400, 400, 400),
+    ("ankisync.upload", "POST"): (302, 302, 302, 302),  # back to /progress with the form's error
+    ("reports.report", "POST"): (302, 400, 400, 400),
+    ("reports.resolve", "POST"): (302, 403, 302, 404),  # the form's error flashed on the reports page
+    ("assignments.create", "POST"): (302, 403, 400, 404),
+    ("exams.create", "POST"): (302, 400, 400, 400),
+    # The student's exam: begun, an empty answer kept, finished. Nobody else's exam is found.
+    ("exams.begin", "POST"): (302, 302, 404, 404),
+    ("exams.save", "POST"): (302, 302, 404, 404),
+    ("exams.finish", "POST"): (302, 302, 404, 404),
+    ("exams.create_assigned", "POST"): (302, 302, 404, 404),  # only for a student of the class
+    ("assignments.delete", "POST"): (302, 403, 302, 404),
+    ("study.practice_answer", "POST"): (302, 302, 302, 302),  # no presentation: a fresh practice question
+    ("instructor.reset_link", "POST"): (302, 403, 200, 404),  # the one-time link, shown once
     ("instructor.remove_student", "POST"): (302, 403, 302, 404),
+    ("instructor.readd_student", "POST"): (302, 403, 302, 404),
+    ("classes.leave", "POST"): (302, 302, 404, 404),
+    # Anyone's undo is refused the same way (302 back with a message), so it confirms no one's answer.
+    ("study.undo", "POST"): (302, 302, 302, 302),
     ("auth.logout", "POST"): (302, 302, 302, 302),  # last: it ends the visitor's session
 }
 POLICY = {**GET_POLICY, **POST_POLICY}
@@ -97,5 +149,41 @@ def test_each_visitor_gets_what_the_policy_says(app: Flask, role: str) -> None:
         response.close()
         if response.status_code != statuses[column]:
             wrong.append(f"{method} {routes[key]}: {response.status_code}, expected {statuses[column]}")
+        elif role == "anonymous" and response.status_code == 302 and "/login" not in response.location:
+            wrong.append(f"{method} {routes[key]}: to {response.location}, expected the log-in page")
         assert response.status_code < 500
     assert not wrong, f"{role}: " + "; ".join(wrong)
+
+
+def test_another_class_s_records_under_your_own_class_are_not_found(app: Flask) -> None:
+    """Otto, in his own class's pages, names Olive's student, assignment or report: 404, nothing done.
+
+    The table above checks a class that is not yours; this checks the second id
+    of a path, which must belong to the class in the first. Removing or adding
+    back someone not on the roster does nothing and says so (a redirect to the
+    roster, the same for every id), so it confirms no one either.
+    """
+    world = build_world(app)
+    roster_actions = {"instructor.remove_student", "instructor.readd_student"}
+    world.extra["class_id"] = world.other_class_id
+    client = client_for(app, "other")
+    checked = []
+    for (endpoint, method), rule in sorted(_routes(app).items()):
+        if "<int:class_id>" not in rule or not any(
+                f"<int:{name}>" in rule for name in ("user_id", "assignment_id", "report_id")):
+            continue
+        response = client.open(fill(rule, world), method=method)
+        response.close()
+        expected = 302 if endpoint in roster_actions else 404
+        assert response.status_code == expected, f"{method} {rule}: {response.status_code}"
+        checked.append(endpoint)
+    assert len(checked) >= 7, checked
+    with app.app_context():
+        session = get_session()
+        assert session.scalar(select(Enrollment.id).where(Enrollment.class_id == world.class_id,
+                                                          Enrollment.user_id == world.student_id)) is not None
+        assert session.scalar(select(func.count()).select_from(Enrollment)) == 1
+        assert session.get(Assignment, world.assignment_id) is not None
+        report = session.get(QuestionReport, world.report_id)
+        assert report is not None and report.status == "open"
+        assert session.scalar(select(func.count()).select_from(PasswordReset)) == 1  # Olive's link only
