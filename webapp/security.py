@@ -80,9 +80,6 @@ def content_security_policy(style_nonce: str | None) -> str:
         "default-src 'self'",
         "script-src 'self'",
         f"style-src {styles}",
-        # Style attributes cannot run script; the body map places its tap
-        # targets with them. <style> elements stay limited to hashes and the nonce.
-        "style-src-attr 'unsafe-inline'",
         "img-src 'self' data:",
         "object-src 'none'",
         "base-uri 'none'",
@@ -95,7 +92,8 @@ def _headers(response: Response) -> Response:
     headers = response.headers
     headers["Content-Security-Policy"] = content_security_policy(g.get("csp_nonce"))
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "same-origin"
+    # A view may be stricter (a reset link's page sends no referrer at all).
+    headers.setdefault("Referrer-Policy", "same-origin")
     headers["X-Frame-Options"] = "DENY"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     if request.endpoint not in PUBLIC_ENDPOINTS:

@@ -105,6 +105,11 @@ def test_answers_alternate_between_two_servers(servers: tuple[str, str], postgre
         "csrf_token": _csrf(signup.text), "email": "two@example.com", "display_name": "Two Servers",
         "password": "a long and unusual passphrase"}, allow_redirects=False)
     assert created.status_code == 302, created.text[:500]
+    login = browser.get(f"{b}/login")  # sign-up does not log in (it answers the same for a known email)
+    signed_in = browser.post(f"{b}/login", data={
+        "csrf_token": _csrf(login.text), "email": "two@example.com", "password": "a long and unusual passphrase"},
+        allow_redirects=False)
+    assert signed_in.status_code == 302, signed_in.text[:500]
     bank = build_bank(course)
     items = []
     for n in range(ANSWERS):
