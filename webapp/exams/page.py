@@ -20,7 +20,7 @@ from quizzes.questions import (
     Question,
     TrueFalseQuestion,
 )
-from webapp.study.page import region_name
+from webapp.study.page import region_name, spot_number
 
 
 def form_values(question: Question, response: Any) -> MultiDict[str, str]:
@@ -40,7 +40,9 @@ def form_values(question: Question, response: Any) -> MultiDict[str, str]:
         for pair_id, chosen in response.items():
             values.add(f"match-{pair_id}", str(chosen))
     elif isinstance(question, HotspotQuestion):
-        values.add("region", str(response))
+        spot = spot_number(question.regions, str(response))  # the form shows neutral numbers, not sites
+        if spot is not None:
+            values.add("region", str(spot))
     return values
 
 

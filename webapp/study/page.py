@@ -63,6 +63,12 @@ def answer_views(answer: str, chosen: str) -> list[MapView]:
     ]
 
 
+def spot_number(regions: Sequence[str], site: str) -> int | None:
+    """The neutral region number a locate form shows for `site` (the inverse of `spot_region`)."""
+    spots = locate_spots([region for region in regions if region in REGIONS])
+    return next((spot.number for spot in spots if spot.site == site), None)
+
+
 def spot_region(regions: Sequence[str], value: str) -> str | None:
     """The site a locate form's neutral value ("4": region 4) stands for."""
     if not value.isdigit() or len(value) > 3:
