@@ -55,6 +55,7 @@ def _world(database_url: str, course: Course) -> dict[str, Any]:
     hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     bank = build_bank(course)
     cloze = next(q for q in bank.questions if q.type == "cloze")
+    site_question = next(q for q in bank.questions if q.type == "hotspot")  # so the forecast's body map is shaded
     engine = make_engine(database_url)
     ids: dict[str, Any] = {"students": [], "classes": [], "reviews": []}
     with sessionmaker(engine, expire_on_commit=False)() as session:
@@ -63,7 +64,8 @@ def _world(database_url: str, course: Course) -> dict[str, Any]:
         session.add(teacher)
         session.flush()
         for n, payload in enumerate(PAYLOADS):
-            school_class = SchoolClass(name=payload, instructor_id=teacher.id, join_code=f"XSS{n}", modules=[])
+            school_class = SchoolClass(name=payload, instructor_id=teacher.id, join_code=f"XSS{n}", modules=[],
+                                       exam_date=dt.date.today() + dt.timedelta(days=30))
             student = User(email=f"s{n}@example.com", display_name=payload[:80], password_hash=hasher.hash(PASSWORD))
             session.add_all([school_class, student])
             session.flush()
@@ -73,6 +75,8 @@ def _world(database_url: str, course: Course) -> dict[str, Any]:
             response = parse_response(cloze, fields).response
             recorded = record_answer(session, student.id, cloze, response, 3000, f"xss-{n}",
                                      dt.datetime.now(dt.timezone.utc), 0.9, 0.95)
+            record_answer(session, student.id, site_question, site_question.region, 3000, f"xss-site-{n}",
+                          dt.datetime.now(dt.timezone.utc), 0.9, 0.95)
             ids["students"].append(student.id)
             ids["classes"].append(school_class.id)
             ids["reviews"].append(recorded.review.id)
@@ -174,10 +178,17 @@ def test_charts_and_scripts_work_under_the_csp(browser: Any, live_server: str, d
     page.goto(f"{live_server}/instructor/classes/{ids['classes'][0]}")
     page.wait_for_load_state("load")
     _check(page, "class overview")
+    # The shaded body map moved to the exam-day forecast page (issue 13).
+    page.goto(f"{live_server}/instructor/classes/{ids['classes'][0]}/forecast")
+    page.wait_for_load_state("load")
+    _check(page, "class forecast")
+    rules = page.evaluate("document.querySelector('.bodymap-shaded style').textContent")
+    assert "fill-opacity" in rules, "no site is shaded, so this page cannot show whether its <style> block runs"
     shaded = page.evaluate(
-        "getComputedStyle(document.querySelector('.bodymap-shaded [data-region]')).fillOpacity"
+        "[...document.querySelectorAll('.bodymap-shaded [data-region]')]"
+        ".some(e => getComputedStyle(e).fillOpacity === '1')"
     )
-    assert shaded == "1", "the class heat map's <style> block was blocked"
+    assert shaded, "the class heat map's <style> block was blocked"
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
     context.close()
 
