@@ -34,7 +34,7 @@ PINNED = {
     "multi": "multi-why-nerves-hard-to-hurt",  # two right answers
     "truefalse": None,
     "cloze": "cloze-mandibular-notch",  # one blank
-    "matching": "match-locations--arm",  # four items
+    "matching": "match-detox-claims",  # four items
     "hotspot": "site-map--anterior-triangle-neck",  # region 2 of 11
 }
 KEY_PRESSES = {
