@@ -18,13 +18,17 @@ Three of six flagged, each for reasons an instructor would see on the page.
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from tests.webapp.instructor.demo_helpers import demo_facts
 from webapp.db import get_session
 from webapp.instructor.dashboard import class_rows
-from webapp.models import SchoolClass, utcnow
+from webapp.models import SchoolClass
+from webapp.synthetic import demo
 from webapp.synthetic.demo import ensure_demo
 
 EXPECTED = {
@@ -34,10 +38,17 @@ EXPECTED = {
 }
 
 
-def test_demo_class_flags_the_students_an_instructor_would(app: Flask) -> None:
+# The demo's history is simulated back from "now" in whole UTC days, so its
+# students sit at different distances from the flags' thresholds at different
+# times of day: the test fixes the moment.
+NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone.utc)
+
+
+def test_demo_class_flags_the_students_an_instructor_would(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     app.config["DEMO_DATA"] = True
+    monkeypatch.setattr(demo, "utcnow", lambda: NOW)
     ensure_demo(app)
-    now = utcnow()
+    now = NOW
     with app.app_context():
         school_class = get_session().scalar(select(SchoolClass).where(SchoolClass.name == "Demo class"))
         assert school_class is not None
