@@ -98,3 +98,19 @@ def copy_session(app: Flask, client: FlaskClient) -> FlaskClient:
     assert cookie is not None, "signed-in client has no session cookie"
     other.set_cookie("session", cookie.value)
     return other
+
+
+def teacher_and_class(app: Flask, client: FlaskClient) -> int:
+    """Sign up "Teach" through the form, make them an instructor with a class "Evening"; the class id."""
+    signup(client, email="teach@example.com", name="Teach")
+    from webapp.db import get_session
+
+    with app.app_context():
+        session = get_session()
+        teacher = session.scalar(select(User).where(User.email == "teach@example.com"))
+        assert teacher is not None
+        teacher.role = "instructor"
+        school_class = SchoolClass(name="Evening", instructor_id=teacher.id, join_code="EVE123", modules=[])
+        session.add(school_class)
+        session.commit()
+        return school_class.id

@@ -10,24 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.webapp.helpers import answer_fields, signup, token_of, user_id
+from tests.webapp.helpers import answer_fields, signup, teacher_and_class, token_of, user_id
 from webapp.db import get_session
-from webapp.models import Assignment, SchoolClass, User, utcnow
+from webapp.models import Assignment, utcnow
 
 LESSON = "why-nerves-rarely-hurt"
-
-
-def teacher_and_class(app: Flask, client: FlaskClient) -> int:
-    signup(client, email="teach@example.com", name="Teach")
-    with app.app_context():
-        session = get_session()
-        teacher = session.scalar(select(User).where(User.email == "teach@example.com"))
-        assert teacher is not None
-        teacher.role = "instructor"
-        school_class = SchoolClass(name="Evening", instructor_id=teacher.id, join_code="EVE123", modules=[])
-        session.add(school_class)
-        session.commit()
-        return school_class.id
 
 
 def lesson_items(app: Flask) -> list[str]:

@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from course import Course
-from tests.webapp.helpers import signup
+from tests.webapp.helpers import signup, teacher_and_class
 from webapp import create_app
 from webapp.db import get_session
-from webapp.models import QuestionReport, SchoolClass, User
+from webapp.models import QuestionReport
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -24,16 +24,7 @@ def item(app: Flask) -> str:
 
 
 def test_report_once_and_see_the_reply(app: Flask, client: FlaskClient) -> None:
-    signup(client, email="teach@example.com", name="Teach")
-    with app.app_context():
-        session = get_session()
-        teacher = session.scalar(select(User).where(User.email == "teach@example.com"))
-        assert teacher is not None
-        teacher.role = "instructor"
-        school_class = SchoolClass(name="Evening", instructor_id=teacher.id, join_code="EVE123", modules=[])
-        session.add(school_class)
-        session.commit()
-        class_id = school_class.id
+    class_id = teacher_and_class(app, client)
     client.post("/logout")
     signup(client, email="stu@example.com", name="Stu")
     client.post("/join", data={"join_code": "EVE123"})
