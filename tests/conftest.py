@@ -11,7 +11,7 @@ import shutil
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -161,6 +161,25 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     application = create_app(app_config)
     yield application
     application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def make_app() -> Iterator[Callable[..., Flask]]:
+    """`create_app` for tests that need their own config; every engine it made is disposed at teardown.
+
+    An engine left to the garbage collector closes its PostgreSQL connections in `__del__`,
+    which warns (an error under our settings) in whichever later test happens to collect it.
+    """
+    made: list[Flask] = []
+
+    def make(config: dict[str, Any] | None = None) -> Flask:
+        application = create_app(config)
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        application.extensions["db_engine"].dispose()
 
 
 @pytest.fixture

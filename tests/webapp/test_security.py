@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,7 +12,6 @@ from sqlalchemy import select, text
 from werkzeug.routing import IntegerConverter
 
 from tests.webapp.helpers import make_class, signup
-from webapp import create_app
 from webapp.config import demo_data_setting
 from webapp.db import get_session
 from webapp.forms import control_character_problem
@@ -69,8 +69,9 @@ def test_a_crash_is_a_friendly_page_with_the_headers(app: Flask) -> None:
     _check_headers(response)
 
 
-def test_https_sends_hsts_and_host_prefixed_secure_cookies(app_config: dict[str, Any]) -> None:
-    app = create_app(dict(app_config, PREFERRED_URL_SCHEME="https"))
+def test_https_sends_hsts_and_host_prefixed_secure_cookies(app_config: dict[str, Any],
+                                                          make_app: Callable[..., Flask]) -> None:
+    app = make_app(dict(app_config, PREFERRED_URL_SCHEME="https"))
     client = app.test_client()
     response = signup(client)
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
@@ -79,18 +80,16 @@ def test_https_sends_hsts_and_host_prefixed_secure_cookies(app_config: dict[str,
     assert "Secure" in session_cookie and "HttpOnly" in session_cookie and "Path=/" in session_cookie
     assert "Domain" not in session_cookie
     assert any(c.startswith("__Host-device=") and "Secure" in c for c in cookies)
-    assert "Strict-Transport-Security" not in create_app(app_config).test_client().get("/").headers
-    app.extensions["db_engine"].dispose()
+    assert "Strict-Transport-Security" not in make_app(app_config).test_client().get("/").headers
 
 
-def test_behind_a_proxy_the_forwarded_scheme_and_address_count_only_when_trusted(app_config: dict[str, Any]) -> None:
+def test_behind_a_proxy_the_forwarded_scheme_and_address_count_only_when_trusted(
+        app_config: dict[str, Any], make_app: Callable[..., Flask]) -> None:
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
-    trusted = create_app(dict(app_config, PROXY_COUNT=1))
+    trusted = make_app(dict(app_config, PROXY_COUNT=1))
     assert "Strict-Transport-Security" in trusted.test_client().get("/", headers=forwarded).headers
-    untrusted = create_app(app_config)
+    untrusted = make_app(app_config)
     assert "Strict-Transport-Security" not in untrusted.test_client().get("/", headers=forwarded).headers
-    for app in (trusted, untrusted):
-        app.extensions["db_engine"].dispose()
 
 
 def test_every_int_in_a_route_is_bounded(app: Flask) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-
-from webapp import create_app
 
 
 def test_ping_touches_neither_database_nor_session(app: Flask, client: FlaskClient) -> None:
@@ -43,9 +42,9 @@ def test_static_urls_carry_a_content_hash_and_are_cached_long(client: FlaskClien
         assert "max-age=31536000" not in unversioned.headers.get("Cache-Control", ""), "a bare URL must revalidate"
 
 
-def test_request_log_is_one_json_line_without_query_or_form(app_config: dict[str, Any],
+def test_request_log_is_one_json_line_without_query_or_form(app_config: dict[str, Any], make_app: Callable[..., Flask],
                                                            caplog: pytest.LogCaptureFixture) -> None:
-    app = create_app({**app_config, "REQUEST_LOG": True})
+    app = make_app({**app_config, "REQUEST_LOG": True})
     client = app.test_client()
     with caplog.at_level(logging.INFO, logger="webapp.requests"):
         client.get("/lessons/?secret-answer=medial")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -131,12 +132,11 @@ def test_deleting_an_account_keeps_class_figures_consistent(app: Flask, client: 
         assert reply.status_code == 302
 
 
-def test_an_unknown_deletion_setting_stops_the_app(app_config: dict[str, Any]) -> None:
+def test_an_unknown_deletion_setting_stops_the_app(app_config: dict[str, Any], make_app: Callable[..., Flask]) -> None:
     from webapp import create_app
     from webapp.account.deletion import DeletionError
 
     with pytest.raises(DeletionError, match="ACCOUNT_DELETION"):
         create_app({**app_config, "ACCOUNT_DELETION": "archive"})
-    british = create_app({**app_config, "ACCOUNT_DELETION": "Anonymize"})
+    british = make_app({**app_config, "ACCOUNT_DELETION": "Anonymize"})
     assert british.config["ACCOUNT_DELETION"] == "anonymise"
-    british.extensions["db_engine"].dispose()

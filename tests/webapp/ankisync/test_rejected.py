@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -153,8 +153,9 @@ def test_no_file_chosen(app: Flask, learner: FlaskClient) -> None:
     assert "Choose the file you exported from Anki." in response.get_data(as_text=True)
 
 
-def test_the_form_needs_its_csrf_token(app: Flask, learner: FlaskClient, app_config: dict[str, Any]) -> None:
-    application = create_app(dict(app_config, WTF_CSRF_ENABLED=True))
+def test_the_form_needs_its_csrf_token(app: Flask, learner: FlaskClient, app_config: dict[str, Any],
+                                       make_app: Callable[..., Flask]) -> None:
+    application = make_app(dict(app_config, WTF_CSRF_ENABLED=True))
     client = application.test_client()
     with app.app_context():
         token = get_session().get(User, user_id(app, "ada@example.com")).get_id()  # type: ignore[union-attr]
@@ -166,7 +167,6 @@ def test_the_form_needs_its_csrf_token(app: Flask, learner: FlaskClient, app_con
     assert "This form has expired or was already sent." in response.get_data(as_text=True)
     with app.app_context():
         assert get_session().scalar(select(func.count()).select_from(AnkiImport)) == 0
-    application.extensions["db_engine"].dispose()
 
 
 def test_one_import_at_a_time(app: Flask, learner: FlaskClient) -> None:

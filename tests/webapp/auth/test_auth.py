@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -9,7 +10,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.webapp.helpers import signup
-from webapp import create_app
 from webapp.db import get_session
 from webapp.models import User
 
@@ -88,8 +88,9 @@ def test_login_next_is_kept_on_site(client: FlaskClient) -> None:
     assert ok.headers["Location"] == "/progress"
 
 
-def test_instructor_invite_code_is_honoured_only_when_configured(app_config: dict[str, Any]) -> None:
-    application = create_app(dict(app_config, INSTRUCTOR_INVITE_CODE="let-me-teach"))
+def test_instructor_invite_code_is_honoured_only_when_configured(app_config: dict[str, Any],
+                                                                make_app: Callable[..., Flask]) -> None:
+    application = make_app(dict(app_config, INSTRUCTOR_INVITE_CODE="let-me-teach"))
     client = application.test_client()
     assert b"instructor_invite_code" in client.get("/signup").data
     wrong = client.post("/signup", data={"email": "t@example.com", "display_name": "T", "password": "teaching for years", "instructor_invite_code": "guess"})
@@ -98,7 +99,6 @@ def test_instructor_invite_code_is_honoured_only_when_configured(app_config: dic
     assert right.status_code == 302
     with application.app_context():
         assert get_session().scalar(select(User.role).where(User.email == "t@example.com")) == "instructor"
-    application.extensions["db_engine"].dispose()
 
 
 def test_invite_code_ignored_when_not_configured(app: Flask, client: FlaskClient) -> None:

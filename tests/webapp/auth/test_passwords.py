@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -9,7 +10,6 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.webapp.helpers import signup
-from webapp import create_app
 from webapp.auth.accounts import AccountError, create_user
 from webapp.auth.passwords import common_passwords, password_problem
 from webapp.db import get_session
@@ -67,13 +67,14 @@ def test_create_user_uses_the_same_policy(app: Flask) -> None:
             create_user(get_session(), email="i@example.com", display_name="I", password="1234567890")
 
 
-def test_login_rehashes_when_the_argon2_parameters_change(app_config: dict[str, Any]) -> None:
-    old = create_app(app_config)
+def test_login_rehashes_when_the_argon2_parameters_change(app_config: dict[str, Any],
+                                                         make_app: Callable[..., Flask]) -> None:
+    old = make_app(app_config)
     signup(old.test_client())
     with old.app_context():
         before = get_session().scalar(select(User.password_hash))
     assert before is not None and "m=1024,t=1,p=1" in before
-    stronger = create_app(dict(app_config, ARGON2_PARAMETERS={"time_cost": 2, "memory_cost": 2048, "parallelism": 1}))
+    stronger = make_app(dict(app_config, ARGON2_PARAMETERS={"time_cost": 2, "memory_cost": 2048, "parallelism": 1}))
     client = stronger.test_client()
     assert client.post("/login", data={"email": "ada@example.com", "password": "correct horse battery"}).status_code == 302
     with stronger.app_context():
@@ -82,5 +83,3 @@ def test_login_rehashes_when_the_argon2_parameters_change(app_config: dict[str, 
     assert client.get("/progress").status_code == 200  # the new session names the new hash
     client.post("/logout")
     assert client.post("/login", data={"email": "ada@example.com", "password": "correct horse battery"}).status_code == 302
-    for app in (old, stronger):
-        app.extensions["db_engine"].dispose()

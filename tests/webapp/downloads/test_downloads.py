@@ -8,7 +8,7 @@ import sqlite3
 import threading
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from decks.ids import note_guid
 from decks.package import build_package, package_filename
 from quizzes.bank import Bank
 from tests.webapp.helpers import make_class, signup
-from webapp import create_app
 from webapp.db import get_session
 from webapp.downloads import files as deckfiles
 from webapp.models import SchoolClass, User
@@ -183,22 +182,19 @@ def test_class_package_is_404_for_outsiders(app: Flask, client: FlaskClient) -> 
     assert _get(client, f"/decks/class/{mine}.apkg").status_code == 404  # another class's instructor
 
 
-def test_without_a_builder_the_pages_say_so(app_config: dict[str, Any]) -> None:
+def test_without_a_builder_the_pages_say_so(app_config: dict[str, Any], make_app: Callable[..., Flask]) -> None:
     config = {k: v for k, v in app_config.items() if k != "DECK_BUILDER"}
-    application = create_app(config)
+    application = make_app(config)
     client = application.test_client()
-    try:
-        listing = client.get("/decks/")
-        assert listing.status_code == 200
-        assert "Anki decks are not available on this server" in listing.get_data(as_text=True)
-        download = _get(client, "/decks/massage-safety.apkg")
-        assert download.status_code == 404 and b"not available on this server" in download.data
-        class_id, code = make_class(application, modules=TWO_MODULES)
-        signup(client)
-        client.post("/join", data={"join_code": code})
-        assert _get(client, f"/decks/class/{class_id}.apkg").status_code == 404
-    finally:
-        application.extensions["db_engine"].dispose()
+    listing = client.get("/decks/")
+    assert listing.status_code == 200
+    assert "Anki decks are not available on this server" in listing.get_data(as_text=True)
+    download = _get(client, "/decks/massage-safety.apkg")
+    assert download.status_code == 404 and b"not available on this server" in download.data
+    class_id, code = make_class(application, modules=TWO_MODULES)
+    signup(client)
+    client.post("/join", data={"join_code": code})
+    assert _get(client, f"/decks/class/{class_id}.apkg").status_code == 404
 
 
 def test_a_failing_builder_gives_a_friendly_page_and_caches_nothing(app: Flask, client: FlaskClient) -> None:

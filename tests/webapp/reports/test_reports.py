@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,6 @@ from sqlalchemy import select
 
 from course import Course
 from tests.webapp.helpers import signup, teacher_and_class
-from webapp import create_app
 from webapp.db import get_session
 from webapp.models import QuestionReport
 
@@ -56,17 +56,17 @@ def test_report_once_and_see_the_reply(app: Flask, client: FlaskClient) -> None:
     assert b"Resolved" in mine.data and b"Fixed, thanks." in mine.data
 
 
-def test_reports_are_rate_limited(app_config: dict[str, Any]) -> None:
-    app = create_app(dict(app_config, RATELIMIT_ENABLED=True))
+def test_reports_are_rate_limited(app_config: dict[str, Any], make_app: Callable[..., Flask]) -> None:
+    app = make_app(dict(app_config, RATELIMIT_ENABLED=True))
     client = app.test_client()
     signup(client)
     codes = [client.post(f"/report/{q.id}", data={"reason": "typo"}).status_code for q in app.extensions["bank"].questions[:12]]
     assert codes[:10] == [302] * 10 and codes[10] == 429
-    app.extensions["db_engine"].dispose()
 
 
 def test_cli_lists_open_reports_with_source_lines(app: Flask, client: FlaskClient, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch, course: Course) -> None:
+                                                  monkeypatch: pytest.MonkeyPatch, course: Course,
+                                                  make_app: Callable[..., Flask]) -> None:
     signup(client)
     bank = app.extensions["bank"]
     authored = next(q for q in bank.questions if q.origin == "authored")
@@ -76,7 +76,7 @@ def test_cli_lists_open_reports_with_source_lines(app: Flask, client: FlaskClien
     from commands import main
     from webapp.reports import cli
 
-    monkeypatch.setattr(cli, "create_app", lambda: create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "x", "COURSE": course}))
+    monkeypatch.setattr(cli, "create_app", lambda: make_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "x", "COURSE": course}))
     out = tmp_path / "reports.txt"
     result = app.test_cli_runner().invoke(main, ["reports", "--out", str(out)])
     assert result.exit_code == 0, result.output
