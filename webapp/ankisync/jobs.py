@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from webapp.ankisync.guids import guid_map
+from quizzes.anki_identity import guid_map
 from webapp.ankisync.history import Retention, add_anki_reviews
 from webapp.ankisync.package import Limits, PackageError, read_package
 from webapp.classes.settings import study_settings

@@ -18,7 +18,7 @@ from a stranger:
 - it is then opened with the official `anki` library and only read: revlog
   joined to cards and notes. No field, template or script is ever rendered.
 
-A review's item is found by its note's GUID (see `webapp.ankisync.guids`).
+A review's item is found by its note's GUID (see `quizzes.anki_identity`).
 """
 
 from __future__ import annotations

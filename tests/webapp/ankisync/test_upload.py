@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from course import Course
+from quizzes.anki_identity import note_guid
 from tests.webapp.ankisync.anki_helpers import (
     course_bank,
     export_apkg,
@@ -29,7 +30,6 @@ from tests.webapp.ankisync.anki_helpers import (
 )
 from tests.webapp.helpers import make_class, signup, user_id
 from webapp import create_app
-from webapp.ankisync.guids import note_guid
 from webapp.auth.passwords import hash_password
 from webapp.db import get_session
 from webapp.models import AnkiImport, ItemState, Review, SchoolClass, User
