@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The suite runs on every core (pytest-xdist; a file's tests stay on one worker so its fixtures are built once)
+# and names its slowest tests, so a slow newcomer is seen. `make test PYTEST_ARGS=` runs it serially.
+PYTEST_ARGS ?= -n auto --dist loadfile --durations=15
 
 .PHONY: run test check lint browser decks bench clean
 

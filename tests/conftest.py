@@ -125,10 +125,18 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture
 def redis_url() -> str:
-    """A Redis database for tests (TEST_REDIS_URL, default db 15 on the local server), emptied first."""
+    """A Redis database for tests (TEST_REDIS_URL, default db 15 on the local server), emptied first.
+
+    Under pytest-xdist each worker counts down from that database (gw1 gets 14),
+    so one worker's flush never empties another's.
+    """
     import redis
 
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    if worker != "gw0":
+        base, _, db = url.rpartition("/")
+        url = f"{base}/{(int(db or 0) - int(worker.removeprefix('gw'))) % 16}"
     client = redis.Redis.from_url(url)
     try:
         client.flushdb()
