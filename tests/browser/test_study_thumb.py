@@ -231,3 +231,20 @@ def test_study_answer_and_end_pages_look_right(browser: Any, live_server: str, d
         check_axe(page, f"end {tag}", strict=True)
         shoot(page, artifacts, f"thumb-end-{tag}")
         context.close()
+
+
+def test_phone_nav_is_one_row_with_the_current_page_in_view(browser: Any, live_server: str) -> None:
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    signup(page, live_server)
+    page.goto(f"{live_server}/account/")  # the eighth link: off the row's right edge unless scrolled to
+    tops = page.locator(".nav-links > li").evaluate_all("items => items.map(i => Math.round(i.getBoundingClientRect().top))")
+    assert len(tops) >= 8 and len(set(tops)) == 1, f"the nav wraps on a phone: rows at {sorted(set(tops))}"
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None and header["height"] <= 110, f"the header takes {header} of a phone's screen"
+    current = page.locator('.nav-links [aria-current="page"]').bounding_box()
+    assert current is not None and 0 <= current["x"] and current["x"] + current["width"] <= PHONE["width"], current
+    page.get_by_role("button", name="Log out").click()  # the last item is still reachable (by scrolling the row)
+    page.wait_for_load_state()
+    assert page.locator(".nav-links").get_by_role("link", name="Log in").is_visible()
+    context.close()
