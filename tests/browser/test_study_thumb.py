@@ -240,6 +240,7 @@ def test_phone_nav_is_one_row_with_the_current_page_in_view(browser: Any, live_s
     page.goto(f"{live_server}/account/")  # the eighth link: off the row's right edge unless scrolled to
     tops = page.locator(".nav-links > li").evaluate_all("items => items.map(i => Math.round(i.getBoundingClientRect().top))")
     assert len(tops) >= 8 and len(set(tops)) == 1, f"the nav wraps on a phone: rows at {sorted(set(tops))}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "the nav widens the page"
     header = page.locator(".site-header").bounding_box()
     assert header is not None and header["height"] <= 110, f"the header takes {header} of a phone's screen"
     current = page.locator('.nav-links [aria-current="page"]').bounding_box()
