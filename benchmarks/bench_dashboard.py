@@ -21,11 +21,38 @@ import datetime as dt
 import statistics
 import time
 
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
 
 from benchmarks.timing import timed
 from webapp import create_app
 from webapp.models import Enrollment, Review, SchoolClass, User
+
+
+def biggest_class(connection: Connection) -> tuple[int, int]:
+    """(class id, students) of the class with the most students (lowest id among equals)."""
+    class_id, size = connection.execute(
+        select(Enrollment.class_id, func.count()).group_by(Enrollment.class_id)
+        .order_by(func.count().desc(), Enrollment.class_id).limit(1)
+    ).one()
+    return int(class_id), int(size)
+
+
+def signed_in_client(app: Flask, user_id: int) -> FlaskClient:
+    """A test client signed in as `user_id` through Flask-Login's session (no password round trip)."""
+    with app.app_context():
+        from webapp.db import get_session
+
+        user = get_session().get(User, user_id)
+        assert user is not None
+        token = user.get_id()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return client
 
 
 def main() -> None:
@@ -38,9 +65,7 @@ def main() -> None:
     engine = app.extensions["db_engine"]
     with engine.connect() as connection:
         reviews = connection.scalar(select(func.count()).select_from(Review))
-        class_id, size = connection.execute(
-            select(Enrollment.class_id, func.count()).group_by(Enrollment.class_id).order_by(func.count().desc()).limit(1)
-        ).one()
+        class_id, size = biggest_class(connection)
         instructor_id = connection.scalar(select(SchoolClass.instructor_id).where(SchoolClass.id == class_id))
         student_id = connection.scalar(select(Enrollment.user_id).where(Enrollment.class_id == class_id).limit(1))
         item_id = connection.scalar(
@@ -51,16 +76,7 @@ def main() -> None:
             update(SchoolClass).where(SchoolClass.id == class_id, SchoolClass.exam_date.is_(None))
             .values(exam_date=dt.date.today() + dt.timedelta(days=28))
         )
-    with app.app_context():
-        from webapp.db import get_session
-
-        instructor = get_session().get(User, instructor_id)
-        assert instructor is not None
-        token = instructor.get_id()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = token
-        session["_fresh"] = True
+    client = signed_in_client(app, instructor_id)
     base = f"/instructor/classes/{class_id}"
     pages = {
         "class overview": base,
