@@ -6,10 +6,11 @@ pick is "since answered safely" once a later answer of the same student to the
 same item chose no unsafe option. A (student, item) is "still unsafe" while the
 student's latest answer to it picked an unsafe option: the figure to act on.
 
-Reads start from the partial index ix_reviews_unsafe (only unsafe answers), then
-the later answers of just those (student, item) pairs through
+The list of picks reads from the partial index ix_reviews_unsafe (only unsafe
+answers), then the later answers of just those (student, item) pairs through
 ix_reviews_user_item, so the cost follows the class's unsafe answers, not its
-whole history.
+whole history. Which items are still unsafe is the `last_unsafe` rollup on
+each item state (`webapp.study.rollups`), so the overview reads no reviews.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any, Mapping, Sequence
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from webapp.models import Review, ReviewChoice
+from webapp.models import ItemState, Review, ReviewChoice
 
 
 @dataclass(frozen=True)
@@ -88,18 +89,13 @@ def still_unsafe_items(session: Session, users: Sequence[int]) -> dict[int, set[
     """Student -> the items whose latest answer picked an unsafe option."""
     if not users:
         return {}
-    pairs = {
-        (int(uid), item)
-        for uid, item in session.execute(
-            select(Review.user_id, Review.item_id)
-            .where(Review.user_id.in_(list(users)), text("reviews.unsafe_chosen"))
-            .distinct()
-        )
-    }
     result: dict[int, set[str]] = {}
-    for (uid, item), answers in _answers(session, pairs).items():
-        if answers and answers[-1][1]:
-            result.setdefault(uid, set()).add(item)
+    for uid, item in session.execute(
+        select(ItemState.user_id, ItemState.item_id)
+        # Literal text, so both databases match the partial index ix_item_states_unsafe.
+        .where(ItemState.user_id.in_(list(users)), text("item_states.unsafe_picks > 0"), ItemState.last_unsafe)
+    ):
+        result.setdefault(int(uid), set()).add(item)
     return result
 
 
