@@ -171,9 +171,11 @@ class ItemState(Base):
     __tablename__ = "item_states"
     __table_args__ = (
         Index("ix_item_states_user_due", "user_id", "due"),
-        # Item analysis reads only these columns of a class's states: covered, so
-        # the wide rows (the card's JSON) are never read.
-        Index("ix_item_states_class", "user_id", "item_id", "reps", "first_correct", "difficulty", "stability"),
+        # The class figures (item analysis, items met and mastered, exam-day recall)
+        # read only these columns of a class's states: covered, so the wide rows
+        # (the card's JSON) are never read.
+        Index("ix_item_states_class", "user_id", "item_id", "reps", "first_correct", "difficulty", "stability", "due",
+              "last_review"),
         # The overview's unsafe figures read only the few states with an unsafe pick.
         Index(
             "ix_item_states_unsafe",

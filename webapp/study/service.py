@@ -7,7 +7,8 @@ one lapse rule.
 `record_answer` grades with `quizzes.grading`, picks the FSRS rating from the
 grade and the learner's usual speed for that question type, schedules with
 `quizzes.scheduling`, and writes the item state, the review and the options
-chosen in one transaction. It is idempotent on the presentation id (a double
+chosen in one transaction, with the item state's rollups of its reviews
+(`webapp.study.rollups`, read by the instructor pages). It is idempotent on the presentation id (a double
 submit records once) and free of Flask, so the synthetic school can
 write through the same functions. `score_answer` is its pure core, for bulk writers that batch rows.
 

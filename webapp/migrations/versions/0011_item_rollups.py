@@ -1,6 +1,7 @@
 """Rollups of each item's reviews on its item state: first attempt correct, unsafe picks, latest answer unsafe.
 
-With two indexes for their readers: one covering item analysis, one partial on the states with an unsafe pick.
+With two indexes for their readers: one covering the class figures read from item
+states, one partial on the states with an unsafe pick.
 
 Revision ID: 0011
 Revises: 0010
@@ -51,7 +52,7 @@ def upgrade() -> None:
     for statement in (FIRST_CORRECT, UNSAFE_PICKS, LAST_UNSAFE):
         op.execute(sa.text(statement))
     op.create_index("ix_item_states_class", "item_states",
-                    ["user_id", "item_id", "reps", "first_correct", "difficulty", "stability"])
+                    ["user_id", "item_id", "reps", "first_correct", "difficulty", "stability", "due", "last_review"])
     op.create_index(
         "ix_item_states_unsafe",
         "item_states",
