@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Review
+from webapp.models import ItemState, Review
 
 ROLLUPS = ("first_correct", "unsafe_picks", "last_unsafe")
 NO_ANSWERS: Mapping[str, Any] = {"first_correct": None, "unsafe_picks": 0, "last_unsafe": False}
@@ -54,8 +54,8 @@ def rollups_of(answers: Iterable[tuple[str, bool]]) -> dict[str, Any]:
     return values
 
 
-def stored_rollups(state: object) -> dict[str, Any]:
-    """The rollup columns of an item state (an `ItemState`), as `next_rollups` takes them."""
+def stored_rollups(state: ItemState) -> dict[str, Any]:
+    """The rollup columns of an item state, as `next_rollups` takes them."""
     return {name: getattr(state, name) for name in ROLLUPS}
 
 
