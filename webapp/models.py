@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -168,7 +169,24 @@ class ItemState(Base):
     """A learner's FSRS memory state of one item (key: user, item id)."""
 
     __tablename__ = "item_states"
-    __table_args__ = (Index("ix_item_states_user_due", "user_id", "due"),)
+    __table_args__ = (
+        Index("ix_item_states_user_due", "user_id", "due"),
+        # The class figures (item analysis, items met and mastered, exam-day recall)
+        # read only these columns of a class's states: covered, so the wide rows
+        # (the card's JSON) are never read.
+        Index("ix_item_states_class", "user_id", "item_id", "reps", "first_correct", "difficulty", "stability", "due",
+              "last_review"),
+        # The overview's unsafe figures read only the few states with an unsafe pick.
+        Index(
+            "ix_item_states_unsafe",
+            "user_id",
+            "item_id",
+            "unsafe_picks",
+            "last_unsafe",
+            sqlite_where=text("unsafe_picks > 0"),
+            postgresql_where=text("unsafe_picks > 0"),
+        ),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     item_id: Mapped[str] = mapped_column(ITEM_ID, primary_key=True)
@@ -184,6 +202,12 @@ class ItemState(Base):
     # The item's module when last reviewed, so per-module aggregates (mastery,
     # the class heatmap) are a GROUP BY; a retired item keeps its old module.
     module: Mapped[Optional[str]] = mapped_column(String(80), nullable=True)
+    # Rollups of the item's reviews, kept in the answer's own write (`study.service.next_rollups`,
+    # checked by `massage-course verify`), so class figures are a GROUP BY over
+    # item states instead of a scan of reviews. `reps` already counts the reviews.
+    first_correct: Mapped[Optional[bool]] = mapped_column(Boolean, nullable=True)  # the first attempt's result
+    unsafe_picks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # answers with an unsafe option
+    last_unsafe: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # "still unsafe"
 
 
 class Review(Base):

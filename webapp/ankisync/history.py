@@ -29,6 +29,7 @@ from quizzes.bank import Bank
 from quizzes.questions import Question
 from webapp.ankisync.package import AnkiReview
 from webapp.models import ItemState, Review
+from webapp.study.rollups import NO_ANSWERS, next_rollups
 from webapp.study.service import MAX_RESPONSE_MS, next_state, review_values, score_rating
 
 
@@ -94,6 +95,7 @@ def _replay(session: Session, user_id: int, question: Question, answers: list[An
     timeline.sort(key=lambda entry: (entry[0], entry[1], _order(entry[2])))
     card: dict[str, Any] | None = None
     values: dict[str, Any] = {}
+    rollups: dict[str, Any] = dict(NO_ANSWERS)
     reps = lapses = state_before = 0
     new_rows: list[dict[str, Any]] = []
     for attempt, (at, _, entry) in enumerate(timeline, start=1):
@@ -101,7 +103,10 @@ def _replay(session: Session, user_id: int, question: Question, answers: list[An
         scored = score_rating(question, rating, card, at, retention.desired, retention.safety)
         if isinstance(entry, Review):
             entry.attempt, entry.state_before, entry.card_before = attempt, state_before, card
+            # A browser answer keeps its own grade and unsafe pick (the rating alone does not tell them).
+            rollups = next_rollups(rollups, entry.result, bool(entry.unsafe_chosen))
         else:
+            rollups = next_rollups(rollups, scored.grade.outcome, bool(scored.grade.unsafe_chosen))
             new_rows.append(review_values(
                 user_id=user_id, question=question, presentation_id=f"anki-{user_id}-{entry.revlog_id}", now=at,
                 response={"anki_button": entry.button, "anki_interval": entry.interval, "anki_kind": entry.kind},
@@ -113,7 +118,7 @@ def _replay(session: Session, user_id: int, question: Question, answers: list[An
     if state is None:
         state = ItemState(user_id=user_id, item_id=question.id)
         session.add(state)
-    for name, value in values.items():
+    for name, value in {**values, **rollups}.items():
         setattr(state, name, value)
     return new_rows
 

@@ -256,16 +256,16 @@ def _aware(value: Any) -> dt.datetime | None:
 def unsafe_choices(session: Session, users: Sequence[int]) -> list[tuple[int, int, int]]:
     """(user id, answers with an unsafe option, distinct items) for students who chose one, most first.
 
-    Reads the review's own `unsafe_chosen` flag through the partial index
-    ix_reviews_unsafe rather than joining every option picked.
+    Sums the `unsafe_picks` rollup of the students' item states (`webapp.study.rollups`), so no review is read.
     """
     if not users:
         return []
+    picks = func.sum(ItemState.unsafe_picks)
     rows = session.execute(
-        select(Review.user_id, func.count(), func.count(func.distinct(Review.item_id)))
-        # Literal text, so both databases match the partial index ix_reviews_unsafe.
-        .where(Review.user_id.in_(list(users)), text("reviews.unsafe_chosen"))
-        .group_by(Review.user_id)
-        .order_by(func.count().desc(), Review.user_id)
+        select(ItemState.user_id, picks, func.count())
+        # Literal text, so both databases match the partial index ix_item_states_unsafe.
+        .where(ItemState.user_id.in_(list(users)), text("item_states.unsafe_picks > 0"))
+        .group_by(ItemState.user_id)
+        .order_by(picks.desc(), ItemState.user_id)
     ).all()
     return [(int(a), int(b), int(c)) for a, b, c in rows]

@@ -13,6 +13,11 @@
 Discrimination comes with a 95 % confidence interval (Fisher's z); under
 `MIN_DISCRIMINATION_N` students it is not shown at all ("too few attempts"),
 since a correlation over a handful of people says nothing.
+
+Attempts, first attempts and the rest scores come from the rollups on each
+item state (`reps`, `first_correct`: see `webapp.study.rollups`), so they are
+GROUP BYs over the class's item states (students x items rows), not over its
+review history; only the options picked on first attempts read reviews.
 """
 
 from __future__ import annotations
@@ -91,26 +96,27 @@ def item_analysis(session: Session, users: Sequence[int], item_ids: Sequence[str
     def item(item_id: str) -> ItemStat:
         return stats.setdefault(item_id, ItemStat(item_id))
 
-    # Scoped by student only: an item_id IN (...) filter tempts SQLite into the
-    # item index, which scans every class's reviews. Grouped rows (one per
-    # item) are filtered to `item_ids` at the end instead.
-    for item_id, attempts in session.execute(
-        select(Review.item_id, func.count()).where(Review.user_id.in_(users)).group_by(Review.item_id)
+    # Scoped by student only; grouped rows (one per item) are filtered to
+    # `item_ids` at the end. `reps` counts each student's answers of the item.
+    for item_id, attempts, difficulty, stability in session.execute(
+        select(ItemState.item_id, func.sum(ItemState.reps), func.avg(ItemState.difficulty), func.avg(ItemState.stability))
+        .where(ItemState.user_id.in_(users), ItemState.reps > 0)
+        .group_by(ItemState.item_id)
     ):
-        item(item_id).attempts = int(attempts)
+        stat = item(item_id)
+        stat.attempts = int(attempts or 0)
+        stat.mean_difficulty = float(difficulty) if difficulty is not None else None
+        stat.mean_stability = float(stability) if stability is not None else None
 
     # First attempts of every item (not only the scoped ones): the rest score
     # is the student's performance on everything else.
     first = (
         select(
-            Review.user_id.label("user_id"),
-            Review.item_id.label("item_id"),
-            Review.id.label("review_id"),
-            cast(case((Review.result == "correct", 1), else_=0), Float).label("x"),
+            ItemState.user_id.label("user_id"),
+            ItemState.item_id.label("item_id"),
+            cast(case((ItemState.first_correct.is_(True), 1), else_=0), Float).label("x"),
         )
-        # Written as SQL text so both databases see the literal `attempt = 1`
-        # that the partial index ix_reviews_first_attempt is defined by.
-        .where(Review.user_id.in_(users), text("reviews.attempt = 1"))
+        .where(ItemState.user_id.in_(users), ItemState.first_correct.is_not(None))
         .subquery()
     )
     per_user = (
@@ -146,23 +152,23 @@ def item_analysis(session: Session, users: Sequence[int], item_ids: Sequence[str
             stats[item_id].discrimination = pearson(int(n), float(sx), float(sr), float(sxr), float(sxx), float(srr))
             stats[item_id].discrimination_n = int(n)
 
+    # The item id from the index, not the option row, so the options are read index-only.
+    first_reviews = (
+        select(Review.user_id.label("user_id"), Review.item_id.label("item_id"), Review.id.label("review_id"))
+        # Written as SQL text so both databases see the literal `attempt = 1`
+        # that the partial index ix_reviews_first_attempt is defined by.
+        .where(Review.user_id.in_(users), text("reviews.attempt = 1"))
+        .subquery()
+    )
     for item_id, option_id, count, mean_score in session.execute(
-        select(ReviewChoice.item_id, ReviewChoice.option_id, func.count(), func.avg(per_user.c.t / per_user.c.n))
-        .join(first, first.c.review_id == ReviewChoice.review_id)
-        .join(per_user, per_user.c.user_id == first.c.user_id)
-        .group_by(ReviewChoice.item_id, ReviewChoice.option_id)
+        select(first_reviews.c.item_id, ReviewChoice.option_id, func.count(), func.avg(per_user.c.t / per_user.c.n))
+        .join(first_reviews, first_reviews.c.review_id == ReviewChoice.review_id)
+        .join(per_user, per_user.c.user_id == first_reviews.c.user_id)
+        .group_by(first_reviews.c.item_id, ReviewChoice.option_id)
     ):
         if item_id in stats:
             stats[item_id].options[option_id] = OptionStat(int(count), float(mean_score))
 
-    for item_id, difficulty, stability in session.execute(
-        select(ItemState.item_id, func.avg(ItemState.difficulty), func.avg(ItemState.stability))
-        .where(ItemState.user_id.in_(users))
-        .group_by(ItemState.item_id)
-    ):
-        if item_id in stats:
-            stats[item_id].mean_difficulty = float(difficulty) if difficulty is not None else None
-            stats[item_id].mean_stability = float(stability) if stability is not None else None
     if item_ids is not None:
         wanted = set(item_ids)
         stats = {item_id: stat for item_id, stat in stats.items() if item_id in wanted}

@@ -6,23 +6,23 @@ pick is "since answered safely" once a later answer of the same student to the
 same item chose no unsafe option. A (student, item) is "still unsafe" while the
 student's latest answer to it picked an unsafe option: the figure to act on.
 
-Reads start from the partial index ix_reviews_unsafe (only unsafe answers), then
-the later answers of just those (student, item) pairs through
-ix_reviews_user_item, so the cost follows the class's unsafe answers, not its
-whole history.
+The list of picks reads from the partial index ix_reviews_unsafe (only unsafe
+answers), each pick's first later safe answer through ix_reviews_user_item, so
+the cost follows the class's unsafe answers, not its whole history. Which
+items are still unsafe is the `last_unsafe` rollup on each item state
+(`webapp.study.rollups`), so the overview reads no reviews.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, select, text
+from sqlalchemy.orm import Session, aliased
 
-from webapp.models import Review, ReviewChoice
+from webapp.models import ItemState, Review, ReviewChoice
 
 
 @dataclass(frozen=True)
@@ -43,43 +43,33 @@ def _aware(value: Any) -> dt.datetime:
     return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
 
 
-def _answers(session: Session, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], list[tuple[dt.datetime, bool]]]:
-    """Every answer (time, unsafe?) of the given (student, item) pairs, oldest first."""
-    history: dict[tuple[int, str], list[tuple[dt.datetime, bool]]] = defaultdict(list)
-    if not pairs:
-        return history
-    users = sorted({uid for uid, _ in pairs})
-    items = sorted({item for _, item in pairs})
-    for uid, item, when, unsafe in session.execute(
-        select(Review.user_id, Review.item_id, Review.reviewed_at, Review.unsafe_chosen)
-        .where(Review.user_id.in_(users), Review.item_id.in_(items))
-        .order_by(Review.reviewed_at, Review.id)
-    ):
-        if (uid, item) in pairs:
-            history[(uid, item)].append((_aware(when), bool(unsafe)))
-    return history
-
-
 def unsafe_picks(session: Session, users: Sequence[int], item_id: str | None = None) -> list[UnsafePick]:
     """Every unsafe pick of these students (of one item when `item_id` is given), newest first."""
     if not users:
         return []
+    later = aliased(Review)
+    # The first later answer of the same pair that chose nothing unsafe, through ix_reviews_user_item.
+    safe_since = (
+        select(func.min(later.reviewed_at))
+        .where(later.user_id == Review.user_id, later.item_id == Review.item_id,
+               later.reviewed_at > Review.reviewed_at, later.unsafe_chosen.is_(False))
+        .correlate(Review)
+        .scalar_subquery()
+    )
     query = (
-        select(Review.id, Review.user_id, Review.item_id, ReviewChoice.option_id, Review.reviewed_at)
+        select(Review.id, Review.user_id, Review.item_id, ReviewChoice.option_id, Review.reviewed_at, safe_since,
+               ItemState.last_unsafe)
         .join(ReviewChoice, ReviewChoice.review_id == Review.id)
+        .outerjoin(ItemState, and_(ItemState.user_id == Review.user_id, ItemState.item_id == Review.item_id))
         # Literal text, so both databases match the partial index ix_reviews_unsafe.
         .where(Review.user_id.in_(list(users)), text("reviews.unsafe_chosen"), ReviewChoice.unsafe.is_(True))
     )
     if item_id is not None:
         query = query.where(Review.item_id == item_id)
-    picks = [(int(rid), int(uid), item, option, _aware(when)) for rid, uid, item, option, when in session.execute(query)]
-    history = _answers(session, {(uid, item) for _, uid, item, _, _ in picks})
-    result = []
-    for rid, uid, item, option, when in picks:
-        answers = history.get((uid, item), [])
-        safe_since = next((at for at, unsafe in answers if at > when and not unsafe), None)
-        still = bool(answers) and answers[-1][1]
-        result.append(UnsafePick(rid, uid, item, option, when, safe_since, still))
+    result = [
+        UnsafePick(int(rid), int(uid), item, option, _aware(when), None if since is None else _aware(since), bool(still))
+        for rid, uid, item, option, when, since, still in session.execute(query)
+    ]
     result.sort(key=lambda pick: (pick.picked_at, pick.review_id), reverse=True)
     return result
 
@@ -88,18 +78,13 @@ def still_unsafe_items(session: Session, users: Sequence[int]) -> dict[int, set[
     """Student -> the items whose latest answer picked an unsafe option."""
     if not users:
         return {}
-    pairs = {
-        (int(uid), item)
-        for uid, item in session.execute(
-            select(Review.user_id, Review.item_id)
-            .where(Review.user_id.in_(list(users)), text("reviews.unsafe_chosen"))
-            .distinct()
-        )
-    }
     result: dict[int, set[str]] = {}
-    for (uid, item), answers in _answers(session, pairs).items():
-        if answers and answers[-1][1]:
-            result.setdefault(uid, set()).add(item)
+    for uid, item in session.execute(
+        select(ItemState.user_id, ItemState.item_id)
+        # Literal text, so both databases match the partial index ix_item_states_unsafe.
+        .where(ItemState.user_id.in_(list(users)), text("item_states.unsafe_picks > 0"), ItemState.last_unsafe)
+    ):
+        result.setdefault(int(uid), set()).add(item)
     return result
 
 

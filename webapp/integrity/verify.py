@@ -7,7 +7,10 @@ override) would have scheduled it. What the replay must reproduce exactly:
 the card's state, learning step, stability, difficulty and last review; the
 reps and lapses; the module; each review's stored "state before" and "card
 before"; and the copies kept in columns (`due`, `state`, `stability`,
-`difficulty`) must match the stored card.
+`difficulty`) must match the stored card. The rollups the instructor pages
+read (`first_correct`, `unsafe_picks`, `last_unsafe`) must equal
+`webapp.study.rollups.rollups_of` the reviews, taken in time order as those
+pages read them.
 
 The due date is the one thing a replay cannot reproduce to the day: fsrs adds
 random fuzz to review intervals, and the desired retention came from class
@@ -32,6 +35,7 @@ from quizzes.errors import QuizError
 from quizzes.questions import Grade
 from quizzes.scheduling import Rating, review
 from webapp.models import ItemState, Review
+from webapp.study.rollups import ROLLUPS, rollups_of
 from webapp.study.service import Scored, next_state
 
 # The retentions an item can be scheduled with: a class's setting (70-97 %,
@@ -160,6 +164,10 @@ def compare(state: ItemState | None, reviews: Sequence[Review]) -> tuple[dict[st
 
     for name in STATE_COLUMNS:
         differ(name, getattr(state, name), run.values[name] if name != "module" else run.last.module)
+    in_time = sorted(reviews, key=lambda row: (row.reviewed_at, row.id))
+    rollups = rollups_of((row.result, bool(row.unsafe_chosen)) for row in in_time)
+    for name in ROLLUPS:
+        differ(name, getattr(state, name), rollups[name])
     card = state.card or {}
     for name in ("state", "step", "stability", "difficulty", "card_id"):
         differ(f"card.{name}", card.get(name), run.values["card"].get(name))

@@ -7,7 +7,8 @@ one lapse rule.
 `record_answer` grades with `quizzes.grading`, picks the FSRS rating from the
 grade and the learner's usual speed for that question type, schedules with
 `quizzes.scheduling`, and writes the item state, the review and the options
-chosen in one transaction. It is idempotent on the presentation id (a double
+chosen in one transaction, with the item state's rollups of its reviews
+(`webapp.study.rollups`, read by the instructor pages). It is idempotent on the presentation id (a double
 submit records once) and free of Flask, so the synthetic school can
 write through the same functions. `score_answer` is its pure core, for bulk writers that batch rows.
 
@@ -34,6 +35,7 @@ from quizzes.questions import ChoiceQuestion, Grade, Question
 from quizzes.scheduling import Rating, Reviewed, load_card, rating_for, retention_for, review
 from webapp.errors import WebappError
 from webapp.models import ItemState, Review, ReviewChoice, User
+from webapp.study.rollups import next_rollups, pair_rollups, stored_rollups
 
 # How many recent answers of a type make the learner's "usual" speed.
 TYPICAL_WINDOW = 20
@@ -228,13 +230,13 @@ def record_answer(
     except ReviewError:
         session.rollback()
         raise
-    attempts = session.scalar(
-        select(func.count()).select_from(Review).where(Review.user_id == user_id, Review.item_id == question.id)
-    )
+    # `reps` counts the item's reviews, read under the row lock: the attempt number without a COUNT.
+    attempt = (state.reps or 0) + 1
+    _set(state, next_rollups(stored_rollups(state), scored.grade.outcome, bool(scored.grade.unsafe_chosen)))
     _set(state, next_state(state.reps or 0, state.lapses or 0, scored, state_before, question.module, now))
     row = Review(**review_values(
         user_id=user_id, question=question, presentation_id=presentation_id, now=now, response=response,
-        scored=scored, response_ms=response_ms, attempt=int(attempts or 0) + 1, state_before=state_before,
+        scored=scored, response_ms=response_ms, attempt=attempt, state_before=state_before,
         card_before=card_before,
         source=source,
     ))
@@ -419,4 +421,5 @@ def _restored_values(session: Session, row: Review, state: ItemState) -> dict[st
         "last_review": card.last_review or previous,
         "reps": max(0, (state.reps or 0) - 1),
         "lapses": max(0, (state.lapses or 0) - int(is_lapse(row.rating, row.state_before))),
+        **pair_rollups(session, row.user_id, row.item_id, leaving_out=row.id),
     }

@@ -30,6 +30,7 @@ from quizzes.planner import Limits, plan_next
 from quizzes.questions import ChoiceQuestion
 from quizzes.scheduling import retrievability
 from webapp.classes.settings import StudySettings
+from webapp.study.rollups import NO_ANSWERS, next_rollups
 from webapp.study.service import MAX_RESPONSE_MS, TYPICAL_WINDOW, Scored, next_state, review_values
 from webapp.synthetic.cardview import CardView
 from webapp.synthetic.learners import Learner, answer, item_offset, recall_probability, response_ms
@@ -147,7 +148,10 @@ class _Run:
             )
         previous = self.items.get(question.id)
         reps, lapses = (previous["reps"], previous["lapses"]) if previous else (0, 0)
-        item = next_state(reps, lapses, scored, state_before, question.module, now)
+        item = {
+            **next_state(reps, lapses, scored, state_before, question.module, now),
+            **next_rollups(previous or NO_ANSWERS, scored.grade.outcome, bool(scored.grade.unsafe_chosen)),
+        }
         self.items[question.id] = item
         self.cards[question.id] = item["card"]
         self.view.update(question.id, item["card"], item["due"])

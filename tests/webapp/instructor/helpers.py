@@ -6,11 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import Flask
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.auth.passwords import hash_password
 from webapp.db import get_session
 from webapp.models import Enrollment, ItemState, Review, ReviewChoice, SchoolClass, User
+from webapp.study.rollups import pair_rollups
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
 PASSWORD = "correct horse battery"
@@ -55,6 +57,21 @@ def _state(session: Session, user: User, item: str, module: str, stability: floa
                           difficulty=5.0, last_review=last, module=module))
 
 
+def restate_rollups(session: Session) -> None:
+    """Set every item state's count and rollups from its reviews, as the app's writers keep them.
+
+    The fixtures write reviews by hand, past `record_answer`; the instructor
+    figures read the rollups, so they are restated the way `verify` recomputes them.
+    """
+    session.flush()
+    counts = dict(((uid, item), n) for uid, item, n in session.execute(
+        select(Review.user_id, Review.item_id, func.count()).group_by(Review.user_id, Review.item_id)))
+    for state in session.scalars(select(ItemState)):
+        state.reps = counts.get((state.user_id, state.item_id), 0)
+        for name, value in pair_rollups(session, state.user_id, state.item_id).items():
+            setattr(state, name, value)
+
+
 def build_school(app: Flask) -> School:
     """Two instructors; a class with Ann (keen), Bob (lapsed) and Cat (never studied)."""
     day = dt.timedelta(days=1)
@@ -84,5 +101,6 @@ def build_school(app: Flask) -> School:
         _state(session, ann, "q3", "m2", 1.0, NOW - day / 12, NOW - day)
         _state(session, bob, "q1", "m1", 2.0, NOW - 5 * day, NOW - 10 * day)
         _state(session, bob, "q2", "m1", 25.0, NOW + 10 * day, NOW - 10 * day)
+        restate_rollups(session)
         session.commit()
         return School(teacher.id, other.id, ann.id, bob.id, cat.id, outsider.id, mine.id, theirs.id)

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
-from tests.webapp.instructor.helpers import NOW, School
+from tests.webapp.instructor.helpers import NOW, School, restate_rollups
 from webapp.db import get_session
 from webapp.instructor import analytics, pace
 from webapp.instructor.items import correlation_interval, item_analysis, pearson
@@ -84,6 +84,7 @@ def test_unsafe_picks_named_with_since_safe(app: Flask, school: School) -> None:
         session.add(Review(user_id=school.bob, item_id="q1", presentation_id="bob-q1-safe", reviewed_at=later,
                            response="x", result="correct", score=1.0, rating=3, response_ms=4000, attempt=2,
                            state_before=2, unsafe_chosen=False))
+        restate_rollups(session)
         session.commit()
         (pick,) = unsafe_picks(session, users)
         assert pick.safe_since == later and pick.still_unsafe is False

@@ -10,10 +10,10 @@ from markupsafe import escape
 
 from quizzes.bank import build_bank
 from quizzes.questions import ChoiceQuestion, ClozeQuestion
-from tests.webapp.instructor.helpers import NOW, PASSWORD, School
+from tests.webapp.instructor.helpers import NOW, PASSWORD, School, restate_rollups
 from webapp.content import item_label
 from webapp.db import get_session
-from webapp.models import Review, ReviewChoice
+from webapp.models import ItemState, Review, ReviewChoice
 
 
 def test_cloze_rows_show_their_sentence(course: object) -> None:
@@ -36,6 +36,9 @@ def _answer(app: Flask, user: int, question: ChoiceQuestion, option: str, when: 
         session.add(review)
         session.flush()
         session.add(ReviewChoice(review_id=review.id, option_id=option, item_id=question.id, unsafe=chosen.unsafe))
+        if session.get(ItemState, (user, question.id)) is None:
+            session.add(ItemState(user_id=user, item_id=question.id, card={}, due=when, state=2, last_review=when))
+        restate_rollups(session)
         session.commit()
 
 

@@ -72,6 +72,8 @@ def _the_models_read_old_rows(engine: Engine) -> None:
         assert reviews[0].response == {"choice": ["a", "b"]} and reviews[1].card_before is None
         state = session.get(ItemState, (2, "q-one"))
         assert state is not None and state.card == CARD and state.due.tzinfo is not None
+        # 0011's backfill: attempt 1 was correct, attempt 2 picked an unsafe option, attempt 3 did not.
+        assert (state.first_correct, state.unsafe_picks, state.last_unsafe) == (True, 1, False)
     engine.dispose()
 
 

@@ -88,6 +88,30 @@ def test_a_changed_rating_and_an_orphan_state_are_reported(app: Flask) -> None:
     assert "impossible" in str(found[(broken.user_id, broken.item_id)])
 
 
+def test_a_tampered_rollup_is_reported(app: Flask) -> None:
+    fill(app)
+    with app.app_context():
+        session = get_session()
+        picked = session.scalar(select(ItemState).where(ItemState.unsafe_picks > 0).order_by(ItemState.user_id).limit(1))
+        answered = session.scalar(select(ItemState).where(ItemState.unsafe_picks == 0, ItemState.first_correct.is_(True))
+                                  .order_by(ItemState.user_id, ItemState.item_id).limit(1))
+        assert picked is not None and answered is not None, "the synthetic history has no unsafe pick"
+        tampered = {(picked.user_id, picked.item_id): ("unsafe_picks", picked.unsafe_picks + 1, "last_unsafe"),
+                    (answered.user_id, answered.item_id): ("first_correct", False, "last_unsafe")}
+        picked.unsafe_picks += 1
+        answered.first_correct = False
+        answered.last_unsafe = True
+        session.commit()
+    mismatches, report = _run(app)
+    assert not report.ok
+    assert {(m.user_id, m.item_id) for m in mismatches} == set(tampered)
+    for mismatch in mismatches:
+        name, value, _ = tampered[(mismatch.user_id, mismatch.item_id)]
+        assert mismatch.stored[name] == value and name in str(mismatch)
+    assert set(next(m for m in mismatches if (m.user_id, m.item_id) == (answered.user_id, answered.item_id)).stored) == {
+        "first_correct", "last_unsafe"}
+
+
 @pytest.mark.parametrize("tamper", [False, True])
 def test_cli_exit_status(app: Flask, tamper: bool) -> None:
     fill(app, students=2, days=5)
