@@ -11,6 +11,7 @@ psycopg 3 in production) is used as given.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -39,9 +40,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
-        # PostgreSQL has power(); SQLite has it only in some builds. The
-        # dashboard's forgetting-curve aggregate needs it on both.
-        dbapi_connection.create_function("power", 2, _power, deterministic=True)
+        # PostgreSQL has power(); SQLite has it only in builds with the math
+        # functions. The dashboard's forgetting-curve aggregate needs it on both,
+        # so a Python one stands in only where it is missing: it cost a Python
+        # call per item state, and the native one agrees on every base that
+        # aggregate can give (NULL, or at least 1: time since a review is never
+        # negative there).
+        if not _has_function(dbapi_connection, "SELECT power(2, 2)"):
+            dbapi_connection.create_function("power", 2, _power, deterministic=True)
         # SQLite has no time zones: a learner's or a class's calendar day is
         # computed by the same Python rule PostgreSQL's timezone() follows.
         dbapi_connection.create_function("local_date", 2, _local_date, deterministic=True)
@@ -52,6 +58,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
 
     return engine
+
+
+def _has_function(dbapi_connection: Any, probe: str) -> bool:
+    """Whether SQLite runs `probe` (a call of a built-in function that some builds lack)."""
+    try:
+        dbapi_connection.execute(probe).fetchone()
+    except sqlite3.OperationalError:  # "no such function"
+        return False
+    return True
 
 
 def _power(base: float | None, exponent: float | None) -> float | None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from pathlib import Path
 
 from sqlalchemy import text
 
-from webapp.db import make_engine
+from webapp.db import _has_function, _power, make_engine
 
 
 def test_write_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None:
@@ -42,3 +43,23 @@ def test_read_transactions_leave_the_write_lock_free(tmp_path: Path) -> None:
             other.execute("INSERT INTO t VALUES (1)")
             other.execute("COMMIT")
     engine.dispose()
+
+
+def test_power_agrees_with_the_python_rule_on_the_forgetting_curve_bases(tmp_path: Path) -> None:
+    # Native power() where the build has it, the Python stand-in elsewhere: the
+    # same figures on the bases the dashboard's forgetting curve produces.
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    with engine.connect() as connection:
+        for base in (None, 1.0, 1.0001, 2.5, 40.0, 1e6):
+            for exponent in (None, -0.5, -0.1542, 0.0):
+                got = connection.execute(text("SELECT power(:b, :e)"), {"b": base, "e": exponent}).scalar()
+                expected = _power(base, exponent)
+                assert got == expected or (got is not None and expected is not None and math.isclose(got, expected))
+    engine.dispose()
+
+
+def test_a_missing_sqlite_function_is_detected() -> None:
+    connection = sqlite3.connect(":memory:")
+    assert _has_function(connection, "SELECT abs(-1)")
+    assert not _has_function(connection, "SELECT no_such_function(1)")
+    connection.close()
