@@ -36,7 +36,6 @@ import os
 import re
 import shutil
 import signal
-import statistics
 import subprocess  # nosec B404  # starts our own server and wrk, with fixed arguments
 import sys
 import tempfile

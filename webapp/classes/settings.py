@@ -8,12 +8,14 @@ and the modules studied are the union of every open class's modules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVarTuple, Unpack
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import Enrollment, SchoolClass
+
+_Row = TypeVarTuple("_Row")
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class StudySettings:
     class_names: tuple[str, ...] = ()
 
 
-def _open(columns: Select[Any]) -> Select[Any]:
+def _open(columns: Select[Unpack[_Row]]) -> Select[Unpack[_Row]]:
     """`columns` of the learner's (`user_id`) classes that are not archived, most recently joined first."""
     return (
         columns.join_from(SchoolClass, Enrollment, Enrollment.class_id == SchoolClass.id)
