@@ -33,6 +33,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -175,22 +176,33 @@ async def log_in(port: int, email: str) -> Client:
     return client
 
 
-async def answer_loop(clients: list[Client], seconds: float) -> tuple[list[float], list[float], int]:
-    """Every client loops GET question, POST answer for `seconds`: GET and POST latencies (s), errors."""
+async def answer_loop(clients: list[Client], spare: list[Client], seconds: float) -> tuple[list[float], list[float], int, int]:
+    """Every client loops GET question, POST answer for `seconds`: GET and POST latencies (s), errors, hand-overs.
+
+    A student with nothing left to study today (the page has no question form)
+    hands the connection to a spare student: that GET is timed, not an error.
+    """
     gets: list[float] = []
     posts: list[float] = []
-    errors = 0
+    errors = handovers = 0
     deadline = time.perf_counter() + seconds
 
     async def run(client: Client) -> None:
-        nonlocal errors
+        nonlocal errors, handovers
         while time.perf_counter() < deadline:
             start = time.perf_counter()
             status, page = await client.request("GET", "/study/")
             middle = time.perf_counter()
             gets.append(middle - start)
-            if status != 200 or 'name="presentation"' not in page:
-                errors += 1  # a "done for today" page has no form: count it, do not post
+            if status != 200:
+                errors += 1
+                continue
+            if 'name="presentation"' not in page:
+                if not spare:
+                    errors += 1
+                    return
+                handovers += 1
+                client = spare.pop()
                 continue
             status, _ = await client.request("POST", "/study/answer", answer_form(page))
             posts.append(time.perf_counter() - middle)
@@ -198,7 +210,7 @@ async def answer_loop(clients: list[Client], seconds: float) -> tuple[list[float
                 errors += 1
 
     await asyncio.gather(*(run(client) for client in clients))
-    return gets, posts, errors
+    return gets, posts, errors, handovers
 
 
 async def ping_loop(clients: list[Client], seconds: float) -> tuple[list[float], int]:
@@ -244,21 +256,21 @@ def wrk(port: int, path: str, cookies: list[str], connections: int, seconds: flo
                   result["p50"], result["p99"])
 
 
-def students(database_url: str, count: int) -> list[str]:
-    """Emails of `count` synthetic students who belong to a class."""
+def students(database_url: str, count: int, seed: int) -> list[str]:
+    """Emails of `count` synthetic students in a class, drawn at random (a run's answers use some up)."""
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
             emails = connection.scalars(
                 select(User.email).where(User.is_demo.is_(True), User.role == "student", User.deleted_at.is_(None),
                                          User.enrollments.any())
-                .order_by(User.id).limit(count)
+                .order_by(User.id)
             ).all()
     finally:
         engine.dispose()
     if len(emails) < count:
         raise SystemExit(f"the database has {len(emails)} synthetic students in a class; {count} needed")
-    return list(emails)
+    return random.Random(seed).sample(list(emails), count)
 
 
 def worker_rss(master: int) -> list[int]:
@@ -306,6 +318,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8, help="threads per worker (gthread)")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--students", type=int, default=64,
+                        help="students signed in: the first --connections ones for the GETs, the rest spares for the loop")
+    parser.add_argument("--seed", type=int, default=None, help="which students (default: new ones each run)")
     args = parser.parse_args()
     if not args.database_url:
         print("bench_serving: skipped, no --database-url or BENCH_SERVING_DATABASE_URL (it writes reviews: "
@@ -314,7 +329,8 @@ def main() -> None:
     if shutil.which("wrk") is None:
         print("bench_serving: skipped, wrk is not installed (apt-get install wrk)")
         return
-    emails = students(args.database_url, args.connections)
+    seed = args.seed if args.seed is not None else int(time.time())
+    emails = students(args.database_url, max(args.students, args.connections), seed)
     # `massage-course serve`, run from this checkout (the console script would import the installed one).
     command = [sys.executable, "-c", "from commands import main; main()", "serve", "--production", "--host", HOST, "--port", str(args.port),
                "--workers", str(args.workers), "--threads", str(args.threads)]
@@ -327,7 +343,7 @@ def main() -> None:
         server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)  # nosec B603
     try:
         wait_for(args.port, server, log)
-        figures, extra, rss = asyncio.run(_measure(args, emails))
+        figures, extra = asyncio.run(_measure(args, emails))
         rss = worker_rss(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -335,7 +351,7 @@ def main() -> None:
     ceiling = figures[0].rate
     load = os.getloadavg()
     print(f"\nbench_serving: {args.database_url}, {args.connections} connections, {args.duration:g} s after "
-          f"{args.warmup:g} s warm-up, {args.workers} workers x {args.threads} threads")
+          f"{args.warmup:g} s warm-up, {args.workers} workers x {args.threads} threads, students --seed {seed}")
     print("| request | req/s | share of /ping | p50 ms | p99 ms | errors |")
     print("|---|---|---|---|---|---|")
     for figure in figures:
@@ -347,8 +363,13 @@ def main() -> None:
     print(f"server log: {log}")
 
 
-async def _measure(args: argparse.Namespace, emails: list[str]) -> tuple[list[Figure], list[str], list[int]]:
-    clients = [await log_in(args.port, email) for email in emails]
+async def _measure(args: argparse.Namespace, emails: list[str]) -> tuple[list[Figure], list[str]]:
+    signed_in = [await log_in(args.port, email) for email in emails]
+    # Only students with a question to answer now: a "done for today" page is another request.
+    ready = [client for client in signed_in if 'name="presentation"' in (await client.request("GET", "/study/"))[1]]
+    if len(ready) < args.connections:
+        raise SystemExit(f"only {len(ready)} of {len(emails)} students have a question now; sign in more (--students)")
+    clients, spare = ready[:args.connections], ready[args.connections:]
     cookies = ["; ".join(f"{k}={v}" for k, v in client.cookies.items()) for client in clients]
     n, seconds = args.connections, args.duration
     figures = []
@@ -356,23 +377,25 @@ async def _measure(args: argparse.Namespace, emails: list[str]) -> tuple[list[Fi
                                      ("/study/", "GET next question", True)):
         wrk(args.port, path, cookies if with_cookies else [], n, args.warmup, name)
         figures.append(wrk(args.port, path, cookies if with_cookies else [], n, seconds, name))
-    await answer_loop(clients, args.warmup)
-    gets, posts, errors = await answer_loop(clients, seconds)
+    await answer_loop(clients, spare, args.warmup)
+    gets, posts, errors, handovers = await answer_loop(clients, spare, seconds)
     figures.append(Figure("answer loop: POST an answer (asyncio client)", len(posts), seconds, errors,
                           percentile(posts, 0.5), percentile(posts, 0.99)))
     figures.append(Figure("answer loop: its GET question (asyncio client)", len(gets), seconds, 0,
                           percentile(gets, 0.5), percentile(gets, 0.99)))
     pings, ping_errors = await ping_loop(clients, min(seconds, 5.0))
     rate = len(pings) / min(seconds, 5.0)
-    extra = [f"the asyncio client's own `/ping` ceiling: {rate:,.0f} req/s (p99 {percentile(pings, 0.99):.1f} ms, "
+    extra = [f"{len(ready)} of {len(emails)} students signed in had a question; {handovers} times a student "
+             f"finished for today and a spare took over the connection",
+             f"the asyncio client's own `/ping` ceiling: {rate:,.0f} req/s (p99 {percentile(pings, 0.99):.1f} ms, "
              f"{ping_errors} errors); loop share of it: POST {len(posts) / seconds / rate:.2f}, "
              f"GET+POST {(len(posts) + len(gets)) / seconds / rate:.2f}",
              f"answer loop total: {(len(posts) + len(gets)) / seconds:,.0f} req/s "
              f"({(len(posts) + len(gets)) / seconds / figures[0].rate:.2f} of wrk's /ping)"]
-    for client in clients:
+    for client in signed_in:
         if client.writer is not None:
             client.writer.close()
-    return figures, extra, []
+    return figures, extra
 
 
 if __name__ == "__main__":
