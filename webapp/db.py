@@ -103,6 +103,19 @@ def get_session() -> Session:
     return session
 
 
+def read_first(session: Session) -> None:
+    """Begin `session`'s transaction as a read (DEFERRED on SQLite) in a request that writes later.
+
+    Call it before the request's first statement, and end the read with
+    `session.commit()` just before the write: the write's own transaction then
+    begins IMMEDIATE, so it holds SQLite's one write lock only while it writes,
+    not while the request loads the user and settings. (Writers that wait for
+    the lock sleep in SQLite's busy handler, up to 100 ms a nap.)
+    """
+    if not session.in_transaction():
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+
+
 def rollback_session() -> None:
     """Roll back the request's session, if it has one, so it can be used again after an error."""
     session = g.get("db_session")

@@ -6,9 +6,11 @@ import math
 import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
-from webapp.db import _has_function, _power, make_engine
+from webapp.db import _has_function, _power, make_engine, read_first
 
 
 def test_write_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None:
@@ -63,3 +65,24 @@ def test_a_missing_sqlite_function_is_detected() -> None:
     assert _has_function(connection, "SELECT abs(-1)")
     assert not _has_function(connection, "SELECT no_such_function(1)")
     connection.close()
+
+
+def test_read_first_leaves_the_write_lock_free_until_the_write_transaction(tmp_path: Path) -> None:
+    # The answer POST reads the user and settings first: no lock until record_answer's own transaction.
+    path = tmp_path / "db.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    with Session(engine) as session:
+        read_first(session)
+        session.execute(text("SELECT count(*) FROM t"))
+        other.execute("BEGIN IMMEDIATE")  # a writer gets in while the read is open
+        other.execute("ROLLBACK")
+        session.commit()
+        session.execute(text("SELECT count(*) FROM t"))  # the next transaction begins IMMEDIATE again
+        with pytest.raises(sqlite3.OperationalError):
+            other.execute("BEGIN IMMEDIATE")
+        session.rollback()
+    other.close()
+    engine.dispose()
