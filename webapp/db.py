@@ -107,13 +107,20 @@ def read_first(session: Session) -> None:
     """Begin `session`'s transaction as a read (DEFERRED on SQLite) in a request that writes later.
 
     Call it before the request's first statement, and end the read with
-    `session.commit()` just before the write: the write's own transaction then
+    `end_read` just before the write: the write's own transaction then
     begins IMMEDIATE, so it holds SQLite's one write lock only while it writes,
     not while the request loads the user and settings. (Writers that wait for
     the lock sleep in SQLite's busy handler, up to 100 ms a nap.)
     """
     if not session.in_transaction():
         session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+
+
+def end_read(session: Session) -> None:
+    """End the read `read_first` began, on SQLite; PostgreSQL writers lock rows, not the
+    database, so there the request keeps its one transaction (no extra round trips)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.commit()
 
 
 def rollback_session() -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from webapp.db import _has_function, _power, make_engine, read_first
+from webapp.db import _has_function, _power, end_read, make_engine, read_first
 
 
 def test_write_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None:
@@ -79,7 +79,7 @@ def test_read_first_leaves_the_write_lock_free_until_the_write_transaction(tmp_p
         session.execute(text("SELECT count(*) FROM t"))
         other.execute("BEGIN IMMEDIATE")  # a writer gets in while the read is open
         other.execute("ROLLBACK")
-        session.commit()
+        end_read(session)
         session.execute(text("SELECT count(*) FROM t"))  # the next transaction begins IMMEDIATE again
         with pytest.raises(sqlite3.OperationalError):
             other.execute("BEGIN IMMEDIATE")

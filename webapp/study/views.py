@@ -27,7 +27,7 @@ from quizzes.questions import Question
 from quizzes.scheduling import retention_for, review
 from webapp.classes.settings import StudySettings, study_settings
 from webapp.content import get_bank, get_course
-from webapp.db import get_session, read_first
+from webapp.db import end_read, get_session, read_first
 from webapp.models import ItemState, Review, User, utcnow
 from webapp.study import bp, stash
 from webapp.study import tokens as presentations
@@ -163,7 +163,7 @@ def _record(form: FormData) -> ResponseReturnValue:
         return _rerender(question, token, scope, parsed.error, form)
     now = utcnow()
     settings = _settings()
-    get_session().commit()  # end the reads: record_answer's own transaction takes the write lock
+    end_read(get_session())  # record_answer's own transaction takes SQLite's write lock
     try:
         recorded = record_answer(
             get_session(), _user(), question, parsed.response,
