@@ -11,6 +11,7 @@ psycopg 3 in production) is used as given.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -39,9 +40,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
-        # PostgreSQL has power(); SQLite has it only in some builds. The
-        # dashboard's forgetting-curve aggregate needs it on both.
-        dbapi_connection.create_function("power", 2, _power, deterministic=True)
+        # PostgreSQL has power(); SQLite has it only in builds with the math
+        # functions. The dashboard's forgetting-curve aggregate needs it on both,
+        # so a Python one stands in only where it is missing: it cost a Python
+        # call per item state, and the native one agrees on every base that
+        # aggregate can give (NULL, or at least 1: time since a review is never
+        # negative there).
+        if not _has_function(dbapi_connection, "SELECT power(2, 2)"):
+            dbapi_connection.create_function("power", 2, _power, deterministic=True)
         # SQLite has no time zones: a learner's or a class's calendar day is
         # computed by the same Python rule PostgreSQL's timezone() follows.
         dbapi_connection.create_function("local_date", 2, _local_date, deterministic=True)
@@ -52,6 +58,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
 
     return engine
+
+
+def _has_function(dbapi_connection: Any, probe: str) -> bool:
+    """Whether SQLite runs `probe` (a call of a built-in function that some builds lack)."""
+    try:
+        dbapi_connection.execute(probe).fetchone()
+    except sqlite3.OperationalError:  # "no such function"
+        return False
+    return True
 
 
 def _power(base: float | None, exponent: float | None) -> float | None:
@@ -86,6 +101,26 @@ def get_session() -> Session:
         g.db_session = current_app.extensions[factory]()
     session: Session = g.db_session
     return session
+
+
+def read_first(session: Session) -> None:
+    """Begin `session`'s transaction as a read (DEFERRED on SQLite) in a request that writes later.
+
+    Call it before the request's first statement, and end the read with
+    `end_read` just before the write: the write's own transaction then
+    begins IMMEDIATE, so it holds SQLite's one write lock only while it writes,
+    not while the request loads the user and settings. (Writers that wait for
+    the lock sleep in SQLite's busy handler, up to 100 ms a nap.)
+    """
+    if not session.in_transaction():
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+
+
+def end_read(session: Session) -> None:
+    """End the read `read_first` began, on SQLite; PostgreSQL writers lock rows, not the
+    database, so there the request keeps its one transaction (no extra round trips)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.commit()
 
 
 def rollback_session() -> None:

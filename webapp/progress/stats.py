@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from sqlalchemy import ColumnElement, Date, case, cast, func, select
+from sqlalchemy import ColumnElement, Date, bindparam, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
@@ -297,7 +297,13 @@ def totals(session: Session, user_ids: UserIds, now: dt.datetime, *, bank: Bank,
     return Totals(int(reviews or 0), int(today or 0), int(seen or 0), int(due or 0))
 
 
+# Every study page loads all the learner's cards: a statement built once, over
+# table columns (Core rows, not the ORM's per-row handling: a third of its time).
+_CARDS = select(ItemState.__table__.c.item_id, ItemState.__table__.c.card).where(
+    ItemState.__table__.c.user_id == bindparam("user_id"))
+
+
 def load_cards(session: Session, user_id: int, bank: Bank) -> dict[str, dict[str, Any]]:
     """The learner's fsrs cards of items still in the bank (retired items are not studied)."""
-    rows = session.execute(select(ItemState.item_id, ItemState.card).where(ItemState.user_id == user_id))
+    rows = session.execute(_CARDS, {"user_id": user_id})
     return {item_id: card for item_id, card in rows if item_id in bank}

@@ -23,7 +23,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -108,17 +108,24 @@ def score_rating(question: Question, rating: int, card_before: dict[str, Any] | 
     return Scored(grade, Rating(rating), Rating(rating), review(card_before, rating, now, retention))
 
 
+# Built once: every answer runs it, and building the statement cost as much as running it.
+# Table columns (Core), not ORM attributes, so the session skips its ORM result handling.
+_reviews = Review.__table__.c
+_TYPICAL_TIMES = (
+    select(_reviews.response_ms)
+    .where(_reviews.user_id == bindparam("user_id"), _reviews.question_type == bindparam("question_type"),
+           _reviews.source != "anki")
+    .order_by(_reviews.reviewed_at.desc())
+    .limit(TYPICAL_WINDOW)
+)
+
+
 def typical_response_ms(session: Session, user_id: int, question_type: str) -> float | None:
     """The median time of the learner's last answers of this type (None before any).
 
     Answers imported from Anki are left out: Anki times a flashcard, not reading options.
     """
-    times = session.scalars(
-        select(Review.response_ms)
-        .where(Review.user_id == user_id, Review.question_type == question_type, Review.source != "anki")
-        .order_by(Review.reviewed_at.desc())
-        .limit(TYPICAL_WINDOW)
-    ).all()
+    times = session.execute(_TYPICAL_TIMES, {"user_id": user_id, "question_type": question_type}).scalars().all()
     return float(statistics.median(times)) if times else None
 
 

@@ -27,7 +27,7 @@ from quizzes.questions import Question
 from quizzes.scheduling import retention_for, review
 from webapp.classes.settings import StudySettings, study_settings
 from webapp.content import get_bank, get_course
-from webapp.db import get_session
+from webapp.db import end_read, get_session, read_first
 from webapp.models import ItemState, Review, User, utcnow
 from webapp.study import bp, stash
 from webapp.study import tokens as presentations
@@ -108,6 +108,8 @@ def _rerender(question: Question, token: str, scope: Scope, error: str, form: Fo
 @bp.post("/answer")
 def answer() -> ResponseReturnValue:
     """Record one answer once, then show it (POST-redirect-GET); kept for after log-in if the session ended."""
+    # Who answers and their settings are read first; `_record` ends that read before the write.
+    read_first(get_session())
     if not current_user.is_authenticated:
         return _keep_for_login()
     return _record(request.form)
@@ -161,6 +163,7 @@ def _record(form: FormData) -> ResponseReturnValue:
         return _rerender(question, token, scope, parsed.error, form)
     now = utcnow()
     settings = _settings()
+    end_read(get_session())  # record_answer's own transaction takes SQLite's write lock
     try:
         recorded = record_answer(
             get_session(), _user(), question, parsed.response,
