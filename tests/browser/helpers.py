@@ -41,11 +41,13 @@ def signup(page: Any, base: str, email: str = "sam@example.com", name: str = "Sa
     page.get_by_label("Display name").fill(name)
     page.get_by_label("Password").fill("a long enough password")
     page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(lambda url: "/login" in url)  # the sign-up page has an Email field too
     page.wait_for_load_state()
     # Sign-up answers a new and a known email alike, then asks to log in.
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill("a long enough password")
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login" not in url)  # the log-in's own navigation, not the page before it
     page.wait_for_load_state()
 
 

@@ -89,6 +89,9 @@ def _log_in(page: Any, base: str, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # Wait for the redirect away from /login: load state alone can return before the
+    # POST's navigation starts, and the next goto would then race the log-in.
+    page.wait_for_url(lambda url: "/login" not in url)
     page.wait_for_load_state()
 
 
