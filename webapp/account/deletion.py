@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from webapp.auth.sessions import end_all_sessions
 from webapp.errors import WebappError
-from webapp.models import Enrollment, ItemState, PasswordReset, Review, ReviewChoice, User
+from webapp.models import Enrollment, ItemState, PasswordReset, Review, ReviewActivity, ReviewChoice, User
 
 MODES = ("delete", "anonymise")
 ANONYMOUS_NAME = "Former student"
@@ -68,6 +68,7 @@ def delete_account(session: Session, user: User, mode: str, now: dt.datetime) ->
     reviews = select(Review.id).where(Review.user_id == user.id).scalar_subquery()
     session.execute(delete(ReviewChoice).where(ReviewChoice.review_id.in_(reviews)))
     session.execute(delete(Review).where(Review.user_id == user.id))
+    session.execute(delete(ReviewActivity).where(ReviewActivity.user_id == user.id))
     session.execute(delete(ItemState).where(ItemState.user_id == user.id))
     session.execute(delete(Enrollment).where(Enrollment.user_id == user.id))
     session.execute(delete(User).where(User.id == user.id))

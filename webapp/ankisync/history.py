@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
 from quizzes.questions import Question
+from webapp import activity
 from webapp.ankisync.package import AnkiReview
 from webapp.models import ItemState, Review
 from webapp.study.service import MAX_RESPONSE_MS, next_state, review_values, score_rating
@@ -74,6 +75,7 @@ def add_anki_reviews(session: Session, user_id: int, reviews: Iterable[AnkiRevie
         rows += _replay(session, user_id, question, answers, retention)
     if rows:
         session.execute(insert(Review), rows)
+        activity.add_rows(session, rows)  # a bulk insert passes the ORM's listeners by
     times = [row["reviewed_at"] for row in rows]
     return Added(len(rows), skipped, len(incoming), min(times, default=None), max(times, default=None))
 

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from sqlalchemy import Engine
 
 from webapp.config import default_config
 from webapp.db import make_engine
+from webapp.integrity.activity import ActivityReport, verify_activity
 from webapp.integrity.backup import backup, restore
 from webapp.integrity.verify import Report, verify
 
@@ -37,7 +39,7 @@ def _safe(url: str) -> str:
 @click.command("verify")
 @DATABASE_OPTION
 def verify_command(database_url: str | None) -> None:
-    """Replay every item state from its reviews; list each mismatch, exit 1 on any."""
+    """Replay every item state and recount the activity rollups from the reviews; list each mismatch, exit 1 on any."""
     url = database_url_of(database_url)
     engine = make_engine(url)
     try:
@@ -47,15 +49,30 @@ def verify_command(database_url: str | None) -> None:
                 report = found
             else:
                 click.echo(str(found))
+        rollups = _verify_activity(engine)
     finally:
         engine.dispose()
     mismatches = len(report.mismatches)
     summary = (f"{report.states:,} item states of {report.users:,} learners checked against {report.reviews:,} "
                f"reviews: {mismatches:,} mismatch{'es' if mismatches != 1 else ''}.")
-    if mismatches:
+    if mismatches or not rollups.ok:
         click.echo(summary, err=True)
         raise SystemExit(1)
     click.echo(summary)
+
+
+def _verify_activity(engine: Engine) -> ActivityReport:
+    """Recount the activity rollups; each difference and a summary line (on stderr when any)."""
+    report = ActivityReport()
+    for found in verify_activity(engine):
+        if isinstance(found, ActivityReport):
+            report = found
+        else:
+            click.echo(str(found))
+    differences = len(report.differences)
+    click.echo(f"{report.rows:,} activity rows of {report.users:,} learners recounted from their reviews: "
+               f"{differences:,} difference{'s' if differences != 1 else ''}.", err=bool(differences))
+    return report
 
 
 @click.command("backup")
