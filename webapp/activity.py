@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -51,6 +52,7 @@ from sqlalchemy import (
     insert,
     literal,
     literal_column,
+    or_,
     select,
     type_coerce,
     union_all,
@@ -134,14 +136,20 @@ def _dialect(executor: Executor) -> str:
     return executor.get_bind().dialect.name if isinstance(executor, Session) else executor.dialect.name
 
 
-def _move(executor: Executor, user_id: int, bucket: dt.datetime, counts: Counts) -> None:
-    """Add `counts` (negative to take away) to one bucket's row, creating it; a row left at zero goes."""
-    insert_ = postgresql_insert if _dialect(executor) == "postgresql" else sqlite_insert
-    statement = insert_(ACTIVITY).values(user_id=user_id, bucket=bucket, **counts._asdict())
-    executor.execute(statement.on_conflict_do_update(
+@lru_cache(maxsize=4)
+def _upsert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE that adds its values to a bucket's row; built once, run with parameters."""
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert_(ACTIVITY)
+    return statement.on_conflict_do_update(
         index_elements=["user_id", "bucket"],
         set_={name: ACTIVITY.c[name] + statement.excluded[name] for name in COUNTS},
-    ))
+    )
+
+
+def _move(executor: Executor, user_id: int, bucket: dt.datetime, counts: Counts) -> None:
+    """Add `counts` (negative to take away) to one bucket's row, creating it; a row left at zero goes."""
+    executor.execute(_upsert(_dialect(executor)), {"user_id": user_id, "bucket": bucket, **counts._asdict()})
     if min(counts) < 0:
         executor.execute(delete(ACTIVITY).where(
             ACTIVITY.c.user_id == user_id, ACTIVITY.c.bucket == bucket, *(ACTIVITY.c[name] == 0 for name in COUNTS)
@@ -191,13 +199,23 @@ def _updated(_mapper: Mapper[Review], connection: Connection, target: Review) ->
     if not any(history.deleted for history in histories.values()):
         return  # none of the counted columns changed
     # An unchanged column has its value in `unchanged`, a changed one its old value in `deleted`.
-    before = {name: [*h.deleted, *h.unchanged, *h.added][0] for name, h in histories.items()}
-    _move(connection, before["user_id"], bucket_of(before["reviewed_at"]),
-          Counts().plus(contribution(before["result"], before["state_before"], before["rating"]), -1))
-    _inserted(_mapper, connection, target)
+    old = {name: [*h.deleted, *h.unchanged, *h.added][0] for name, h in histories.items()}
+    was = (old["user_id"], bucket_of(old["reviewed_at"]), contribution(old["result"], old["state_before"], old["rating"]))
+    now = (target.user_id, bucket_of(target.reviewed_at), contribution(target.result, target.state_before, target.rating))
+    if was[:2] == now[:2]:  # the same row (a rating override, a restated state): one move by the difference
+        if was[2] != now[2]:
+            _move(connection, now[0], now[1], now[2].plus(was[2], -1))
+        return
+    _move(connection, was[0], was[1], Counts().plus(was[2], -1))
+    _move(connection, *now)
 
 
 # --- reading -------------------------------------------------------------------------------------
+
+
+# The select lists of `window`'s two parts, built once (statements are immutable; only the WHERE varies).
+_WHOLE = select(ACTIVITY.c.user_id.label("user_id"), ACTIVITY.c.bucket.label("at"), *(ACTIVITY.c[name] for name in COUNTS))
+_EACH = select(REVIEWS.c.user_id.label("user_id"), REVIEWS.c.reviewed_at.label("at"), *_per_review(REVIEWS))
 
 
 def window(user_ids: Sequence[int], start: dt.datetime, end: dt.datetime | None = None,
@@ -218,19 +236,18 @@ def window(user_ids: Sequence[int], start: dt.datetime, end: dt.datetime | None 
     if last is not None:
         partial.add(last)
     partial = {b for b in partial if b >= first and (last is None or b <= last)}
-    whole = select(ACTIVITY.c.user_id, ACTIVITY.c.bucket.label("at"), *(ACTIVITY.c[name] for name in COUNTS)).where(
-        ACTIVITY.c.user_id.in_(ids), ACTIVITY.c.bucket >= first)
+    whole = _WHOLE.where(ACTIVITY.c.user_id.in_(ids), ACTIVITY.c.bucket >= first)
     if last is not None:
         whole = whole.where(ACTIVITY.c.bucket <= last)
-    if partial:
-        whole = whole.where(ACTIVITY.c.bucket.not_in(sorted(partial)))
-    parts = [whole]
+    if not partial:
+        return whole.subquery("activity")
+    ranges = []
     for bucket in sorted(partial):
-        low, high = max(bucket, as_utc(start)), bucket + QUARTER
-        upper = REVIEWS.c.reviewed_at <= end if end is not None and end < high else REVIEWS.c.reviewed_at < high
-        parts.append(select(REVIEWS.c.user_id, REVIEWS.c.reviewed_at, *_per_review(REVIEWS)).where(
-            REVIEWS.c.user_id.in_(ids), REVIEWS.c.reviewed_at >= low, upper))
-    return union_all(*parts).subquery("activity")
+        high = REVIEWS.c.reviewed_at <= end if end is not None and end < bucket + QUARTER else (
+            REVIEWS.c.reviewed_at < bucket + QUARTER)
+        ranges.append(and_(REVIEWS.c.reviewed_at >= max(bucket, as_utc(start)), high))
+    each = _EACH.where(REVIEWS.c.user_id.in_(ids), or_(*ranges))
+    return union_all(whole.where(ACTIVITY.c.bucket.not_in(sorted(partial))), each).subquery("activity")
 
 
 def last_reviewed(session: Session, user_ids: Sequence[int]) -> dict[int, dt.datetime]:

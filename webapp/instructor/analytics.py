@@ -8,8 +8,11 @@ comes from `quizzes.scheduling.forgetting_curve` (one place for the curve).
 
 Every figure is a GROUP BY over the class's own rows (reviews are reached
 through the (user_id, reviewed_at) and (user_id, item_id) indexes), so a class of
-40 stays fast in a database holding millions of other classes' reviews. Python
-only joins the grouped rows to the question bank, which is not in the database.
+40 stays fast in a database holding millions of other classes' reviews. The
+activity figures (reviews in 7 days, study days, retention) sum the activity
+rollups (`webapp.activity`), so they cost a few rows per study session rather
+than every review of the month. Python only joins the grouped rows to the
+question bank, which is not in the database.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Every function takes `(session, user_ids, now, ...)`, where `user_ids` is one
 id or several, so the instructor dashboard reuses them for a class. Counting is
-done by the database (GROUP BY); Python only reshapes the grouped rows. Days are
+done by the database (GROUP BY); Python only reshapes the grouped rows. Reviews
+per day and true retention sum the activity rollups (`webapp.activity`) rather
+than the reviews, so their cost does not grow with a class's history. Days are
 calendar days in the `zone` given (the learner's own, or the class's on the
 instructor's pages; UTC when None), with `webapp.zones.clock` as the one rule. Items no longer in the bank are "retired": kept, shown apart, and
 left out of mastery, the forecast and the weakest items.
