@@ -23,8 +23,13 @@ The rule, in one place:
   insert (Anki imports), `rebuild` after the synthetic school's bulk writer
   and in the migration's backfill, a DELETE of the learner's rows with theirs
   (account deletion).
+  A row whose counts reach zero is deleted: the table holds exactly the
+  buckets that have reviews. A new plain-SQL writer of reviews must call one
+  of these too; `massage-course verify` names any bucket it left wrong.
 - `window` reads a time range exactly: the rows of the buckets wholly inside
   it, and the reviews themselves in the buckets a boundary cuts.
+  `last_reviewed` ("last active") needs no rollup: it reads the newest entry
+  of each learner's (user_id, reviewed_at) index.
 - `recount` recomputes a learner's rows from the reviews, in Python, for
   `massage-course verify`.
 """

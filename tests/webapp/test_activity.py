@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.datastructures import MultiDict
 
 from quizzes.questions import Question
@@ -192,3 +193,34 @@ def test_every_zone_offered_is_whole_quarter_hours_from_utc() -> None:
         for moment in moments:
             offset = moment.astimezone(zone).utcoffset()
             assert offset is not None and offset % dt.timedelta(minutes=15) == dt.timedelta(0), (name, moment)
+
+
+def test_two_tabs_answering_at_once_both_count(app: Flask, db: Session) -> None:
+    """Two transactions adding to one bucket's row at once (PostgreSQL runs them concurrently): neither count is lost."""
+    factory: sessionmaker[Session] = app.extensions["db_sessionmaker"]
+    questions = [q for q in app.extensions["bank"].questions if q.type == "mcq"][:8]
+    user_id = _uid(db)
+    db.commit()
+    for round_ in range(len(questions) // 2):
+        barrier = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def tab(index: int, round_: int = round_, barrier: threading.Barrier = barrier) -> None:
+            question = questions[2 * round_ + index]
+            response = parse_response(question, MultiDict(answer_fields(question))).response
+            with factory() as session:
+                barrier.wait()
+                try:
+                    record_answer(session, user_id, question, response, 3000, f"tab-{round_}-{index}",
+                                  T0 + dt.timedelta(seconds=round_), 0.9, 0.95)
+                except BaseException as error:  # noqa: BLE001  (reported by the assertion below)
+                    errors.append(error)
+
+        threads = [threading.Thread(target=tab, args=(n,)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not errors, errors
+    assert recount(db, user_id)[0] == {bucket_of(T0): Counts(len(questions), len(questions), 0, 0)}
+    _true(db)
