@@ -1,7 +1,7 @@
 """Deleting a learner's account, as the school's `ACCOUNT_DELETION` setting says.
 
 - "delete": the account and everything of it go: answers, options chosen,
-  item states, class memberships, reset links. The class's figures are then
+  activity rollups, item states, class memberships, reset links. The class's figures are then
   those of the remaining students, as if the learner had never joined.
 - "anonymise": the person goes, the record stays. Name, email and password are
   replaced, log-in becomes impossible, every session ends; the answers and
