@@ -69,10 +69,14 @@ def add_anki_reviews(session: Session, user_id: int, reviews: Iterable[AnkiRevie
         if bank.get(answer.item_id) is not None:
             incoming[answer.item_id].append(answer)
     rows: list[dict[str, Any]] = []
-    for item_id, answers in incoming.items():
-        question = bank.get(item_id)
-        assert question is not None  # filtered above
-        rows += _replay(session, user_id, question, answers, retention)
+    # Restated reviews are flushed once every item is locked, not between items, so their
+    # activity rows (`webapp.activity`) are locked last, as a browser answer locks them
+    # (its item, then the row): on PostgreSQL the two cannot wait on each other.
+    with session.no_autoflush:
+        for item_id, answers in incoming.items():
+            question = bank.get(item_id)
+            assert question is not None  # filtered above
+            rows += _replay(session, user_id, question, answers, retention)
     if rows:
         session.execute(insert(Review), rows)
         activity.add_rows(session, rows)  # a bulk insert passes the ORM's listeners by
