@@ -13,6 +13,10 @@ from flask import Flask
 
 from course import load_course
 
+# Imported for its ORM listeners: whichever entry point writes a review through a
+# session (the app, a command, a test), the activity rollups stay true.
+from webapp import activity as _activity  # noqa: F401
+
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` (tests) overrides the defaults and environment."""

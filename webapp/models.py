@@ -276,6 +276,23 @@ class ReviewChoice(Base):
     unsafe: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class ReviewActivity(Base):
+    """A learner's reviews in one UTC quarter-hour, counted: kept by `webapp.activity` as reviews are written.
+
+    Every zone offset in use is a multiple of 15 minutes, so any zone's calendar
+    day is a whole number of these buckets and a day's figures are a sum of rows.
+    """
+
+    __tablename__ = "review_activity"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    bucket: Mapped[dt.datetime] = mapped_column(UTCDateTime, primary_key=True)  # start of the quarter-hour
+    reviews: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[int] = mapped_column(Integer)  # result "correct"
+    in_review: Mapped[int] = mapped_column(Integer)  # answered in FSRS review state (state_before 2)
+    passed: Mapped[int] = mapped_column(Integer)  # of those, rated above Again
+
+
 class AnkiImport(Base):
     """One upload of an Anki package: the job's progress, then what it imported.
 

@@ -1,7 +1,7 @@
 """Deleting a learner's account, as the school's `ACCOUNT_DELETION` setting says.
 
 - "delete": the account and everything of it go: answers, options chosen,
-  item states, class memberships, reset links. The class's figures are then
+  activity rollups, item states, class memberships, reset links. The class's figures are then
   those of the remaining students, as if the learner had never joined.
 - "anonymise": the person goes, the record stays. Name, email and password are
   replaced, log-in becomes impossible, every session ends; the answers and
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from webapp.auth.sessions import end_all_sessions
 from webapp.errors import WebappError
-from webapp.models import Enrollment, ItemState, PasswordReset, Review, ReviewChoice, User
+from webapp.models import Enrollment, ItemState, PasswordReset, Review, ReviewActivity, ReviewChoice, User
 
 MODES = ("delete", "anonymise")
 ANONYMOUS_NAME = "Former student"
@@ -68,6 +68,7 @@ def delete_account(session: Session, user: User, mode: str, now: dt.datetime) ->
     reviews = select(Review.id).where(Review.user_id == user.id).scalar_subquery()
     session.execute(delete(ReviewChoice).where(ReviewChoice.review_id.in_(reviews)))
     session.execute(delete(Review).where(Review.user_id == user.id))
+    session.execute(delete(ReviewActivity).where(ReviewActivity.user_id == user.id))
     session.execute(delete(ItemState).where(ItemState.user_id == user.id))
     session.execute(delete(Enrollment).where(Enrollment.user_id == user.id))
     session.execute(delete(User).where(User.id == user.id))

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
 from quizzes.questions import Question
+from webapp import activity
 from webapp.ankisync.package import AnkiReview
 from webapp.models import ItemState, Review
 from webapp.study.rollups import NO_ANSWERS, next_rollups
@@ -69,12 +70,17 @@ def add_anki_reviews(session: Session, user_id: int, reviews: Iterable[AnkiRevie
         if bank.get(answer.item_id) is not None:
             incoming[answer.item_id].append(answer)
     rows: list[dict[str, Any]] = []
-    for item_id, answers in incoming.items():
-        question = bank.get(item_id)
-        assert question is not None  # filtered above
-        rows += _replay(session, user_id, question, answers, retention)
+    # Restated reviews are flushed once every item is locked, not between items, so their
+    # activity rows (`webapp.activity`) are locked last, as a browser answer locks them
+    # (its item, then the row): on PostgreSQL the two cannot wait on each other.
+    with session.no_autoflush:
+        for item_id, answers in incoming.items():
+            question = bank.get(item_id)
+            assert question is not None  # filtered above
+            rows += _replay(session, user_id, question, answers, retention)
     if rows:
         session.execute(insert(Review), rows)
+        activity.add_rows(session, rows)  # a bulk insert passes the ORM's listeners by
     times = [row["reviewed_at"] for row in rows]
     return Added(len(rows), skipped, len(incoming), min(times, default=None), max(times, default=None))
 

@@ -8,8 +8,11 @@ comes from `quizzes.scheduling.forgetting_curve` (one place for the curve).
 
 Every figure is a GROUP BY over the class's own rows (reviews are reached
 through the (user_id, reviewed_at) and (user_id, item_id) indexes), so a class of
-40 stays fast in a database holding millions of other classes' reviews. Python
-only joins the grouped rows to the question bank, which is not in the database.
+40 stays fast in a database holding millions of other classes' reviews. The
+activity figures (reviews in 7 days, study days, retention) sum the activity
+rollups (`webapp.activity`), so they cost a few rows per study session rather
+than every review of the month. Python only joins the grouped rows to the
+question bank, which is not in the database.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from quizzes.scheduling import forgetting_curve
+from webapp import activity
 from webapp.ankisync.status import last_synced
 from webapp.instructor import pace
 from webapp.instructor.unsafe import still_unsafe_items
@@ -160,30 +164,22 @@ def _activity(session: Session, rows: dict[int, StudentRow], now: dt.datetime) -
     """Last active, reviews in 7 days, study days and retention over the last 30 days."""
     users = list(rows)
     week_ago, month_ago = now - dt.timedelta(days=7), now - dt.timedelta(days=30)
-    passed = case((Review.rating > 1, 1), else_=0)
-    in_review = Review.state_before == 2
-    # Grouped by UTC day: a gap between study days is the same length in any zone.
-    day = day_of(session, Review.reviewed_at)
-    # Only the last 30 days are read, so the scan is a month of the class's
-    # reviews, not its whole history; "last active" for students quiet for a
-    # month comes from a second, small query.
+    # Summed from the activity rollups (a few rows per study session, not every review);
+    # the week's start is a cut, so `at >= week_ago` is exact too. Grouped by UTC day:
+    # a gap between study days is the same length in any zone.
+    month = activity.window(users, month_ago, cuts=[week_ago])
+    day = day_of(session, month.c.at)
     retained: dict[int, tuple[int, int]] = {}
-    for uid, when, last, week, reviewed, ok in session.execute(
+    for uid, when, week, reviewed, ok in session.execute(
         select(
-            Review.user_id,
+            month.c.user_id,
             day,
-            func.max(Review.reviewed_at),
-            func.sum(case((Review.reviewed_at >= week_ago, 1), else_=0)),
-            func.sum(case((in_review, 1), else_=0)),
-            func.sum(case((in_review, passed), else_=0)),
-        )
-        .where(Review.user_id.in_(users), Review.reviewed_at >= month_ago)
-        .group_by(Review.user_id, day)
+            func.sum(case((month.c.at >= week_ago, month.c.reviews), else_=0)),
+            func.sum(month.c.in_review),
+            func.sum(month.c.passed),
+        ).group_by(month.c.user_id, day)
     ):
         row = rows[uid]
-        last_at = _aware(last)
-        if last_at is not None and (row.last_active is None or last_at > row.last_active):
-            row.last_active = last_at
         row.study_days.append(when if isinstance(when, dt.date) else dt.date.fromisoformat(str(when)[:10]))
         row.reviews_7d += int(week or 0)
         total, good = retained.get(uid, (0, 0))
@@ -191,12 +187,8 @@ def _activity(session: Session, rows: dict[int, StudentRow], now: dt.datetime) -
     for uid, (total, good) in retained.items():
         rows[uid].retention_reviews = total
         rows[uid].retention_30d = good / total if total else None
-    quiet = [uid for uid, row in rows.items() if row.last_active is None]
-    if quiet:
-        for uid, last in session.execute(
-            select(Review.user_id, func.max(Review.reviewed_at)).where(Review.user_id.in_(quiet)).group_by(Review.user_id)
-        ):
-            rows[uid].last_active = _aware(last)
+    for uid, last in activity.last_reviewed(session, users).items():
+        rows[uid].last_active = last
 
 
 def _states(session: Session, rows: dict[int, StudentRow], item_ids: Sequence[str], now: dt.datetime) -> None:

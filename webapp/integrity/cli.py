@@ -6,15 +6,20 @@ course, so a backup still works when the content does not validate.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from flask import Flask
 
 from webapp.config import default_config
 from webapp.db import make_engine
+from webapp.integrity.activity import ActivityReport, verify_activity
 from webapp.integrity.backup import backup, restore
 from webapp.integrity.verify import Report, verify
+
+ReportT = TypeVar("ReportT", Report, ActivityReport)
 
 DATABASE_OPTION = click.option("--database-url", default=None,
                                help="SQLAlchemy URL (default: DATABASE_URL or the app's SQLite file).")
@@ -37,25 +42,33 @@ def _safe(url: str) -> str:
 @click.command("verify")
 @DATABASE_OPTION
 def verify_command(database_url: str | None) -> None:
-    """Replay every item state from its reviews; list each mismatch, exit 1 on any."""
+    """Replay every item state and recount the activity rollups from the reviews; list each mismatch, exit 1 on any."""
     url = database_url_of(database_url)
     engine = make_engine(url)
     try:
-        report = Report()
-        for found in verify(engine):
-            if isinstance(found, Report):
-                report = found
-            else:
-                click.echo(str(found))
+        report = _echo_problems(verify(engine), Report())
+        rollups = _echo_problems(verify_activity(engine), ActivityReport())
     finally:
         engine.dispose()
-    mismatches = len(report.mismatches)
+    mismatches, differences = len(report.mismatches), len(rollups.differences)
+    click.echo(f"{rollups.rows:,} activity rows of {rollups.users:,} learners recounted from their reviews: "
+               f"{differences:,} difference{'s' if differences != 1 else ''}.", err=bool(differences))
     summary = (f"{report.states:,} item states of {report.users:,} learners checked against {report.reviews:,} "
                f"reviews: {mismatches:,} mismatch{'es' if mismatches != 1 else ''}.")
-    if mismatches:
+    if mismatches or differences:
         click.echo(summary, err=True)
         raise SystemExit(1)
     click.echo(summary)
+
+
+def _echo_problems(found: Iterable[object], report: ReportT) -> ReportT:
+    """Echo each problem a check yields as it is found; return the report it yields last (`report` if none)."""
+    for item in found:
+        if isinstance(item, type(report)):
+            report = item
+        else:
+            click.echo(str(item))
+    return report
 
 
 @click.command("backup")

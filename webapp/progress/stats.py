@@ -2,7 +2,9 @@
 
 Every function takes `(session, user_ids, now, ...)`, where `user_ids` is one
 id or several, so the instructor dashboard reuses them for a class. Counting is
-done by the database (GROUP BY); Python only reshapes the grouped rows. Days are
+done by the database (GROUP BY); Python only reshapes the grouped rows. Reviews
+per day and true retention sum the activity rollups (`webapp.activity`) rather
+than the reviews, so their cost does not grow with a class's history. Days are
 calendar days in the `zone` given (the learner's own, or the class's on the
 instructor's pages; UTC when None), with `webapp.zones.clock` as the one rule. Items no longer in the bank are "retired": kept, shown apart, and
 left out of mastery, the forecast and the weakest items.
@@ -18,12 +20,11 @@ from sqlalchemy import ColumnElement, Date, bindparam, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
+from webapp import activity
 from webapp.models import ItemState, Review, as_utc
 from webapp.zones.clock import UTC_NAME, day_start, local_date, local_midnight, valid_zone
 
 MASTERED_DAYS = 21.0  # stability at which an item counts as mastered
-REVIEW_STATE = 2  # fsrs State.Review
-AGAIN = 1
 
 UserIds = Sequence[int] | int
 
@@ -118,15 +119,9 @@ class Retention:
 
 
 def true_retention(session: Session, user_ids: UserIds, now: dt.datetime, days: int = 30) -> Retention:
-    """Anki's true retention over the last `days` days (pass = any rating but Again)."""
-    total, passed = session.execute(
-        select(func.count(), func.sum(case((Review.rating > AGAIN, 1), else_=0))).where(
-            Review.user_id.in_(_ids(user_ids)),
-            Review.state_before == REVIEW_STATE,
-            Review.reviewed_at >= now - dt.timedelta(days=days),
-            Review.reviewed_at <= now,
-        )
-    ).one()
+    """Anki's true retention over the last `days` days (pass = any rating but Again), from the activity rollups."""
+    answers = activity.window(_ids(user_ids), now - dt.timedelta(days=days), now)
+    total, passed = session.execute(select(func.sum(answers.c.in_review), func.sum(answers.c.passed))).one()
     return Retention(int(passed or 0), int(total or 0))
 
 
@@ -144,16 +139,11 @@ def reviews_per_day(session: Session, user_ids: UserIds, now: dt.datetime, days:
     """One entry per day (in `zone`) for the last `days` days, oldest first, zeros included."""
     today = local_date(now, zone)
     first = today - dt.timedelta(days=days - 1)
-    day = day_of(session, Review.reviewed_at, zone)
-    rows = session.execute(
-        select(day, func.count(), func.sum(case((Review.result == "correct", 1), else_=0)))
-        .where(
-            Review.user_id.in_(_ids(user_ids)),
-            Review.reviewed_at >= day_start(first, zone),
-            Review.reviewed_at <= now,
-        )
-        .group_by(day)
-    )
+    # Summed from the activity rollups: a local midnight is a quarter-hour boundary in UTC,
+    # so each bucket lies within one day and `day_of` its start is the day of its reviews.
+    answers = activity.window(_ids(user_ids), day_start(first, zone), now)
+    day = day_of(session, answers.c.at, zone)
+    rows = session.execute(select(day, func.sum(answers.c.reviews), func.sum(answers.c.correct)).group_by(day))
     counts = {_as_date(d): (int(n), int(c or 0)) for d, n, c in rows}
     return [DayCount(first + dt.timedelta(days=i), *counts.get(first + dt.timedelta(days=i), (0, 0))) for i in range(days)]
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, text
 
+from webapp import activity
 from webapp.models import ItemState, Review, ReviewChoice
 from webapp.synthetic.simulate import History
 
@@ -106,7 +107,7 @@ def reserve_review_ids(connection: Connection, count: int) -> int:
 
 
 def write_histories(connection: Connection, histories: Iterable[History]) -> RowCounts:
-    """Insert the reviews, chosen options and item states of `histories` (no commit)."""
+    """Insert the reviews, chosen options and item states of `histories`, and their activity rollups (no commit)."""
     histories = list(histories)
     if connection.dialect.name == "sqlite":
         # Four indexes on reviews take random inserts: a bigger page cache
@@ -130,4 +131,6 @@ def write_histories(connection: Connection, histories: Iterable[History]) -> Row
     bulk_insert(connection, REVIEWS, reviews)
     bulk_insert(connection, CHOICES, choices)
     bulk_insert(connection, STATES, states)
+    # The activity rollups of these students, counted from the rows just written, in the same transaction.
+    activity.rebuild(connection, sorted({row["user_id"] for row in reviews}))
     return RowCounts(len(reviews), len(choices), len(states))

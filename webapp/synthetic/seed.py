@@ -197,7 +197,7 @@ def _analyze(engine: Engine) -> None:
     """
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("ANALYZE users, classes, enrollments, item_states, reviews, review_choices")
+            connection.exec_driver_sql("ANALYZE users, classes, enrollments, item_states, reviews, review_choices, review_activity")
         elif connection.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA analysis_limit=1000")  # sampled: seconds, not minutes, on GBs
             connection.exec_driver_sql("ANALYZE")
