@@ -30,7 +30,7 @@ from webapp import activity
 from webapp.ankisync.status import last_synced
 from webapp.instructor import pace
 from webapp.instructor.unsafe import still_unsafe_items
-from webapp.models import Enrollment, ItemState, Review, SchoolClass, User, as_utc
+from webapp.models import Enrollment, ItemState, SchoolClass, User, as_utc
 from webapp.progress.stats import MASTERED_DAYS as MASTERY_DAYS
 from webapp.progress.stats import day_of
 from webapp.zones.clock import zone_of

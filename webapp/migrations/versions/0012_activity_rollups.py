@@ -1,7 +1,7 @@
 """Activity rollups: each learner's reviews counted per UTC quarter-hour (review_activity), backfilled.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 
 The class overview and the progress pages sum these rows instead of counting
 reviews (`webapp.activity`). The backfill is `webapp.activity.rebuild` over
