@@ -74,8 +74,11 @@ def user_zone(session: Session, user_id: int) -> str | None:
     return user.timezone if user is not None else None
 
 
-def new_seen_today(session: Session, user_id: int, now: dt.datetime, zone: str | None = None) -> int:
-    """How many items the learner met for the first time today (in their `zone`)."""
+def new_seen_today(session: Session, user_id: int, now: dt.datetime, zone: str | None) -> int:
+    """How many items the learner met for the first time today, in their `zone` (None: UTC, until the browser says).
+
+    `zone` has no default: every caller must count the same day the planner does.
+    """
     return int(
         session.scalar(
             select(func.count())

@@ -33,7 +33,7 @@ from webapp.study import bp, stash
 from webapp.study import tokens as presentations
 from webapp.study.ending import SOON, ending, wait_seconds
 from webapp.study.page import answer_context, question_context
-from webapp.study.plan import Scope, items_in_scope, new_seen_today, parse_scope, plan
+from webapp.study.plan import Scope, items_in_scope, new_seen_today, parse_scope, plan, user_zone
 from webapp.study.responses import FormData, parse_response
 from webapp.study.service import ReviewError, override_rating, record_answer, undo_answer, undoable
 
@@ -81,15 +81,16 @@ def index() -> ResponseReturnValue:
                    settings=settings, problem=problem)
     status = 404 if problem else 200
     if result.next is None:
-        end = ending(cards, items_in_scope(bank, settings, scope), now, new_seen_today(session, _user().id, now),
+        zone = user_zone(session, _user().id)
+        end = ending(cards, items_in_scope(bank, settings, scope), now, new_seen_today(session, _user().id, now, zone),
                      settings.new_per_day)
         session.commit()  # end the read transaction before rendering
         wait = request.args.get("wait") == "1" and end.waiting
         # The counts say what comes next: the learning questions due soon, not "0 learning".
         context["counts"] = replace(result.counts, learning=end.learning_soon)
         context["learning_soon"] = end.waiting
-        return render_template("study/done.html", end=end, now=now, wait=wait, refresh_after=wait_seconds(end, now),
-                               **context), status
+        return render_template("study/done.html", end=end, now=now, zone=zone, wait=wait,
+                               refresh_after=wait_seconds(end, now), **context), status
     session.commit()
     token = presentations.issue(current_app.config["SECRET_KEY"], _user().id, result.next.id, now)
     return render_template("study/question.html", token=token, values=MultiDict(), **question_context(result.next),

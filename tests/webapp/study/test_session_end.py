@@ -147,3 +147,44 @@ def test_class_limit_offers_extra_practice_that_records_nothing(app: Flask, stud
     assert token_of(ahead.data) and b'name="ahead" value="1"' in ahead.data
     wait = student.get("/study/?wait=1").get_data(as_text=True)
     assert 'http-equiv="refresh"' in wait
+
+
+def _due_at(app: Flask, due: dt.datetime, state: int) -> None:
+    """Move every item state (its card too: the planner reads the card) to `due`, in FSRS `state`."""
+    from webapp.models import ItemState
+
+    with app.app_context():
+        session = get_session()
+        for item in session.scalars(select(ItemState)):
+            item.card, item.due, item.state = {**item.card, "due": due.isoformat(), "state": state}, due, state
+        session.commit()
+
+
+def test_the_daily_limit_is_counted_in_the_learners_own_day(app: Flask, student: FlaskClient,
+                                                            monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    from webapp.models import User
+    from webapp.study import views
+
+    # Kiritimati is UTC+14: an answer at 11:00 UTC on 1 March is 01:00 on 2 March there.
+    answered, later = dt.datetime(2026, 3, 1, 11, 0, tzinfo=dt.timezone.utc), dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.timezone.utc)
+    _, code = make_class(app, daily_new_limit=1, name="Island class")
+    student.post("/join", data={"join_code": code})
+    with app.app_context():
+        session = get_session()
+        session.execute(update(User).where(User.email == "ada@example.com").values(timezone="Pacific/Kiritimati"))
+        session.commit()
+    monkeypatch.setattr(views, "utcnow", lambda: answered)
+    page = student.get("/study/")
+    shown = presentations.verify(app.config["SECRET_KEY"], token_of(page.data), user_id(app, "ada@example.com"))
+    student.post("/study/answer", data={"presentation": token_of(page.data),
+                                        **answer_fields(app.extensions["bank"].get(shown.item_id))})
+    _due_at(app, later + dt.timedelta(days=5), 2)  # nothing due: only the new limit can stop the session
+    monkeypatch.setattr(views, "utcnow", lambda: later)  # 15:00 on 2 March there, the same local day
+    done = student.get("/study/").get_data(as_text=True)
+    assert "new questions are done" in done and "daily limit of" in done, (
+        "the new question met at 01:00 local time counts towards the learner's day")
+    _due_at(app, later + dt.timedelta(minutes=8), 1)  # a learning step soon: the page says when, on their clock
+    soon = student.get("/study/").get_data(as_text=True)
+    assert ">15:08</time>" in soon and "UTC" not in soon
