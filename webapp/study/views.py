@@ -89,8 +89,8 @@ def index() -> ResponseReturnValue:
         # The counts say what comes next: the learning questions due soon, not "0 learning".
         context["counts"] = replace(result.counts, learning=end.learning_soon)
         context["learning_soon"] = end.waiting
-        return render_template("study/done.html", end=end, now=now, zone=zone, wait=wait,
-                               refresh_after=wait_seconds(end, now), **context), status
+        return render_template("study/done.html", end=end, now=now, wait=wait, refresh_after=wait_seconds(end, now),
+                               **context), status
     session.commit()
     token = presentations.issue(current_app.config["SECRET_KEY"], _user().id, result.next.id, now)
     return render_template("study/question.html", token=token, values=MultiDict(), **question_context(result.next),

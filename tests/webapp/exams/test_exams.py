@@ -118,3 +118,22 @@ def test_another_learners_exam_is_not_found(app: Flask, client: FlaskClient) -> 
 def test_the_form_refuses_no_modules(student: FlaskClient) -> None:
     assert student.post("/exams/new", data={"length": "20"}).status_code == 400
     assert student.post("/exams/new", data={"length": "7", "modules": ["neck-safety"]}).status_code == 400
+
+
+def test_past_exams_are_listed_on_the_learners_clock(app: Flask, student: FlaskClient) -> None:
+    from sqlalchemy import update
+
+    from webapp.models import User
+
+    exam_id = start(student)
+    with app.app_context():
+        session = get_session()
+        session.execute(update(Exam).where(Exam.id == exam_id).values(
+            created_at=dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.timezone.utc)))
+        session.commit()
+    assert "1 Mar 2026, 23:30 UTC" in student.get("/exams/").get_data(as_text=True)  # no zone known yet: said so
+    with app.app_context():
+        session = get_session()
+        session.execute(update(User).where(User.email == "ada@example.com").values(timezone="Europe/Berlin"))
+        session.commit()
+    assert ">2 Mar 2026, 00:30</time>" in student.get("/exams/").get_data(as_text=True)
