@@ -9,7 +9,8 @@ where there is no body map to tap and no lesson page one click away:
 - an authored body-map question's "Select the site (on the body map)" becomes
   "Name the site": the Anki front is text, the map comes on the back;
 - "See the lesson “…”" sentences leave the explanation; every note has a
-  Lesson field instead (the title, linked only when a public URL is given);
+  Lesson field instead (the title, linked only when a public URL is given,
+  and then followed by a link to report a problem with the card on that site);
 - a body-map note's explanation loses the site, location and structures that
   the card already shows just above it;
 - "Select all that apply." is said once, not by the stem and the hint.
@@ -21,6 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
+from urllib.parse import quote
 
 import genanki
 
@@ -208,10 +210,14 @@ def _lesson(question: Question, lookup: Lookup) -> str:
     if lesson is None:
         raise DecksError(f"{question.id}: unknown lesson '{question.lesson}'")
     title = f"“{escape(lesson.title)}”"
-    if lookup.public_url:
-        url = f"{lookup.public_url}/lessons/{lesson.module}/{lesson.id}"
-        title = f'<a href="{escape(url)}">{title}</a>'
-    return f"Read more: the lesson {title}."
+    if not lookup.public_url:
+        return f"Read more: the lesson {title}."
+    lesson_url = f"{lookup.public_url}/lessons/{lesson.module}/{lesson.id}"
+    # The web app's report form for this item (sign-in first): a learner in Anki
+    # reaches the same authors as one in the browser.
+    report_url = f"{lookup.public_url}/report/{quote(question.id)}"
+    return (f'Read more: the lesson <a href="{escape(lesson_url)}">{title}</a>.'
+            f'<br><a class="report" href="{escape(report_url)}">Report a problem with this card</a>')
 
 
 def _site(question: HotspotQuestion, lookup: Lookup) -> EndangermentSite:

@@ -91,7 +91,10 @@ def test_a_public_url_links_lessons_without_moving_note_times(bank: Bank, tmp_pa
     linked = assemble(bank, None, ledger=Ledger.load(), public_url="https://course.example.org")
     assert plain.note_mod == linked.note_mod
     lessons = {question.lesson: question for question in bank.questions}
-    links = {field for deck in linked.decks for note in deck.notes for field in note.fields
-             if field.startswith("Read more: the lesson <a href=")}
-    assert len(links) == len(lessons)
-    assert all('href="https://course.example.org/lessons/' in link for link in links)
+    fields = {note.guid: field for deck in linked.decks for note in deck.notes for field in note.fields
+              if field.startswith("Read more: the lesson <a href=")}
+    assert len(fields) == len(bank.questions)  # every note links its lesson and its own report form
+    assert len({field.partition("<br>")[0] for field in fields.values()}) == len(lessons)
+    assert all('href="https://course.example.org/lessons/' in field for field in fields.values())
+    reports = {re.search(r'/report/([^"]+)"', field).group(1) for field in fields.values()}  # type: ignore[union-attr]
+    assert reports == {question.id for question in bank.questions}

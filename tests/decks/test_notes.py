@@ -147,7 +147,8 @@ def test_the_lesson_is_named_and_linked_only_with_a_public_url(course: Course, q
     assert plain[-4] == "<p>Move off.</p>"  # no pointer to a page an Anki user cannot open
     linked = to_note(question, Lookup.of(course, public_url="https://course.example.org/")).fields[-3]
     assert linked == ('Read more: the lesson <a href="https://course.example.org/lessons/endangerment-sites/'
-                      'neck-and-head-sites">“The sites of the neck and head”</a>.')
+                      'neck-and-head-sites">“The sites of the neck and head”</a>.<br>'
+                      '<a class="report" href="https://course.example.org/report/t-tf">Report a problem with this card</a>')
 
 
 def test_scenario_fronts_ask_for_the_site_by_name(questions: dict[str, Question], lookup: Lookup) -> None:
