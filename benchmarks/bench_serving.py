@@ -48,6 +48,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, select
 
+from commands.serve import PRODUCTION_THREADS
 from webapp.models import User
 from webapp.synthetic.cli import SYNTHETIC_PASSWORD
 
@@ -316,7 +317,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker (gthread)")
+    parser.add_argument("--threads", type=int, default=PRODUCTION_THREADS,
+                        help="threads per worker (gthread; default: what `serve --production` uses)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--students", type=int, default=64,
                         help="students signed in: the first --connections ones for the GETs, the rest spares for the loop")
