@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -16,7 +15,6 @@ from quizzes.scheduling import review
 from tests.webapp.helpers import answer_fields
 from webapp.ankisync.history import Retention, add_anki_reviews
 from webapp.ankisync.package import AnkiReview
-from webapp.db import get_session
 from webapp.models import ItemState, Review, User
 from webapp.study.responses import parse_response
 from webapp.study.service import record_answer, score_rating, typical_response_ms
@@ -24,14 +22,6 @@ from webapp.study.service import record_answer, score_rating, typical_response_m
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 RETENTION = Retention(0.9, 0.95)
 
-
-@pytest.fixture
-def db(app: Flask) -> Iterator[Session]:
-    with app.app_context():
-        session = get_session()
-        session.add(User(email="l@example.com", display_name="L", password_hash="x"))
-        session.commit()
-        yield session
 
 
 def _anki(revlog_at: dt.datetime, item_id: str, button: int) -> AnkiReview:

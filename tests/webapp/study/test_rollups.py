@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +14,6 @@ from quizzes.questions import ChoiceQuestion, Question
 from tests.webapp.helpers import answer_fields
 from webapp.ankisync.history import Retention, add_anki_reviews
 from webapp.ankisync.package import AnkiReview
-from webapp.db import get_session
 from webapp.integrity.verify import Mismatch, verify
 from webapp.models import ItemState, User
 from webapp.study.responses import parse_response
@@ -26,14 +23,6 @@ from webapp.study.service import record_answer, undo_answer
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 DAY = dt.timedelta(days=1)
 
-
-@pytest.fixture
-def db(app: Flask) -> Iterator[Session]:
-    with app.app_context():
-        session = get_session()
-        session.add(User(email="r@example.com", display_name="R", password_hash="x"))
-        session.commit()
-        yield session
 
 
 def _uid(db: Session) -> int:

@@ -13,21 +13,12 @@ from werkzeug.datastructures import MultiDict
 from quizzes.questions import ChoiceQuestion, Question
 from quizzes.scheduling import review
 from tests.webapp.helpers import answer_fields
-from webapp.db import get_session
-from webapp.models import ItemState, Review, ReviewChoice, User
+from webapp.models import ItemState, Review, ReviewChoice
 from webapp.study.responses import parse_response
 from webapp.study.service import ReviewError, override_rating, record_answer, typical_response_ms
 
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 
-
-@pytest.fixture
-def db(app: Flask) -> Session:
-    with app.app_context():
-        session = get_session()
-        session.add(User(email="l@example.com", display_name="L", password_hash="x"))
-        session.commit()
-        yield session
 
 
 def _question(app: Flask, kind: str, unsafe: bool = False) -> Question:

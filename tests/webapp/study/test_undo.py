@@ -20,14 +20,6 @@ from webapp.study.service import UNDO_WINDOW, ReviewError, record_answer, undo_a
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 
 
-@pytest.fixture
-def db(app: Flask) -> Session:
-    with app.app_context():
-        session = get_session()
-        session.add(User(email="u@example.com", display_name="U", password_hash="x"))
-        session.commit()
-        yield session
-
 
 def _uid(db: Session) -> int:
     return int(db.scalar(select(User.id)))
