@@ -18,7 +18,7 @@ import click
 from course import CourseError, load_course
 from course.models import Course
 from quizzes.bank import Bank, build_bank
-from quizzes.cli import write_atomically
+from quizzes.cli import write_or_exit
 from quizzes.errors import QuizError
 from quizzes.quality import Report, course_authors, is_attribution, review
 from quizzes.questions import (
@@ -57,11 +57,7 @@ def review_sheet_command(out: Path, content: Path | None) -> None:
         click.echo(str(error), err=True)
         raise SystemExit(1) from error
     html = render(bank, review(bank))
-    try:
-        write_atomically(out, html)
-    except OSError as error:
-        click.echo(f"cannot write {out}: {error.strerror or error}", err=True)
-        raise SystemExit(1) from error
+    write_or_exit(out, html)
     click.echo(f"wrote {len(bank)} items to {out}")
 
 

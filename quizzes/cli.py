@@ -35,12 +35,17 @@ def export_command(fmt: str, out: Path, content: Path | None) -> None:
     if str(out) == "-":
         click.echo(text, nl=False)
         return
-    try:
-        write_atomically(out, text)
-    except OSError as error:
-        click.echo(f"cannot write {out}: {error.strerror or error}", err=True)
-        raise SystemExit(1) from error
+    write_or_exit(out, text)
     click.echo(f"wrote {len(bank)} questions to {out} ({fmt})")
+
+
+def write_or_exit(path: Path, text: str) -> None:
+    """`write_atomically`, or the reason it could not, as one line on stderr and exit status 1."""
+    try:
+        write_atomically(path, text)
+    except OSError as error:
+        click.echo(f"cannot write {path}: {error.strerror or error}", err=True)
+        raise SystemExit(1) from error
 
 
 def write_atomically(path: Path, text: str) -> None:
