@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from sqlalchemy import and_, func, select, text
 from sqlalchemy.orm import Session, aliased
 
-from webapp.models import ItemState, Review, ReviewChoice
+from webapp.models import ItemState, Review, ReviewChoice, as_utc
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,6 @@ class UnsafePick:
     picked_at: dt.datetime
     safe_since: dt.datetime | None  # the first later answer that chose nothing unsafe
     still_unsafe: bool  # the student's latest answer to the item picked an unsafe option
-
-
-def _aware(value: Any) -> dt.datetime:
-    moment: dt.datetime = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
 
 
 def unsafe_picks(session: Session, users: Sequence[int], item_id: str | None = None) -> list[UnsafePick]:
@@ -67,7 +62,7 @@ def unsafe_picks(session: Session, users: Sequence[int], item_id: str | None = N
     if item_id is not None:
         query = query.where(Review.item_id == item_id)
     result = [
-        UnsafePick(int(rid), int(uid), item, option, _aware(when), None if since is None else _aware(since), bool(still))
+        UnsafePick(int(rid), int(uid), item, option, as_utc(when), None if since is None else as_utc(since), bool(still))
         for rid, uid, item, option, when, since, still in session.execute(query)
     ]
     result.sort(key=lambda pick: (pick.picked_at, pick.review_id), reverse=True)
