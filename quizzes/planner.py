@@ -26,8 +26,11 @@ relearning cards due now, `new` = unseen items in scope that today's new limit
 still allows.
 
 Speed: per-bank indexes (scope lists, new-item order) are built once per Bank
-and kept in a weak dictionary; a call only parses each card's `due`, `state` and
-`stability`, never whole cards (about 0.5 ms for 1,000 cards, see benchmarks/).
+and kept in a weak dictionary. `plan_from` holds the rules and reads only the
+seen ids and the cards due now (`DueCard`), so a caller that can select those
+(the web app, from the database's columns) never touches the rest; `plan_next`
+takes whole cards and parses each one's `due`, `state` and `stability` (about
+0.5 ms for 1,000 cards, see benchmarks/).
 """
 
 from __future__ import annotations
@@ -35,13 +38,16 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Callable, Collection, Literal, Mapping, NamedTuple
 
 from quizzes.bank import Bank
 from quizzes.questions import Question
 from quizzes.scheduling import Rating, retrievability, review, utc
 
-__all__ = ["Counts", "Limits", "Plan", "forecast", "keep_pace", "plan_next", "retrievability", "scope_items"]
+__all__ = [
+    "Counts", "DueCard", "Limits", "Plan", "due_cards", "forecast", "keep_pace", "plan_from", "plan_next", "retrievability",
+    "scope_items",
+]
 
 DAY = 86400.0
 REVIEW = 2
@@ -129,6 +135,25 @@ def scope_items(bank: Bank, limits: Limits) -> frozenset[str]:
     return frozenset(item for module_items in items.values() for item in module_items)
 
 
+class DueCard(NamedTuple):
+    """What the planner reads of a card that is due: when, its fsrs state, and its stability."""
+
+    due: dt.datetime
+    state: int
+    stability: float | None
+
+
+def due_cards(cards: Mapping[str, Mapping[str, Any]], now: dt.datetime) -> dict[str, DueCard]:
+    """The cards due at or before `now`, as `plan_from` reads them (from stored fsrs card dicts)."""
+    moment = utc(now)
+    found: dict[str, DueCard] = {}
+    for item_id, card in cards.items():
+        when = dt.datetime.fromisoformat(card["due"])
+        if when <= moment:
+            found[item_id] = DueCard(when, card["state"], card.get("stability"))
+    return found
+
+
 def plan_next(
     cards: Mapping[str, Mapping[str, Any]],
     bank: Bank,
@@ -148,6 +173,26 @@ def plan_next(
         new_seen_today: new items the learner has already been shown today.
         last_item: the item answered last, never shown twice in a row.
     """
+    return plan_from(cards.keys(), due_cards(cards, now), bank, limits, now,
+                     new_seen_today=new_seen_today, last_item=last_item)
+
+
+def plan_from(
+    seen: Collection[str],
+    due: Mapping[str, DueCard],
+    bank: Bank,
+    limits: Limits,
+    now: dt.datetime,
+    *,
+    new_seen_today: int = 0,
+    last_item: str | None = None,
+) -> Plan:
+    """`plan_next` from what it needs alone: the ids of every seen item, and the cards due at `now`.
+
+    A caller that can select the due cards itself (the web app asks the database
+    for them) never parses the others. `due` may hold only cards due at or before
+    `now`; a later one is ignored.
+    """
     index = _index(bank)
     modules, items = _scope(index, limits)
     in_scope: set[str] | None = None
@@ -157,32 +202,33 @@ def plan_next(
     best: tuple[bool, float, dt.datetime, str] | None = None
     priority = limits.priority
     last_due = False
-    learning = due = seen = 0
-    for item_id, card in cards.items():
+    learning = count_due = 0
+    for item_id, card in due.items():
         if item_id not in index.module_of or (in_scope is not None and item_id not in in_scope):
             continue
-        seen += 1
-        when = dt.datetime.fromisoformat(card["due"])
+        when = card.due
         if when > moment:
             continue
-        if card["state"] == REVIEW:
-            due += 1
+        if card.state == REVIEW:
+            count_due += 1
         else:
             learning += 1
         if item_id == last_item:
             last_due = True
             continue
-        stability = card.get("stability") or 0.01
+        stability = card.stability or 0.01
         key = (item_id not in priority, -(moment - when).total_seconds() / DAY / stability, when, item_id)
         if best is None or key < best:
             best = key
+    seen_in_scope = sum(
+        1 for item_id in seen if item_id in index.module_of and (in_scope is None or item_id in in_scope))
     total = sum(len(ids) for ids in items.values())
     allowed = max(0, limits.new_per_day - new_seen_today)
-    counts = Counts(new=min(allowed, total - seen), learning=learning, due=due)
+    counts = Counts(new=min(allowed, total - seen_in_scope), learning=learning, due=count_due)
     if best is not None:
         return Plan(bank.get(best[3]), counts, "due")
     if allowed:
-        fresh = _first_new(index, modules, items, cards, last_item, priority)
+        fresh = _first_new(index, modules, items, seen, last_item, priority)
         if fresh is not None:
             return Plan(bank.get(fresh), counts, "new")
     if last_due and last_item is not None:
@@ -192,20 +238,20 @@ def plan_next(
 
 def _first_new(
     index: _Index, modules: tuple[str, ...], items: dict[str, tuple[str, ...]],
-    cards: Mapping[str, Any], last_item: str | None, priority: frozenset[str],
+    seen: Collection[str], last_item: str | None, priority: frozenset[str],
 ) -> str | None:
     if priority:
         # Priority items among new ones, in the usual new-item order.
         wanted = {m: tuple(i for i in items[m] if i in priority) for m in modules}
-        fresh = _next_new(index, tuple(m for m in modules if wanted[m]), wanted, cards, last_item)
+        fresh = _next_new(index, tuple(m for m in modules if wanted[m]), wanted, seen, last_item)
         if fresh is not None:
             return fresh
-    return _next_new(index, modules, items, cards, last_item)
+    return _next_new(index, modules, items, seen, last_item)
 
 
 def _next_new(
     index: _Index, modules: tuple[str, ...], items: dict[str, tuple[str, ...]],
-    cards: Mapping[str, Any], last_item: str | None,
+    seen: Collection[str], last_item: str | None,
 ) -> str | None:
     if not modules:
         return None
@@ -214,7 +260,7 @@ def _next_new(
     for step in range(len(modules)):
         module = modules[(start + step) % len(modules)]
         for item_id in items[module]:
-            if item_id not in cards and item_id != last_item:
+            if item_id not in seen and item_id != last_item:
                 return item_id
     return None
 

@@ -70,14 +70,14 @@ def test_every_page_passes_axe(browser: Any, live_server: str, database_url: str
 
         for kind in TYPES:
             question = next(q for q in bank.questions if q.type == kind)
-            monkeypatch.setattr(learner, "plan_next", lambda *a, q=question, **k: Plan(q, Counts(12, 3, 7)))
+            monkeypatch.setattr(learner, "plan_from", lambda *a, q=question, **k: Plan(q, Counts(12, 3, 7)))
             _visit(page, base + "/study/", f"study-{kind}", artifacts, tag, check)
             answer_by_mouse(page)
             page.wait_for_load_state("networkidle")
             if check:
                 check_axe(page, f"answer {kind} ({tag})")
             shoot(page, artifacts, f"answer-{kind}-{tag}")
-        monkeypatch.setattr(learner, "plan_next", lambda *a, **k: Plan(None, Counts(0, 0, 0)))
+        monkeypatch.setattr(learner, "plan_from", lambda *a, **k: Plan(None, Counts(0, 0, 0)))
         _visit(page, base + "/study/", "done", artifacts, tag, check)
         monkeypatch.undo()
         _visit(page, base + "/progress", "progress", artifacts, tag, check)

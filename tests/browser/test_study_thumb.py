@@ -53,7 +53,7 @@ def _question(bank: Bank, kind: str) -> Question:
 
 
 def _pin(monkeypatch: pytest.MonkeyPatch, question: Question | None) -> None:
-    monkeypatch.setattr(learner, "plan_next", lambda *a, **k: Plan(question, Counts(1 if question else 0, 0, 0)))
+    monkeypatch.setattr(learner, "plan_from", lambda *a, **k: Plan(question, Counts(1 if question else 0, 0, 0)))
 
 
 def _in_viewport(page: Any, selector: str) -> bool:

@@ -127,14 +127,14 @@ def class_assignments(session: Session, class_id: int) -> list[Assignment]:
         select(Assignment).where(Assignment.class_id == class_id).order_by(Assignment.due_on, Assignment.id)))
 
 
-def priority_items(session: Session, bank: Bank, user_id: int, cards: Mapping[str, Mapping[str, Any]],
-                   now: dt.datetime) -> frozenset[str]:
-    """Items the planner should put first: those of incomplete study work due within `PRIORITY_DAYS`."""
+def priority_items(bank: Bank, assigned: Iterable[tuple[Assignment, Progress]], now: dt.datetime) -> frozenset[str]:
+    """Items the planner should put first: those of incomplete study work due within `PRIORITY_DAYS`.
+
+    `assigned`: the student's assignments with their progress (`student.my_assignments` has them once per request).
+    """
     soon = (now + dt.timedelta(days=PRIORITY_DAYS)).date()
     wanted: set[str] = set()
-    for assignment in student_assignments(session, user_id):
-        if assignment.kind != "study" or assignment.due_on > soon:
-            continue
-        if not progress(session, bank, assignment, user_id, cards).complete:
+    for assignment, done in assigned:
+        if assignment.kind == "study" and assignment.due_on <= soon and not done.complete:
             wanted.update(assignment_items(bank, assignment, assignment.school_class.modules))
     return frozenset(wanted)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from flask import g
 from flask_login import current_user
 
-from webapp.assignments.service import Progress, is_overdue, progress, student_assignments
+from webapp.assignments.service import Progress, is_overdue, priority_items, progress, student_assignments
 from webapp.content import get_bank
 from webapp.db import get_session
 from webapp.models import Assignment, utcnow
@@ -39,3 +40,12 @@ def my_assignments() -> list[StudentAssignment]:
     return result
 
 
+
+
+def my_priority_items(now: dt.datetime) -> frozenset[str]:
+    """The items the planner puts first for the current student (the rule: `service.priority_items`).
+
+    Read from `my_assignments`, so a study page works out each assignment's progress once, for the
+    banner and the planner alike.
+    """
+    return priority_items(get_bank(), ((row.assignment, row.progress) for row in my_assignments()), now)

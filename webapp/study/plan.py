@@ -16,16 +16,15 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from course.models import Course
 from quizzes.bank import Bank
-from quizzes.planner import Limits, Plan, plan_next, scope_items
-from webapp.assignments.service import priority_items
+from quizzes.planner import DueCard, Limits, Plan, plan_from, scope_items
+from webapp.assignments.student import my_priority_items
 from webapp.classes.settings import StudySettings
-from webapp.models import Review, User
-from webapp.progress.stats import load_cards
+from webapp.models import ItemState, Review, User
 from webapp.zones.clock import local_midnight
 
 
@@ -104,29 +103,39 @@ def limits_for(settings: StudySettings, scope: Scope) -> Limits:
     return Limits(new_per_day=settings.new_per_day, modules=modules)
 
 
-def plan(session: Session, user_id: int, bank: Bank, settings: StudySettings, scope: Scope, now: dt.datetime) -> tuple[Plan, dict[str, dict[str, Any]]]:
-    """The next question and the counts, with the cards they were planned from ("today" in the learner's zone)."""
-    cards = load_cards(session, user_id, bank)
+# The planner reads every seen id and the due cards alone: the due time, state and
+# stability come from their own columns, and the others' due time is never even
+# converted (a CASE in the query), so a page never decodes a card's JSON.
+_STATES = ItemState.__table__.c
+
+
+def study_cards(session: Session, user_id: int, bank: Bank, now: dt.datetime) -> tuple[set[str], dict[str, DueCard]]:
+    """The learner's seen item ids (still in the bank) and their cards due at or before `now`."""
+    rows = session.execute(
+        select(_STATES.item_id, case((_STATES.due <= now, _STATES.due)), _STATES.state, _STATES.stability)
+        .where(_STATES.user_id == user_id)
+    )
+    seen: set[str] = set()
+    due: dict[str, DueCard] = {}
+    for item_id, when, state, stability in rows:
+        if item_id in bank:
+            seen.add(item_id)
+            if when is not None:
+                due[item_id] = DueCard(when, state, stability)
+    return seen, due
+
+
+def plan(session: Session, user_id: int, bank: Bank, settings: StudySettings, scope: Scope, now: dt.datetime) -> Plan:
+    """The signed-in learner's next question and counts ("today" in their zone; assigned work first)."""
+    seen, due = study_cards(session, user_id, bank, now)
     zone = user_zone(session, user_id)
-    # Assigned work due soon goes first (webapp.assignments.service has the rule).
-    limits = replace(limits_for(settings, scope), priority=priority_items(session, bank, user_id, cards, now))
-    result = plan_next(
-        cards, bank, limits, now,
+    limits = replace(limits_for(settings, scope), priority=my_priority_items(now))
+    return plan_from(
+        seen, due, bank, limits, now,
         new_seen_today=new_seen_today(session, user_id, now, zone), last_item=last_item(session, user_id),
     )
-    return result, cards
 
 
 def items_in_scope(bank: Bank, settings: StudySettings, scope: Scope) -> frozenset[str]:
     """The item ids this scope and these settings let the learner study."""
     return scope_items(bank, limits_for(settings, scope))
-
-
-def next_due(cards: dict[str, dict[str, Any]], item_ids: set[str] | None = None) -> dt.datetime | None:
-    """The earliest due time among `cards` (optionally only `item_ids`)."""
-    dues = [
-        dt.datetime.fromisoformat(card["due"])
-        for item_id, card in cards.items()
-        if card.get("due") and (item_ids is None or item_id in item_ids)
-    ]
-    return min(dues) if dues else None

@@ -30,7 +30,7 @@ def _context(scope: Scope) -> dict[str, object]:
     user_id = current_user.id
     config = current_app.config
     settings = study_settings(get_session(), user_id, config["DEFAULT_RETENTION"], config["DEFAULT_NEW_LIMIT"])
-    result, _ = plan(get_session(), user_id, get_bank(), settings, scope, utcnow())
+    result = plan(get_session(), user_id, get_bank(), settings, scope, utcnow())
     get_session().commit()
     return dict(scope=scope, query=scope.query(), scope_title=scope.title(get_course()), counts=result.counts,
                 settings=settings, practice=True)

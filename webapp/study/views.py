@@ -29,6 +29,7 @@ from webapp.classes.settings import StudySettings, study_settings
 from webapp.content import get_bank, get_course
 from webapp.db import end_read, get_session, read_first
 from webapp.models import ItemState, Review, User, utcnow
+from webapp.progress.stats import load_cards
 from webapp.study import bp, stash
 from webapp.study import tokens as presentations
 from webapp.study.ending import SOON, ending, wait_seconds
@@ -76,14 +77,14 @@ def index() -> ResponseReturnValue:
     bank = get_bank()
     session = get_session()
     # Studying ahead plans as if it were SOON later: learning questions due by then come now.
-    result, cards = plan(session, _user().id, bank, settings, scope, now + SOON if "ahead" in query else now)
+    result = plan(session, _user().id, bank, settings, scope, now + SOON if "ahead" in query else now)
     context = dict(scope=scope, query=query, scope_title=scope.title(get_course()), counts=result.counts,
                    settings=settings, problem=problem)
     status = 404 if problem else 200
     if result.next is None:
         zone = user_zone(session, _user().id)
-        end = ending(cards, items_in_scope(bank, settings, scope), now, new_seen_today(session, _user().id, now, zone),
-                     settings.new_per_day)
+        end = ending(load_cards(session, _user().id, bank), items_in_scope(bank, settings, scope), now,
+                     new_seen_today(session, _user().id, now, zone), settings.new_per_day)
         session.commit()  # end the read transaction before rendering
         wait = request.args.get("wait") == "1" and end.waiting
         # The counts say what comes next: the learning questions due soon, not "0 learning".
@@ -98,7 +99,7 @@ def index() -> ResponseReturnValue:
 
 
 def _rerender(question: Question, token: str, scope: Scope, error: str, form: FormData) -> ResponseReturnValue:
-    result, _ = plan(get_session(), _user().id, get_bank(), _settings(), scope, utcnow())
+    result = plan(get_session(), _user().id, get_bank(), _settings(), scope, utcnow())
     get_session().commit()
     return render_template(
         "study/question.html", token=token, error=error, values=form, scope=scope, query=_query(scope, form),
@@ -207,7 +208,7 @@ def show_answer(review_id: int) -> ResponseReturnValue:
         select(Review.id).where(Review.user_id == row.user_id, Review.item_id == row.item_id).order_by(Review.id.desc()).limit(1)
     )
     settings = _settings()
-    result, _ = plan(session, _user().id, get_bank(), settings, scope, now)
+    result = plan(session, _user().id, get_bank(), settings, scope, now)
     can_undo = undoable(session, _user().id, row, now)
     session.commit()
     retention = retention_for(question, settings.desired_retention, current_app.config["SAFETY_RETENTION"])

@@ -48,7 +48,7 @@ def test_locate_question_offers_neutral_regions_only(app: Flask, student: FlaskC
     from webapp.study import plan as learner
 
     for question in [q for q in app.extensions["bank"].questions if isinstance(q, HotspotQuestion)]:
-        monkeypatch.setattr(learner, "plan_next", lambda *a, q=question, **k: Plan(q, Counts(1, 0, 0)))
+        monkeypatch.setattr(learner, "plan_from", lambda *a, q=question, **k: Plan(q, Counts(1, 0, 0)))
         html = student.get("/study/").get_data(as_text=True)
         form = html[html.index('<div class="locate"'):html.index("</fieldset>")]
         plain, _, anatomical = region_label(question.region).partition(" (")

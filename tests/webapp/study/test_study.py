@@ -65,7 +65,7 @@ def test_question_page_renders_every_type_as_a_form(app: Flask, student: FlaskCl
     for kind, marker in (("mcq", 'type="radio" id="choice-'), ("multi", 'type="checkbox"'), ("truefalse", 'id="answer-true"'),
                          ("cloze", 'name="blank-1"'), ("matching", "<select"), ("hotspot", 'name="region"')):
         question = _first(app, kind)
-        monkeypatch.setattr(learner, "plan_next", lambda *a, q=question, **k: Plan(q, Counts(1, 0, 0)))
+        monkeypatch.setattr(learner, "plan_from", lambda *a, q=question, **k: Plan(q, Counts(1, 0, 0)))
         html = student.get("/study/").get_data(as_text=True)
         assert marker in html, kind
         assert "<label" in html

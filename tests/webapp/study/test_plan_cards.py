@@ -1,0 +1,53 @@
+"""The study page plans from the state columns; they must say what the stored cards say."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from quizzes.planner import Limits, due_cards, plan_from, plan_next
+from tests.webapp.helpers import answer_fields
+from webapp.models import ItemState
+from webapp.progress.stats import load_cards
+from webapp.study.plan import study_cards
+from webapp.study.responses import parse_response
+from webapp.study.service import record_answer
+
+START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+
+
+def test_study_cards_match_the_stored_cards_at_every_moment(app: Flask, db: Session) -> None:
+    bank = app.extensions["bank"]
+    questions = bank.questions[:12]
+    # Answers over two weeks, right and wrong, so the states mix learning, review and relearning
+    # and their due times spread from minutes to weeks.
+    for day in range(14):
+        for number, question in enumerate(questions):
+            if (day + number) % 3:
+                continue
+            correct = (day * 7 + number) % 4 != 0
+            parsed = parse_response(question, MultiDict(answer_fields(question, correct)))
+            at = START + dt.timedelta(days=day, minutes=number)
+            record_answer(db, 1, question, parsed.response, 4000, f"p-{day}-{number}", at, 0.9, 0.95)
+    # A state of a question no longer in the bank is never studied.
+    db.add(ItemState(user_id=1, item_id="retired-question", card={"due": START.isoformat(), "state": 2}, due=START,
+                     state=2, stability=3.0, reps=1))
+    db.commit()
+
+    cards = load_cards(db, 1, bank)
+    assert "retired-question" not in cards and len(cards) == len(questions)
+    due_counts = set()
+    for hours in range(0, 24 * 40, 7):
+        now = START + dt.timedelta(hours=hours)
+        seen, due = study_cards(db, 1, bank, now)
+        assert seen == set(cards)
+        assert due == due_cards(cards, now), now
+        due_counts.add(len(due))
+        for limits in (Limits(), Limits(new_per_day=0), Limits(lesson=questions[0].lesson)):
+            assert plan_from(seen, due, bank, limits, now, last_item=questions[0].id) == plan_next(
+                cards, bank, limits, now, last_item=questions[0].id)
+    # The moments covered both nothing due and several due at once.
+    assert 0 in due_counts and max(due_counts) >= 3
