@@ -29,6 +29,8 @@ class Bank:
 
     course: Course
     questions: tuple[Question, ...]
+    # Every question id, for set operations (which of a learner's items are still taught).
+    ids: frozenset[str] = field(init=False, repr=False)
     _by_id: Mapping[str, Question] = field(init=False, repr=False)
     _by_module: Mapping[str, tuple[Question, ...]] = field(init=False, repr=False)
     _by_lesson: Mapping[str, tuple[Question, ...]] = field(init=False, repr=False)
@@ -39,6 +41,7 @@ class Bank:
         for question in self.questions:
             by_module.setdefault(question.module, []).append(question)
             by_lesson.setdefault(question.lesson, []).append(question)
+        object.__setattr__(self, "ids", frozenset(q.id for q in self.questions))
         object.__setattr__(self, "_by_id", MappingProxyType({q.id: q for q in self.questions}))
         object.__setattr__(self, "_by_module", MappingProxyType({k: tuple(v) for k, v in by_module.items()}))
         object.__setattr__(self, "_by_lesson", MappingProxyType({k: tuple(v) for k, v in by_lesson.items()}))

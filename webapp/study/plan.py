@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from course.models import Course
@@ -73,26 +73,25 @@ def user_zone(session: Session, user_id: int) -> str | None:
     return user.timezone if user is not None else None
 
 
+_REVIEWS = Review.__table__.c
+_NEW_SINCE = select(func.count()).where(
+    _REVIEWS.user_id == bindparam("user_id"), _REVIEWS.state_before == 0, _REVIEWS.reviewed_at >= bindparam("since"))
+_LAST_ITEM = (select(_REVIEWS.item_id).where(_REVIEWS.user_id == bindparam("user_id"))
+              .order_by(_REVIEWS.reviewed_at.desc(), _REVIEWS.id.desc()).limit(1))
+
+
 def new_seen_today(session: Session, user_id: int, now: dt.datetime, zone: str | None) -> int:
     """How many items the learner met for the first time today, in their `zone` (None: UTC, until the browser says).
 
     `zone` has no default: every caller must count the same day the planner does.
     """
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Review)
-            .where(Review.user_id == user_id, Review.state_before == 0, Review.reviewed_at >= start_of_day(now, zone))
-        )
-        or 0
-    )
+    return int(session.execute(_NEW_SINCE, {"user_id": user_id, "since": start_of_day(now, zone)}).scalar() or 0)
 
 
 def last_item(session: Session, user_id: int) -> str | None:
     """The item answered last, so the planner does not show it twice in a row."""
-    return session.scalar(
-        select(Review.item_id).where(Review.user_id == user_id).order_by(Review.reviewed_at.desc(), Review.id.desc()).limit(1)
-    )
+    found: str | None = session.execute(_LAST_ITEM, {"user_id": user_id}).scalar()
+    return found
 
 
 def limits_for(settings: StudySettings, scope: Scope) -> Limits:
@@ -103,25 +102,24 @@ def limits_for(settings: StudySettings, scope: Scope) -> Limits:
     return Limits(new_per_day=settings.new_per_day, modules=modules)
 
 
-# The planner reads every seen id and the due cards alone: the due time, state and
-# stability come from their own columns, and the others' due time is never even
-# converted (a CASE in the query), so a page never decodes a card's JSON.
+# The planner reads every seen id and the due cards alone, from their own columns:
+# a page never decodes a card's JSON, and converts the due time of the due cards
+# only. Two statements built once (fewer rows through the ORM's result handling
+# than one statement over every card, and no statement to build per request).
 _STATES = ItemState.__table__.c
+_SEEN = select(_STATES.item_id).where(_STATES.user_id == bindparam("user_id"))
+_DUE = select(_STATES.item_id, _STATES.due, _STATES.state, _STATES.stability).where(
+    _STATES.user_id == bindparam("user_id"), _STATES.due <= bindparam("now"))
 
 
-def study_cards(session: Session, user_id: int, bank: Bank, now: dt.datetime) -> tuple[set[str], dict[str, DueCard]]:
+def study_cards(session: Session, user_id: int, bank: Bank, now: dt.datetime) -> tuple[frozenset[str], dict[str, DueCard]]:
     """The learner's seen item ids (still in the bank) and their cards due at or before `now`."""
-    rows = session.execute(
-        select(_STATES.item_id, case((_STATES.due <= now, _STATES.due)), _STATES.state, _STATES.stability)
-        .where(_STATES.user_id == user_id)
-    )
-    seen: set[str] = set()
-    due: dict[str, DueCard] = {}
-    for item_id, when, state, stability in rows:
-        if item_id in bank:
-            seen.add(item_id)
-            if when is not None:
-                due[item_id] = DueCard(when, state, stability)
+    seen = bank.ids.intersection(session.execute(_SEEN, {"user_id": user_id}).scalars().all())
+    due = {
+        item_id: DueCard(when, state, stability)
+        for item_id, when, state, stability in session.execute(_DUE, {"user_id": user_id, "now": now}).all()
+        if item_id in seen
+    }
     return seen, due
 
 
