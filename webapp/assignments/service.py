@@ -21,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
@@ -105,15 +105,19 @@ def _exam_progress(session: Session, assignment: Assignment, user_id: int) -> Pr
     return Progress(0, 0, None, score, passed, finished if passed else None)
 
 
+# Read on every student page (the banner): built once, not per request.
+_STUDENT_ASSIGNMENTS = (
+    select(Assignment)
+    .join(SchoolClass, SchoolClass.id == Assignment.class_id)
+    .join(Enrollment, Enrollment.class_id == SchoolClass.id)
+    .where(Enrollment.user_id == bindparam("user_id"), SchoolClass.archived.is_(False))
+    .order_by(Assignment.due_on, Assignment.id)
+)
+
+
 def student_assignments(session: Session, user_id: int) -> list[Assignment]:
     """Assignments of the student's open classes, soonest due first."""
-    return list(session.scalars(
-        select(Assignment)
-        .join(SchoolClass, SchoolClass.id == Assignment.class_id)
-        .join(Enrollment, Enrollment.class_id == SchoolClass.id)
-        .where(Enrollment.user_id == user_id, SchoolClass.archived.is_(False))
-        .order_by(Assignment.due_on, Assignment.id)
-    ))
+    return list(session.scalars(_STUDENT_ASSIGNMENTS, {"user_id": user_id}))
 
 
 def class_assignment_for_student(session: Session, user_id: int, assignment_id: int) -> Assignment | None:
