@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import fcntl
 import math
+import multiprocessing
 import sqlite3
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from webapp.db import _has_function, _power, end_read, make_engine, read_first
+from webapp.db import WriteGate, _has_function, _power, end_read, make_engine, read_first
 
 
 def test_write_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None:
@@ -86,3 +92,99 @@ def test_read_first_leaves_the_write_lock_free_until_the_write_transaction(tmp_p
         session.rollback()
     other.close()
     engine.dispose()
+
+
+def _table(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    engine.dispose()
+    return url
+
+
+def _write_without_busy_handler(url: str) -> None:
+    """One write on a connection whose SQLite busy timeout is 0: it fails at once if it meets another writer's lock."""
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        connection.connection.driver_connection.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]
+        with connection.begin():
+            connection.execute(text("INSERT INTO t VALUES (2)"))
+    engine.dispose()
+
+
+def test_writers_take_turns_at_the_gate_not_in_sqlites_busy_handler(tmp_path: Path) -> None:
+    url = _table(tmp_path)
+    engine = make_engine(url)
+    inside, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (1)"))
+            inside.set()
+            time.sleep(0.3)
+        done.set()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert inside.wait(10)
+    # Without the gate this writer would meet the holder's SQLite lock and fail ("database is locked").
+    _write_without_busy_handler(url)
+    assert done.is_set()  # it went in only after the holder's commit
+    holder.join()
+    assert not WriteGate.for_database(str(tmp_path / "db.sqlite3"))._turn.locked()
+    engine.dispose()
+
+
+@pytest.mark.parametrize("ending", ["commit", "rollback", "error", "close"])
+def test_every_way_a_write_ends_frees_the_gate(tmp_path: Path, ending: str) -> None:
+    url = _table(tmp_path)
+    engine = make_engine(url)
+    session = Session(engine)
+    session.execute(text("INSERT INTO t VALUES (1)"))
+    gate = WriteGate.for_database(str(tmp_path / "db.sqlite3"))
+    assert gate._turn.locked()
+    if ending == "commit":
+        session.commit()
+    elif ending == "rollback":
+        session.rollback()
+    elif ending == "error":
+        with pytest.raises(OperationalError):
+            session.execute(text("INSERT INTO missing VALUES (1)"))
+        session.rollback()
+    else:
+        session.close()
+    assert not gate._turn.locked()
+    # A reader's transactions never take it.
+    read = Session(engine.execution_options(sqlite_begin="DEFERRED"))
+    read.execute(text("SELECT 1"))
+    assert not gate._turn.locked()
+    read.commit()
+    engine.dispose()
+
+
+def _hold_in_another_process(url: str, ready: Any, seconds: float) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        ready.set()
+        time.sleep(seconds)
+    engine.dispose()
+
+
+def test_writers_of_other_processes_take_turns_too(tmp_path: Path) -> None:
+    url = _table(tmp_path)
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    other = context.Process(target=_hold_in_another_process, args=(url, ready, 0.5))
+    other.start()
+    try:
+        assert ready.wait(30)
+        # The other process's writer holds the gate's file lock...
+        with open(str(tmp_path / "db.sqlite3") + "-writegate", "ab") as lock, pytest.raises(BlockingIOError):
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        # ...so this one waits for it there, never meeting SQLite's lock.
+        _write_without_busy_handler(url)
+    finally:
+        other.join(30)
+    assert other.exitcode == 0
