@@ -12,9 +12,9 @@ in production) is used as given.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 import threading
-import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -115,14 +115,17 @@ class WriteGate:
     answers that, not the work, made the tail (POST p99 over 150 ms). Waiting
     here instead wakes the next writer the moment the last one commits: threads
     of a process on a lock, processes on an advisory `flock` of a file beside the
-    database (polled every half millisecond). It only orders writers; SQLite's
-    lock still guarantees one at a time, so a writer that cannot get through in
-    `WAIT` seconds (or a database without a file) goes on and lets SQLite
-    decide, as before.
+    database. It only orders writers; SQLite's lock still guarantees one at a
+    time, so a thread that cannot get its process's turn in `WAIT` seconds (or a
+    database without a file) goes on and lets SQLite decide, as before. The
+    `flock` wait has no timeout: it is held only from BEGIN IMMEDIATE to the end
+    of that transaction (while SQLite's lock is held too), and the kernel drops it
+    with the process if that dies. (Polling it instead let one process's threads
+    hand the file lock to each other while the other process napped between
+    tries: POST p99 rose to seconds.)
     """
 
     WAIT = 30.0
-    _POLL = 0.0005
     _gates: dict[str, WriteGate] = {}
     _made = threading.Lock()
 
@@ -132,6 +135,7 @@ class WriteGate:
         self._local = threading.local()
         self._turn = threading.Lock()
         self._file: IO[bytes] | None = None
+        self._pid = 0
 
     @classmethod
     def for_database(cls, database: str | None) -> WriteGate:
@@ -151,9 +155,8 @@ class WriteGate:
         self._local.depth = depth + 1
         if depth:
             return
-        deadline = time.monotonic() + self.WAIT
         self._local.held = self._turn.acquire(timeout=self.WAIT)
-        self._local.flocked = self._local.held and self._flock(deadline)
+        self._local.flocked = self._local.held and self._flock()
 
     def leave(self, connection: GatedConnection) -> None:
         """End the turn when `connection`'s write transaction ends (reads end without touching it)."""
@@ -172,20 +175,16 @@ class WriteGate:
             self._turn.release()
         self._local.held = self._local.flocked = False
 
-    def _flock(self, deadline: float) -> bool:
+    def _flock(self) -> bool:
         if self._path is None:
             return False
-        if self._file is None:
+        # Each process opens its own: a file opened before a fork (gunicorn's
+        # preload) would be one lock shared by every worker.
+        if self._file is None or self._pid != os.getpid():
             self._file = open(self._path, "ab")  # noqa: SIM115  # kept open: the lock lives on this file
-        # Non-blocking tries, so a stuck holder costs a wait of WAIT, never a hang.
-        while True:
-            try:
-                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    return False
-                time.sleep(self._POLL)
+            self._pid = os.getpid()
+        fcntl.flock(self._file, fcntl.LOCK_EX)
+        return True
 
 
 def _has_function(dbapi_connection: Any, probe: str) -> bool:
