@@ -21,27 +21,30 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from quizzes.grading import chosen_options
 from quizzes.grading import grade as grade_response
 from quizzes.questions import ChoiceQuestion, Grade, Question
 from quizzes.scheduling import Rating, Reviewed, load_card, rating_for, retention_for, review
+from webapp import activity
 from webapp.errors import WebappError
 from webapp.models import ItemState, Review, ReviewChoice, User
-from webapp.study.rollups import next_rollups, pair_rollups, stored_rollups
+from webapp.study.rollups import NO_ANSWERS, ROLLUPS, next_rollups, pair_rollups, stored_rollups
 
 # How many recent answers of a type make the learner's "usual" speed.
 TYPICAL_WINDOW = 20
 # Time on a question is clamped: a tab left open over lunch is not a slow answer.
 MAX_RESPONSE_MS = 10 * 60 * 1000
-# FSRS states are 1-3; 0 marks the placeholder row of an item never answered (see `_locked_state`).
+# FSRS states are 1-3; 0 is an item never answered (a review's `state_before`).
 NEW_STATE = 0
 
 
@@ -190,8 +193,38 @@ def _user_id(user: User | int) -> int:
     return user if isinstance(user, int) else user.id
 
 
+# `record_answer` writes through these Core statements, built once: the ORM's unit of
+# work and its result handling cost more than the statements themselves (profiled).
+_states: Table = ItemState.__table__  # type: ignore[assignment]  # declarative tables are Tables
+_STATE_KEY = (_states.c.user_id == bindparam("key_user_id"), _states.c.item_id == bindparam("key_item_id"))
+# What an answer needs of the item state it moves on; FOR UPDATE holds the row
+# until the answer is stored (SQLite compiles it away: BEGIN IMMEDIATE already locks).
+_LOCK_STATE = select(_states.c.state, _states.c.card, _states.c.reps, _states.c.lapses,
+                     *(_states.c[name] for name in ROLLUPS)).where(*_STATE_KEY).with_for_update()
+# The SET clause is the parameters' columns (every column `next_state` and `next_rollups` give).
+_UPDATE_STATE = update(_states).where(*_STATE_KEY)
+_INSERT_REVIEW = insert(Review.__table__)
+_INSERT_CHOICES = insert(ReviewChoice.__table__)
+_EXISTING = select(Review).where(Review.presentation_id == bindparam("presentation_id"))
+
+
+@lru_cache(maxsize=4)
+def _insert_state(dialect: str) -> Any:
+    """INSERT of a first item state that does nothing if the row exists (another tab's answer made it).
+
+    Its rowcount says which (SQLAlchemy keeps an INSERT's rowcount only when asked).
+    """
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return (insert_(_states).on_conflict_do_nothing(index_elements=["user_id", "item_id"])
+            .execution_options(preserve_rowcount=True))
+
+
 def _existing(session: Session, presentation_id: str) -> Review | None:
-    return session.scalar(select(Review).where(Review.presentation_id == presentation_id))
+    return session.scalar(_EXISTING, {"presentation_id": presentation_id})
+
+
+class _Raced(Exception):
+    """Another transaction created the item state this answer found missing: start again."""
 
 
 def record_answer(
@@ -216,18 +249,34 @@ def record_answer(
     """
     user_id = _user_id(user)
     response_ms = max(0, min(int(response_ms), MAX_RESPONSE_MS))
-    # The first statement opens the transaction (IMMEDIATE on SQLite), so the
-    # duplicate check and the write below cannot interleave with another writer.
-    existing = _existing(session, presentation_id)
-    if existing is not None:
-        return _duplicate(session, existing, user_id, question)
-    state = _locked_state(session, user_id, question.id, now)
-    if state.state != NEW_STATE:  # the same presentation may have been stored while we waited for the lock
-        existing = _existing(session, presentation_id)
-        if existing is not None:
-            return _duplicate(session, existing, user_id, question)
-    state_before = state.state
-    card_before = dict(state.card) if state.state != NEW_STATE else None
+    try:
+        return _record(session, user_id, question, response, response_ms, presentation_id, now,
+                       desired_retention, safety_retention, override_rating, source)
+    except _Raced:
+        # The first answers of one new item from two tabs at once (PostgreSQL): the
+        # other tab's state now exists, so the second try reads and locks it.
+        return _record(session, user_id, question, response, response_ms, presentation_id, now,
+                       desired_retention, safety_retention, override_rating, source)
+
+
+def _record(session: Session, user_id: int, question: Question, response: object, response_ms: int,
+            presentation_id: str, now: dt.datetime, desired_retention: float, safety_retention: float,
+            override_rating: int | None, source: str) -> RecordedAnswer:
+    """`record_answer` once; raises `_Raced` (rolled back) when the item state appeared meanwhile.
+
+    Statements, in one transaction: the item state (locked; the first statement
+    opens the transaction, IMMEDIATE on SQLite, so nothing interleaves), the
+    learner's usual time, the review (its unique presentation id is the duplicate
+    check: a second submit fails there and nothing of it is kept), the item
+    state, the options chosen, the activity counts.
+    """
+    key = {"key_user_id": user_id, "key_item_id": question.id}
+    locked = session.execute(_LOCK_STATE, key).first()
+    if locked is None:  # never answered: state, card, counts and rollups of an item never seen
+        state_before, card_before, reps, lapses, before = NEW_STATE, None, 0, 0, dict(NO_ANSWERS)
+    else:
+        state_before, card_before, reps, lapses = locked.state, dict(locked.card), locked.reps or 0, locked.lapses or 0
+        before = stored_rollups(locked._mapping)
     try:
         scored = score_answer(
             question, response, response_ms, card_before,
@@ -237,54 +286,51 @@ def record_answer(
     except ReviewError:
         session.rollback()
         raise
-    # `reps` counts the item's reviews, read under the row lock: the attempt number without a COUNT.
-    attempt = (state.reps or 0) + 1
-    _set(state, next_rollups(stored_rollups(state), scored.grade.outcome, bool(scored.grade.unsafe_chosen)))
-    _set(state, next_state(state.reps or 0, state.lapses or 0, scored, state_before, question.module, now))
-    row = Review(**review_values(
+    values = review_values(
         user_id=user_id, question=question, presentation_id=presentation_id, now=now, response=response,
-        scored=scored, response_ms=response_ms, attempt=attempt, state_before=state_before,
-        card_before=card_before,
-        source=source,
-    ))
-    session.add(row)
+        scored=scored, response_ms=response_ms, attempt=reps + 1,  # `reps` counts the item's reviews: no COUNT
+        state_before=state_before, card_before=card_before, source=source,
+    )
     try:
-        session.flush()
-        session.add_all(_choices(row, question, response))
-        session.commit()
+        review_id = session.execute(_INSERT_REVIEW, values).inserted_primary_key[0]
     except IntegrityError:
-        # Another request stored this presentation first (PostgreSQL lets both
-        # read "not there yet"): keep theirs, record nothing twice.
+        # This presentation is stored already (a double submit; on PostgreSQL perhaps
+        # by a transaction that committed while this one ran): keep it, record nothing twice.
         session.rollback()
         existing = _existing(session, presentation_id)
         if existing is None:
             raise
         return _duplicate(session, existing, user_id, question)
-    return RecordedAnswer(row, scored.grade, duplicate=False)
+    state_values = {
+        **next_rollups(before, scored.grade.outcome, bool(scored.grade.unsafe_chosen)),
+        **next_state(reps, lapses, scored, state_before, question.module, now),
+    }
+    if locked is not None:
+        session.execute(_UPDATE_STATE, {**key, **state_values})
+    elif session.execute(_insert_state(session.get_bind().dialect.name),
+                         {"user_id": user_id, "item_id": question.id, **state_values}).rowcount != 1:
+        session.rollback()
+        raise _Raced
+    choices = _choices(review_id, question, response)
+    if choices:
+        session.execute(_INSERT_CHOICES, choices)
+    activity.add_rows(session, [values])  # written past the ORM, so counted here
+    session.commit()
+    return RecordedAnswer(_persistent(session, Review(id=review_id, **values), (user_id, question.id)),
+                          scored.grade, duplicate=False)
 
 
-def _locked_state(session: Session, user_id: int, item_id: str, now: dt.datetime) -> ItemState:
-    """The learner's state of the item, locked for this transaction; a NEW_STATE placeholder if never answered.
+def _persistent(session: Session, row: Review, state_key: tuple[int, str]) -> Review:
+    """`row` as if loaded by `session`, whose copy of the item state (if any) is now out of date and expired.
 
-    Two tabs answering the same new item at once: with no row yet, SELECT … FOR
-    UPDATE locks nothing and both would insert (a unique violation on
-    PostgreSQL, and a lost answer). INSERT … ON CONFLICT DO NOTHING makes the
-    row exist first, so the second writer waits on it and then reads the first
-    one's state. The placeholder is never committed as such: the caller either
-    overwrites it or rolls back.
+    The session's objects stay true to the database, as they did when the ORM wrote the answer.
     """
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(ItemState)
-        .values(user_id=user_id, item_id=item_id, card={}, due=now, state=NEW_STATE, reps=0, lapses=0)
-        .on_conflict_do_nothing(index_elements=["user_id", "item_id"])
-    )
-    return session.scalars(
-        select(ItemState)
-        .where(ItemState.user_id == user_id, ItemState.item_id == item_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    stale = session.identity_map.get(identity_key(ItemState, state_key))
+    if stale is not None:
+        session.expire(stale)
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
 
 
 def _duplicate(session: Session, existing: Review, user_id: int, question: Question) -> RecordedAnswer:
@@ -294,12 +340,13 @@ def _duplicate(session: Session, existing: Review, user_id: int, question: Quest
     return RecordedAnswer(existing, grade_response(question, existing.response), duplicate=True)
 
 
-def _choices(row: Review, question: Question, response: object) -> list[ReviewChoice]:
+def _choices(review_id: int, question: Question, response: object) -> list[dict[str, Any]]:
+    """The review_choices rows of an answer: the options chosen, for item analysis."""
     if not isinstance(question, ChoiceQuestion):
         return []
     chosen = chosen_options(response)
     return [
-        ReviewChoice(review_id=row.id, option_id=option.id, item_id=question.id, unsafe=option.unsafe)
+        {"review_id": review_id, "option_id": option.id, "item_id": question.id, "unsafe": option.unsafe}
         for option in question.options
         if option.id in chosen
     ]
