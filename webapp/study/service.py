@@ -22,9 +22,10 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 from functools import lru_cache
+from collections.abc import Sequence
 from typing import Any, Callable
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import JSON, Table, bindparam, delete, func, insert, select, type_coerce, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -128,7 +129,10 @@ def typical_response_ms(session: Session, user_id: int, question_type: str) -> f
 
     Answers imported from Anki are left out: Anki times a flashcard, not reading options.
     """
-    times = session.execute(_TYPICAL_TIMES, {"user_id": user_id, "question_type": question_type}).scalars().all()
+    return _median(session.execute(_TYPICAL_TIMES, {"user_id": user_id, "question_type": question_type}).scalars().all())
+
+
+def _median(times: Sequence[int] | None) -> float | None:
     return float(statistics.median(times)) if times else None
 
 
@@ -197,15 +201,37 @@ def _user_id(user: User | int) -> int:
 # work and its result handling cost more than the statements themselves (profiled).
 _states: Table = ItemState.__table__  # type: ignore[assignment]  # declarative tables are Tables
 _STATE_KEY = (_states.c.user_id == bindparam("key_user_id"), _states.c.item_id == bindparam("key_item_id"))
-# What an answer needs of the item state it moves on; FOR UPDATE holds the row
-# until the answer is stored (SQLite compiles it away: BEGIN IMMEDIATE already locks).
-_LOCK_STATE = select(_states.c.state, _states.c.card, _states.c.reps, _states.c.lapses,
-                     *(_states.c[name] for name in ROLLUPS)).where(*_STATE_KEY).with_for_update()
 # The SET clause is the parameters' columns (every column `next_state` and `next_rollups` give).
 _UPDATE_STATE = update(_states).where(*_STATE_KEY)
 _INSERT_REVIEW = insert(Review.__table__)
 _INSERT_CHOICES = insert(ReviewChoice.__table__)
 _EXISTING = select(Review).where(Review.presentation_id == bindparam("presentation_id"))
+
+
+@lru_cache(maxsize=4)
+def _lock_state(dialect: str) -> Any:
+    """What an answer needs of the item state it moves on, in one statement; FOR UPDATE holds the row
+    until the answer is stored (SQLite compiles it away: BEGIN IMMEDIATE already locks the database).
+
+    With the state come the learner's recent times of the question type (`_TYPICAL_TIMES`, gathered
+    into one JSON list) and the count of the item's stored reviews, which equals `reps` unless this
+    statement waited for another answer's lock on the row: PostgreSQL then returns the row as that
+    answer left it, but the subqueries still read from before it, so `record_answer` reads the times again.
+    """
+    gather = func.json_agg if dialect == "postgresql" else func.json_group_array
+    times = _TYPICAL_TIMES.subquery()
+    recent = select(type_coerce(gather(times.c.response_ms), JSON)).scalar_subquery()
+    answers = (
+        select(func.count()).select_from(Review.__table__)
+        .where(_reviews.user_id == bindparam("user_id"), _reviews.item_id == bindparam("key_item_id"))
+        .scalar_subquery()
+    )
+    return (
+        select(_states.c.state, _states.c.card, _states.c.reps, _states.c.lapses,
+               *(_states.c[name] for name in ROLLUPS), recent.label("recent"), answers.label("answers"))
+        .where(*_STATE_KEY)
+        .with_for_update(of=_states)
+    )
 
 
 @lru_cache(maxsize=4)
@@ -271,18 +297,19 @@ def _record(session: Session, user_id: int, question: Question, response: object
     state, the options chosen, the activity counts.
     """
     key = {"key_user_id": user_id, "key_item_id": question.id}
-    locked = session.execute(_LOCK_STATE, key).first()
+    dialect = session.get_bind().dialect.name
+    locked = session.execute(_lock_state(dialect), {**key, "user_id": user_id, "question_type": question.type}).first()
     if locked is None:  # never answered: state, card, counts and rollups of an item never seen
         state_before, card_before, reps, lapses, before = NEW_STATE, None, 0, 0, dict(NO_ANSWERS)
+        typical = typical_response_ms(session, user_id, question.type)
     else:
         state_before, card_before, reps, lapses = locked.state, dict(locked.card), locked.reps or 0, locked.lapses or 0
         before = stored_rollups(locked._mapping)
+        typical = (_median(locked.recent) if locked.answers == reps
+                   else typical_response_ms(session, user_id, question.type))
     try:
-        scored = score_answer(
-            question, response, response_ms, card_before,
-            typical_response_ms(session, user_id, question.type), now,
-            desired_retention, safety_retention, override_rating,
-        )
+        scored = score_answer(question, response, response_ms, card_before, typical, now,
+                              desired_retention, safety_retention, override_rating)
     except ReviewError:
         session.rollback()
         raise
@@ -307,7 +334,7 @@ def _record(session: Session, user_id: int, question: Question, response: object
     }
     if locked is not None:
         session.execute(_UPDATE_STATE, {**key, **state_values})
-    elif session.execute(_insert_state(session.get_bind().dialect.name),
+    elif session.execute(_insert_state(dialect),
                          {"user_id": user_id, "item_id": question.id, **state_values}).rowcount != 1:
         session.rollback()
         raise _Raced
