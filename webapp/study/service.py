@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from collections.abc import Sequence
 from typing import Any, Callable
 
-from sqlalchemy import JSON, Table, bindparam, delete, func, insert, select, type_coerce, update
+from sqlalchemy import JSON, Column, Table, bindparam, delete, func, insert, select, type_coerce, union_all, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -318,8 +318,13 @@ def _record(session: Session, user_id: int, question: Question, response: object
         scored=scored, response_ms=response_ms, attempt=reps + 1,  # `reps` counts the item's reviews: no COUNT
         state_before=state_before, card_before=card_before, source=source,
     )
+    state_values = {
+        **next_rollups(before, scored.grade.outcome, bool(scored.grade.unsafe_chosen)),
+        **next_state(reps, lapses, scored, state_before, question.module, now),
+    }
     try:
-        review_id = session.execute(_INSERT_REVIEW, values).inserted_primary_key[0]
+        review_id = _store(session, dialect, key, values, state_values, _chosen(question, response),
+                           new_item=locked is None)
     except IntegrityError:
         # This presentation is stored already (a double submit; on PostgreSQL perhaps
         # by a transaction that committed while this one ran): keep it, record nothing twice.
@@ -328,23 +333,83 @@ def _record(session: Session, user_id: int, question: Question, response: object
         if existing is None:
             raise
         return _duplicate(session, existing, user_id, question)
-    state_values = {
-        **next_rollups(before, scored.grade.outcome, bool(scored.grade.unsafe_chosen)),
-        **next_state(reps, lapses, scored, state_before, question.module, now),
-    }
-    if locked is not None:
-        session.execute(_UPDATE_STATE, {**key, **state_values})
-    elif session.execute(_insert_state(dialect),
-                         {"user_id": user_id, "item_id": question.id, **state_values}).rowcount != 1:
+    if review_id is None:
         session.rollback()
         raise _Raced
-    choices = _choices(review_id, question, response)
-    if choices:
-        session.execute(_INSERT_CHOICES, choices)
-    activity.add_rows(session, [values])  # written past the ORM, so counted here
     session.commit()
     return RecordedAnswer(_persistent(session, Review(id=review_id, **values), (user_id, question.id)),
                           scored.grade, duplicate=False)
+
+
+def _store(session: Session, dialect: str, key: dict[str, Any], values: dict[str, Any], state_values: dict[str, Any],
+           chosen: list[tuple[str, bool]], new_item: bool) -> int | None:
+    """Write the review, the item state, the options chosen and the activity count (no commit).
+
+    Returns the review's id, or None (nothing written) when a new item's state was created meanwhile.
+    Raises IntegrityError when the presentation id is stored already (the review is written first).
+    """
+    if dialect == "postgresql":  # one round trip
+        params = {**key, **{f"r_{name}": value for name, value in values.items()},
+                  **{f"s_{name}": value for name, value in state_values.items()},
+                  **{f"a_{name}": value for name, value in activity.counted(values).items()},
+                  "c_item_id": key["key_item_id"]}
+        for n, (option, unsafe) in enumerate(chosen):
+            params[f"c{n}_option_id"], params[f"c{n}_unsafe"] = option, unsafe
+        stored = session.execute(_store_at_once(len(chosen), new_item), params).one()
+        return int(stored.id) if stored.states == 1 else None
+    review_id = int(session.execute(_INSERT_REVIEW, values).inserted_primary_key[0])
+    if not new_item:
+        session.execute(_UPDATE_STATE, {**key, **state_values})
+    elif session.execute(_insert_state(dialect), {"user_id": key["key_user_id"], "item_id": key["key_item_id"],
+                                                  **state_values}).rowcount != 1:
+        return None
+    if chosen:
+        session.execute(_INSERT_CHOICES, [
+            {"review_id": review_id, "option_id": option, "item_id": key["key_item_id"], "unsafe": unsafe}
+            for option, unsafe in chosen
+        ])
+    activity.add_rows(session, [values])  # written past the ORM, so counted here
+    return review_id
+
+
+def _bound(columns: Iterable[Column[Any]], prefix: str) -> dict[str, Any]:
+    """Each column's value as a parameter named `prefix` + its name (typed: JSON and times convert)."""
+    return {column.name: bindparam(prefix + column.name, type_=column.type) for column in columns}
+
+
+@lru_cache(maxsize=32)
+def _store_at_once(choices: int, new_item: bool) -> Any:
+    """`_store` on PostgreSQL: one statement of data-modifying CTEs, the same rows as the SQLite statements.
+
+    Its row: the review's id, and how many item states it wrote (0: a new item's row
+    appeared meanwhile and nothing was stored). A unique violation fails all of it.
+    """
+    reviews_table: Table = Review.__table__  # type: ignore[assignment]
+    review = (postgresql_insert(reviews_table).values(_bound((c for c in reviews_table.c if c.name != "id"), "r_"))
+              .returning(reviews_table.c.id).cte("review"))
+    state_values = _bound((c for c in _states.c if c.name not in ("user_id", "item_id")), "s_")
+    if new_item:
+        write_state: Any = (
+            postgresql_insert(_states)
+            .values({**state_values, "user_id": bindparam("key_user_id"), "item_id": bindparam("key_item_id")})
+            .on_conflict_do_nothing(index_elements=["user_id", "item_id"])
+        )
+    else:
+        write_state = update(_states).where(*_STATE_KEY).values(state_values)
+    state = write_state.returning(_states.c.user_id).cte("state")
+    counts = activity.upsert("postgresql", _bound(activity.ACTIVITY.c, "a_")).cte("activity")
+    statement = select(review.c.id, select(func.count()).select_from(state).scalar_subquery().label("states"))
+    statement = statement.add_cte(counts)
+    if choices:
+        choice_table: Table = ReviewChoice.__table__  # type: ignore[assignment]
+        rows = [select(review.c.id, bindparam(f"c{n}_option_id", type_=choice_table.c.option_id.type),
+                       bindparam("c_item_id", type_=choice_table.c.item_id.type),
+                       bindparam(f"c{n}_unsafe", type_=choice_table.c.unsafe.type))
+                for n in range(choices)]
+        chosen = insert(choice_table).from_select(["review_id", "option_id", "item_id", "unsafe"],
+                                                  rows[0] if choices == 1 else union_all(*rows))
+        statement = statement.add_cte(chosen.cte("chosen"))
+    return statement
 
 
 def _persistent(session: Session, row: Review, state_key: tuple[int, str]) -> Review:
@@ -367,16 +432,12 @@ def _duplicate(session: Session, existing: Review, user_id: int, question: Quest
     return RecordedAnswer(existing, grade_response(question, existing.response), duplicate=True)
 
 
-def _choices(review_id: int, question: Question, response: object) -> list[dict[str, Any]]:
-    """The review_choices rows of an answer: the options chosen, for item analysis."""
+def _chosen(question: Question, response: object) -> list[tuple[str, bool]]:
+    """The options an answer chose (id, marked unsafe), kept in review_choices for item analysis."""
     if not isinstance(question, ChoiceQuestion):
         return []
     chosen = chosen_options(response)
-    return [
-        {"review_id": review_id, "option_id": option.id, "item_id": question.id, "unsafe": option.unsafe}
-        for option in question.options
-        if option.id in chosen
-    ]
+    return [(option.id, option.unsafe) for option in question.options if option.id in chosen]
 
 
 def _jsonable(response: object) -> Any:
