@@ -54,7 +54,7 @@ def rollups_of(answers: Iterable[tuple[str, bool]]) -> dict[str, Any]:
     return values
 
 
-def stored_rollups(state: Mapping[str, Any]) -> dict[str, Any]:
+def stored_rollups(state: Mapping[Any, Any]) -> dict[str, Any]:
     """The rollup columns of an item state's row (a mapping of its columns), as `next_rollups` takes them."""
     return {name: state[name] for name in ROLLUPS}
 

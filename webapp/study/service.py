@@ -8,9 +8,13 @@ one lapse rule.
 grade and the learner's usual speed for that question type, schedules with
 `quizzes.scheduling`, and writes the item state, the review and the options
 chosen in one transaction, with the item state's rollups of its reviews
-(`webapp.study.rollups`, read by the instructor pages). It is idempotent on the presentation id (a double
-submit records once) and free of Flask, so the synthetic school can
-write through the same functions. `score_answer` is its pure core, for bulk writers that batch rows.
+(`webapp.study.rollups`, read by the instructor pages) and the activity counts
+(`webapp.activity`). It is idempotent on the presentation id (a double submit
+records once: the unique index refuses the second) and free of Flask, so the
+synthetic school can write through the same functions. It is the hot write of
+the app, so it runs built-once Core statements: one that reads and locks the
+item state (with the learner's recent times), then the writes, which on
+PostgreSQL are one statement (one round trip). `score_answer` is its pure core, for bulk writers that batch rows.
 
 `undo_answer` takes the learner's last answer back (review deleted, item state
 rebuilt from the review's `card_before`), within `UNDO_WINDOW`.
@@ -23,11 +27,12 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from sqlalchemy import JSON, Column, Table, bindparam, delete, func, insert, select, type_coerce, union_all, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
@@ -200,11 +205,13 @@ def _user_id(user: User | int) -> int:
 # `record_answer` writes through these Core statements, built once: the ORM's unit of
 # work and its result handling cost more than the statements themselves (profiled).
 _states: Table = ItemState.__table__  # type: ignore[assignment]  # declarative tables are Tables
+_reviews_table: Table = Review.__table__  # type: ignore[assignment]
+_choices_table: Table = ReviewChoice.__table__  # type: ignore[assignment]
 _STATE_KEY = (_states.c.user_id == bindparam("key_user_id"), _states.c.item_id == bindparam("key_item_id"))
 # The SET clause is the parameters' columns (every column `next_state` and `next_rollups` give).
 _UPDATE_STATE = update(_states).where(*_STATE_KEY)
-_INSERT_REVIEW = insert(Review.__table__)
-_INSERT_CHOICES = insert(ReviewChoice.__table__)
+_INSERT_REVIEW = insert(_reviews_table)
+_INSERT_CHOICES = insert(_choices_table)
 _EXISTING = select(Review).where(Review.presentation_id == bindparam("presentation_id"))
 
 
@@ -222,7 +229,7 @@ def _lock_state(dialect: str) -> Any:
     times = _TYPICAL_TIMES.subquery()
     recent = select(type_coerce(gather(times.c.response_ms), JSON)).scalar_subquery()
     answers = (
-        select(func.count()).select_from(Review.__table__)
+        select(func.count()).select_from(_reviews_table)
         .where(_reviews.user_id == bindparam("user_id"), _reviews.item_id == bindparam("key_item_id"))
         .scalar_subquery()
     )
@@ -357,11 +364,13 @@ def _store(session: Session, dialect: str, key: dict[str, Any], values: dict[str
             params[f"c{n}_option_id"], params[f"c{n}_unsafe"] = option, unsafe
         stored = session.execute(_store_at_once(len(chosen), new_item), params).one()
         return int(stored.id) if stored.states == 1 else None
-    review_id = int(session.execute(_INSERT_REVIEW, values).inserted_primary_key[0])
+    inserted = cast(CursorResult[Any], session.execute(_INSERT_REVIEW, values))
+    review_id = int(cast(Row[Any], inserted.inserted_primary_key)[0])  # one row inserted: never None
     if not new_item:
         session.execute(_UPDATE_STATE, {**key, **state_values})
-    elif session.execute(_insert_state(dialect), {"user_id": key["key_user_id"], "item_id": key["key_item_id"],
-                                                  **state_values}).rowcount != 1:
+    elif cast(CursorResult[Any], session.execute(_insert_state(dialect), {
+        "user_id": key["key_user_id"], "item_id": key["key_item_id"], **state_values,
+    })).rowcount != 1:
         return None
     if chosen:
         session.execute(_INSERT_CHOICES, [
@@ -384,9 +393,8 @@ def _store_at_once(choices: int, new_item: bool) -> Any:
     Its row: the review's id, and how many item states it wrote (0: a new item's row
     appeared meanwhile and nothing was stored). A unique violation fails all of it.
     """
-    reviews_table: Table = Review.__table__  # type: ignore[assignment]
-    review = (postgresql_insert(reviews_table).values(_bound((c for c in reviews_table.c if c.name != "id"), "r_"))
-              .returning(reviews_table.c.id).cte("review"))
+    review = (postgresql_insert(_reviews_table).values(_bound((c for c in _reviews_table.c if c.name != "id"), "r_"))
+              .returning(_reviews_table.c.id).cte("review"))
     state_values = _bound((c for c in _states.c if c.name not in ("user_id", "item_id")), "s_")
     if new_item:
         write_state: Any = (
@@ -401,12 +409,11 @@ def _store_at_once(choices: int, new_item: bool) -> Any:
     statement = select(review.c.id, select(func.count()).select_from(state).scalar_subquery().label("states"))
     statement = statement.add_cte(counts)
     if choices:
-        choice_table: Table = ReviewChoice.__table__  # type: ignore[assignment]
-        rows = [select(review.c.id, bindparam(f"c{n}_option_id", type_=choice_table.c.option_id.type),
-                       bindparam("c_item_id", type_=choice_table.c.item_id.type),
-                       bindparam(f"c{n}_unsafe", type_=choice_table.c.unsafe.type))
+        rows = [select(review.c.id, bindparam(f"c{n}_option_id", type_=_choices_table.c.option_id.type),
+                       bindparam("c_item_id", type_=_choices_table.c.item_id.type),
+                       bindparam(f"c{n}_unsafe", type_=_choices_table.c.unsafe.type))
                 for n in range(choices)]
-        chosen = insert(choice_table).from_select(["review_id", "option_id", "item_id", "unsafe"],
+        chosen = insert(_choices_table).from_select(["review_id", "option_id", "item_id", "unsafe"],
                                                   rows[0] if choices == 1 else union_all(*rows))
         statement = statement.add_cte(chosen.cte("chosen"))
     return statement
