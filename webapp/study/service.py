@@ -352,7 +352,7 @@ def _store(session: Session, dialect: str, key: dict[str, Any], values: dict[str
            chosen: list[tuple[str, bool]], new_item: bool) -> int | None:
     """Write the review, the item state, the options chosen and the activity count (no commit).
 
-    Returns the review's id, or None (nothing written) when a new item's state was created meanwhile.
+    Returns the review's id, or None when a new item's state was created meanwhile (the caller rolls back).
     Raises IntegrityError when the presentation id is stored already (the review is written first).
     """
     if dialect == "postgresql":  # one round trip
