@@ -14,13 +14,14 @@ The rule, in one place:
 - `contribution` (Python) and `_per_review` (SQL) say what one review adds;
   `bucket_of` (Python) and `_bucket_sql` (SQL) which bucket it falls in.
 - Writes through the ORM keep the rows true by themselves: listeners on
-  `Review` add a new review's counts in the flush that inserts it (so in the
-  answer's own transaction: `record_answer`), take a deleted one's away
+  `Review` add a new review's counts in the flush that inserts it, take a deleted one's away
   (`undo_answer`), and move an updated one's (a rating override, an Anki replay
   restating `state_before`). Counts move by upserts that add, so two answers
   of one learner at once on PostgreSQL both count.
 - Statements that bypass the ORM say so themselves: `add_rows` after a bulk
-  insert (Anki imports), `rebuild` after the synthetic school's bulk writer
+  insert (Anki imports) or an answer's Core insert (`record_answer`, which on
+  PostgreSQL puts `upsert` with `counted`'s values into its one write
+  statement), `rebuild` after the synthetic school's bulk writer
   and in the migration's backfill, a DELETE of the learner's rows with theirs
   (account deletion).
   A row whose counts reach zero is deleted: the table holds exactly the
@@ -141,15 +142,27 @@ def _dialect(executor: Executor) -> str:
     return executor.get_bind().dialect.name if isinstance(executor, Session) else executor.dialect.name
 
 
-@lru_cache(maxsize=4)
-def _upsert(dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO UPDATE that adds its values to a bucket's row; built once, run with parameters."""
+def upsert(dialect: str, values: Mapping[str, Any] | None = None) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE that adds its values to a bucket's row.
+
+    Without `values` it takes them as parameters named like the columns (`counted` gives them);
+    with them (user_id, bucket and the counts as SQL expressions) it can be part of a larger statement.
+    """
     insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert_(ACTIVITY)
+    statement = insert_(ACTIVITY) if values is None else insert_(ACTIVITY).values(dict(values))
     return statement.on_conflict_do_update(
         index_elements=["user_id", "bucket"],
         set_={name: ACTIVITY.c[name] + statement.excluded[name] for name in COUNTS},
     )
+
+
+_upsert = lru_cache(maxsize=4)(upsert)  # built once per dialect, run with parameters
+
+
+def counted(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What one review (its column values, as inserted) adds: the `upsert` parameters of its bucket's row."""
+    return {"user_id": int(row["user_id"]), "bucket": bucket_of(row["reviewed_at"]),
+            **contribution(row["result"], row["state_before"], row["rating"])._asdict()}
 
 
 def _move(executor: Executor, user_id: int, bucket: dt.datetime, counts: Counts) -> None:
@@ -165,8 +178,9 @@ def add_rows(executor: Executor, rows: Iterable[Mapping[str, Any]]) -> None:
     """Count reviews written by a bulk statement (column-value mappings, as inserted), one upsert per bucket."""
     totals: dict[tuple[int, dt.datetime], Counts] = defaultdict(Counts)
     for row in rows:
-        key = (int(row["user_id"]), bucket_of(row["reviewed_at"]))
-        totals[key] = totals[key].plus(contribution(row["result"], row["state_before"], row["rating"]))
+        one = counted(row)
+        key = (one["user_id"], one["bucket"])
+        totals[key] = totals[key].plus(Counts(*(one[name] for name in COUNTS)))
     for (user_id, bucket), counts in sorted(totals.items()):  # in key order: two writers lock rows alike
         _move(executor, user_id, bucket, counts)
 

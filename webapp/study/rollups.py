@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import ItemState, Review
+from webapp.models import Review
 
 ROLLUPS = ("first_correct", "unsafe_picks", "last_unsafe")
 NO_ANSWERS: Mapping[str, Any] = {"first_correct": None, "unsafe_picks": 0, "last_unsafe": False}
@@ -54,9 +54,9 @@ def rollups_of(answers: Iterable[tuple[str, bool]]) -> dict[str, Any]:
     return values
 
 
-def stored_rollups(state: ItemState) -> dict[str, Any]:
-    """The rollup columns of an item state, as `next_rollups` takes them."""
-    return {name: getattr(state, name) for name in ROLLUPS}
+def stored_rollups(state: Mapping[Any, Any]) -> dict[str, Any]:
+    """The rollup columns of an item state's row (a mapping of its columns), as `next_rollups` takes them."""
+    return {name: state[name] for name in ROLLUPS}
 
 
 def pair_rollups(session: Session, user_id: int, item_id: str, leaving_out: int | None = None) -> dict[str, Any]:

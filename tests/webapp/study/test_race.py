@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.datastructures import MultiDict
 
 from quizzes.questions import Question
+from quizzes.scheduling import Rating
 from tests.webapp.helpers import answer_fields
 from webapp.models import ItemState, Review, User
 from webapp.study.responses import parse_response
@@ -89,3 +91,56 @@ def test_same_presentation_from_two_tabs_records_once(app: Flask) -> None:
         assert len(session.scalars(select(Review.id).where(Review.user_id == user_id)).all()) == 1
         state = session.get(ItemState, (user_id, question.id))
         assert state is not None and state.reps == 1
+
+
+def _until_waiting(session: Session) -> None:
+    """Return once another transaction waits for a lock (PostgreSQL), or after a moment (SQLite: it waits at BEGIN)."""
+    if session.get_bind().dialect.name != "postgresql":
+        time.sleep(0.3)
+        return
+    deadline = time.monotonic() + 20
+    while not session.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def test_an_answer_that_waited_for_the_item_reads_the_learners_times_after_the_wait(app: Flask) -> None:
+    """The usual time is read with the locked item state; after waiting for that lock it includes what the other answer stored.
+
+    Tab A holds the item's state and stores three quick answers of the type (one of this item); tab B,
+    answering the item meanwhile in 3 s, waits. Read with A's answers the usual time is 0.1 s and B's is HARD;
+    read from before the wait (PostgreSQL's statement snapshot) it would be 3 s and GOOD.
+    """
+    factory: sessionmaker[Session] = app.extensions["db_sessionmaker"]
+    user_id = _learner(factory)
+    mcqs = [q for q in app.extensions["bank"].questions if q.type == "mcq"][:3]
+    question = mcqs[0]
+    response = parse_response(question, MultiDict(answer_fields(question))).response
+    with factory() as session:
+        record_answer(session, user_id, question, response, 3000, "first", NOW, 0.9, 0.95)
+    results: list[RecordedAnswer | BaseException] = []
+
+    def tab_b() -> None:
+        with factory() as session:
+            try:
+                results.append(record_answer(session, user_id, question, response, 3000, "tab-b",
+                                             NOW + dt.timedelta(days=3), 0.9, 0.95))
+            except BaseException as error:  # noqa: BLE001  (reported by the assertion below)
+                results.append(error)
+
+    with factory() as tab_a:
+        state = tab_a.scalars(select(ItemState).where(ItemState.user_id == user_id, ItemState.item_id == question.id)
+                              .with_for_update()).one()
+        thread = threading.Thread(target=tab_b)
+        thread.start()
+        with factory() as watcher:
+            _until_waiting(watcher)
+        for n, item in enumerate(mcqs):
+            tab_a.add(Review(user_id=user_id, item_id=item.id, presentation_id=f"tab-a-{n}", response=response,
+                             reviewed_at=NOW + dt.timedelta(days=2, minutes=n), result="correct", score=1.0, rating=3,
+                             auto_rating=3, response_ms=100, attempt=2 if item is question else 1, state_before=1,
+                             question_type="mcq", module=item.module))
+        state.reps += 1
+        tab_a.commit()
+    thread.join(timeout=60)
+    assert len(results) == 1 and isinstance(results[0], RecordedAnswer), results
+    assert (results[0].review.attempt, results[0].review.auto_rating) == (3, int(Rating.HARD))
