@@ -78,6 +78,9 @@ _NEW_SINCE = select(func.count()).where(
     _REVIEWS.user_id == bindparam("user_id"), _REVIEWS.state_before == 0, _REVIEWS.reviewed_at >= bindparam("since"))
 _LAST_ITEM = (select(_REVIEWS.item_id).where(_REVIEWS.user_id == bindparam("user_id"))
               .order_by(_REVIEWS.reviewed_at.desc(), _REVIEWS.id.desc()).limit(1))
+# The planner reads both at once (one round trip): today's new items, and the item answered
+# last (never shown twice in a row).
+_TODAY_AND_LAST = select(_NEW_SINCE.scalar_subquery(), _LAST_ITEM.scalar_subquery())
 
 
 def new_seen_today(session: Session, user_id: int, now: dt.datetime, zone: str | None) -> int:
@@ -86,12 +89,6 @@ def new_seen_today(session: Session, user_id: int, now: dt.datetime, zone: str |
     `zone` has no default: every caller must count the same day the planner does.
     """
     return int(session.execute(_NEW_SINCE, {"user_id": user_id, "since": start_of_day(now, zone)}).scalar() or 0)
-
-
-def last_item(session: Session, user_id: int) -> str | None:
-    """The item answered last, so the planner does not show it twice in a row."""
-    found: str | None = session.execute(_LAST_ITEM, {"user_id": user_id}).scalar()
-    return found
 
 
 def limits_for(settings: StudySettings, scope: Scope) -> Limits:
@@ -126,12 +123,10 @@ def study_cards(session: Session, user_id: int, bank: Bank, now: dt.datetime) ->
 def plan(session: Session, user_id: int, bank: Bank, settings: StudySettings, scope: Scope, now: dt.datetime) -> Plan:
     """The signed-in learner's next question and counts ("today" in their zone; assigned work first)."""
     seen, due = study_cards(session, user_id, bank, now)
-    zone = user_zone(session, user_id)
+    since = start_of_day(now, user_zone(session, user_id))
+    new_today, last = session.execute(_TODAY_AND_LAST, {"user_id": user_id, "since": since}).one()
     limits = replace(limits_for(settings, scope), priority=my_priority_items(now))
-    return plan_from(
-        seen, due, bank, limits, now,
-        new_seen_today=new_seen_today(session, user_id, now, zone), last_item=last_item(session, user_id),
-    )
+    return plan_from(seen, due, bank, limits, now, new_seen_today=int(new_today or 0), last_item=last)
 
 
 def items_in_scope(bank: Bank, settings: StudySettings, scope: Scope) -> frozenset[str]:
