@@ -8,7 +8,7 @@ is noise, not a finding.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
@@ -16,11 +16,12 @@ from flask.typing import ResponseReturnValue
 from quizzes.questions import TYPE_LABELS, ChoiceQuestion, Question
 from webapp.content import get_bank, item_label
 from webapp.db import get_session
-from webapp.instructor import analytics, bp
+from webapp.instructor import analytics, bp, snapshot
 from webapp.instructor.access import instructor_required, own_class_or_404
 from webapp.instructor.dashboard import class_items
 from webapp.instructor.items import MIN_DISCRIMINATION_N, ItemStat, item_analysis, option_pickers
 from webapp.instructor.unsafe import still_unsafe_items, unsafe_picks
+from webapp.models import SchoolClass
 
 DEFAULT_MIN_ATTEMPTS = 5
 ITEM_SORTS: dict[str, tuple[str, Callable[[tuple[Question, ItemStat]], float]]] = {
@@ -40,10 +41,29 @@ def _min_attempts(raw: str | None) -> int:
         return DEFAULT_MIN_ATTEMPTS
 
 
+def item_figures(school_class: SchoolClass, roster: Sequence[analytics.Enrolment]) -> snapshot.ItemFigures:
+    """The statistics of every class item the class has attempted, and its still-unsafe counts (what `snapshot` caches).
+
+    Filters only pick among these: an item's statistics do not depend on which
+    other items are shown (the rest score always covers every item).
+    """
+    session = get_session()
+    users = [uid for uid, _, _, _ in roster]
+    still_by_item: dict[str, int] = {}
+    for item_set in still_unsafe_items(session, users).values():
+        for item in item_set:
+            still_by_item[item] = still_by_item.get(item, 0) + 1
+    stats = item_analysis(session, users, [q.id for q in class_items(get_bank(), school_class)])
+    return snapshot.ItemFigures(stats, still_by_item)
+
+
 @bp.get("/classes/<int:class_id>/items")
 @instructor_required
 def items(class_id: int) -> ResponseReturnValue:
-    """Item analysis: filters (module, safety-critical, minimum attempts, still unsafe) and a sortable table."""
+    """Item analysis: filters (module, safety-critical, minimum attempts, still unsafe) and a sortable table.
+
+    The figures come from the class's snapshot (`snapshot`); filters and sorts pick among them here.
+    """
     school_class = own_class_or_404(class_id)
     session, bank = get_session(), get_bank()
     questions = class_items(bank, school_class)
@@ -57,16 +77,13 @@ def items(class_id: int) -> ResponseReturnValue:
     if safety_only:
         questions = [q for q in questions if q.safety_critical]
     min_attempts = _min_attempts(request.args.get("min_attempts"))
-    users = [uid for uid, _, _ in analytics.members(session, class_id)]
-    still = still_unsafe_items(session, users)
-    still_by_item: dict[str, int] = {}
-    for item_set in still.values():
-        for item in item_set:
-            still_by_item[item] = still_by_item.get(item, 0) + 1
+    roster = analytics.enrolments(session, class_id)
+    snap = snapshot.cached("items", school_class, roster, lambda now: item_figures(school_class, roster))
+    still_by_item = snap.figures.still_by_item
     unsafe_only = request.args.get("still_unsafe") == "1"
     if unsafe_only:
         questions = [q for q in questions if still_by_item.get(q.id)]
-    stats_by_item = item_analysis(session, users, [q.id for q in questions])
+    stats_by_item = snap.figures.stats
     sort = request.args.get("sort", "facility")
     if sort not in ITEM_SORTS:
         sort = "facility"
@@ -83,7 +100,8 @@ def items(class_id: int) -> ResponseReturnValue:
         module_filter=module_filter, safety_only=safety_only, min_attempts=min_attempts, unsafe_only=unsafe_only,
         below_minimum=len(attempted) - len(analysed), still_by_item=still_by_item, filters=filters,
         type_labels=TYPE_LABELS, item_label=item_label, min_n=MIN_DISCRIMINATION_N,
-        unattempted=[q for q in questions if q.id not in stats_by_item],
+        unattempted=[q for q in questions if q.id not in stats_by_item], figures_at=snap.computed_at,
+        refresh_seconds=snap.fresh_for,
     )
 
 
