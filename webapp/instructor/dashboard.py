@@ -71,28 +71,37 @@ def overview_figures(school_class: SchoolClass, now: dt.datetime) -> snapshot.Ov
 def overview(class_id: int) -> ResponseReturnValue:
     """Who needs help and with what: status with reasons, pace, exam-day forecast, unsafe answers, activity.
 
-    The figures come from the class's snapshot (`snapshot`), sorted here, so every sort shares one.
+    The content comes from the class's snapshot (`snapshot`), drawn once per sort.
     """
     school_class = own_class_or_404(class_id)
     roster = analytics.enrolments(get_session(), class_id)
-    snap = snapshot.cached("overview", school_class, roster, lambda now: overview_figures(school_class, now))
     sort = request.args.get("sort", "status")
     if sort not in SORTABLE:
         sort = "status"
     descending = request.args.get("dir", "asc") == "desc"
-    rows = sorted(snap.figures.rows, key=SORTABLE[sort], reverse=descending)
-    per_day, due = snap.figures.per_day, snap.figures.due
+    body = snapshot.rendered("overview", school_class, roster, (sort, descending),
+                             lambda now: overview_figures(school_class, now),
+                             lambda snap: overview_body(school_class, snap, sort, descending))
+    return render_template("instructor/overview.html", school_class=school_class, body=body,
+                           has_students=bool(roster))
+
+
+def overview_body(school_class: SchoolClass, snap: snapshot.Snapshot[snapshot.OverviewFigures], sort: str,
+                  descending: bool) -> str:
+    """The overview's own content from a snapshot, rows sorted by `sort` (a key of SORTABLE)."""
+    figures = snap.figures
+    rows = sorted(figures.rows, key=SORTABLE[sort], reverse=descending)
     today = local_date(snap.computed_at, school_class.timezone)
     counts = {status: sum(1 for row in rows if row.status == status) for status in STATUS_ORDER}
     unsafe_rows = sorted((row for row in rows if row.unsafe_picks),
                          key=lambda row: (-row.still_unsafe, -row.unsafe_picks, row.name))
     return render_template(
-        "instructor/overview.html",
-        school_class=school_class, rows=rows, sort=sort, descending=descending, per_day=per_day, forecast=due,
-        retention=snap.figures.retention, total_items=snap.figures.total_items, counts=counts,
+        "instructor/_overview_body.html",
+        school_class=school_class, rows=rows, sort=sort, descending=descending, per_day=figures.per_day,
+        forecast=figures.due, retention=figures.retention, total_items=figures.total_items, counts=counts,
         unsafe=unsafe_rows, still_unsafe=sum(1 for row in rows if row.still_unsafe),
         rhythm=analytics.class_rhythm(rows),
-        chart_data=chart_json(per_day, [(today + dt.timedelta(days=i), n) for i, n in enumerate(due)]),
+        chart_data=chart_json(figures.per_day, [(today + dt.timedelta(days=i), n) for i, n in enumerate(figures.due)]),
         pace=pace, exam=analytics.exam_moment(school_class), figures_at=snap.computed_at,
         refresh_seconds=snap.fresh_for,
     )
