@@ -61,7 +61,7 @@ def item_figures(school_class: SchoolClass, roster: Sequence[analytics.Enrolment
 
 @dataclass
 class ItemChoice:
-    """What the instructor asked the item analysis for: filters and sort, from the query string."""
+    """What the instructor asked the item analysis for: filters and sort, from the query string, checked."""
 
     module: str
     safety_only: bool
@@ -79,18 +79,19 @@ def items(class_id: int) -> ResponseReturnValue:
     The content comes from the class's snapshot (`snapshot`), drawn once per choice of filters and sort.
     """
     school_class = own_class_or_404(class_id)
+    module, sort = request.args.get("module", ""), request.args.get("sort", "facility")
     choice = ItemChoice(
-        module=request.args.get("module", ""), safety_only=request.args.get("safety") == "1",
-        min_attempts=_min_attempts(request.args.get("min_attempts")),
-        unsafe_only=request.args.get("still_unsafe") == "1", sort=request.args.get("sort", "facility"),
+        module=module if module in {q.module for q in class_items(get_bank(), school_class)} else "",
+        safety_only=request.args.get("safety") == "1", min_attempts=_min_attempts(request.args.get("min_attempts")),
+        unsafe_only=request.args.get("still_unsafe") == "1", sort=sort if sort in ITEM_SORTS else "facility",
         show_all=bool(request.args.get("all")),
     )
-    if choice.sort not in ITEM_SORTS:
-        choice.sort = "facility"
     roster = analytics.enrolments(get_session(), class_id)
+    # Every choice but a typed-in minimum is one of a few hundred per class: those are kept.
     body = snapshot.rendered("items", school_class, roster, dataclasses.astuple(choice),
                              lambda now: item_figures(school_class, roster),
-                             lambda snap: items_body(school_class, snap, choice))
+                             lambda snap: items_body(school_class, snap, choice),
+                             keep=choice.min_attempts == DEFAULT_MIN_ATTEMPTS)
     return render_template("instructor/items.html", school_class=school_class, body=body)
 
 
@@ -99,7 +100,7 @@ def items_body(school_class: SchoolClass, snap: snapshot.Snapshot[snapshot.ItemF
     bank = get_bank()
     questions = class_items(bank, school_class)
     modules = [m for m in bank.modules if any(q.module == m.id for q in questions)]
-    module_filter = choice.module if choice.module in {m.id for m in modules} else ""
+    module_filter = choice.module
     if module_filter:
         questions = [q for q in questions if q.module == module_filter]
     if choice.safety_only:

@@ -179,15 +179,17 @@ def cached(kind: str, school_class: SchoolClass, roster: Sequence[analytics.Enro
 
 
 def rendered(kind: str, school_class: SchoolClass, roster: Sequence[analytics.Enrolment], variant: Sequence[object],
-             compute: Callable[[dt.datetime], T], render: Callable[[Snapshot[T]], str]) -> Markup:
+             compute: Callable[[dt.datetime], T], render: Callable[[Snapshot[T]], str], keep: bool = True) -> Markup:
     """The page's content for this `variant` (sort, filters), drawn by `render` from the class's snapshot.
 
-    Stored beside the snapshot until the snapshot's own end, so it never shows
+    Kept beside the snapshot until the snapshot's own end, so it never shows
     figures older than the snapshot could. Only for content that depends on
     nothing but the class, its figures and `variant` (no forms, no user).
-    Same access rule as `cached`.
+    Pass `keep=False` for a variant outside a small fixed set (a typed-in
+    number): it is drawn from the snapshot but not kept, so no one can fill
+    Redis with variants. Same access rule as `cached`.
     """
-    seconds = lifetime()
+    seconds = lifetime() if keep else 0
     name = f"html:{key(kind, school_class, roster)}:{hashlib.sha256(repr(tuple(variant)).encode()).hexdigest()[:12]}"
     found = _read(name) if seconds else None
     if isinstance(found, str):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -177,3 +178,26 @@ def test_an_unreachable_redis_costs_the_cache_not_the_page(make_app: Callable[..
     client = signed_in(application, "teacher@example.com")
     base = f"/instructor/classes/{school.class_id}"
     assert client.get(base).status_code == client.get(f"{base}/items").status_code == 200
+
+
+def test_only_a_fixed_set_of_page_variants_is_kept(cached_app: Flask, school: School, redis_url: str) -> None:
+    """Sorts and filters chosen from the page are kept; typed-in numbers and unknown modules add no entry."""
+    client = signed_in(cached_app, "teacher@example.com")
+    base = f"/instructor/classes/{school.class_id}"
+    store = redis.Redis.from_url(redis_url)
+
+    def kept() -> int:
+        return len(store.keys(f"{snapshot.KEY_PREFIX}html:*"))
+
+    try:
+        client.get(f"{base}/items")
+        assert kept() == 1
+        for n in range(3):
+            assert client.get(f"{base}/items?min_attempts={n}").status_code == 200
+            assert client.get(f"{base}/items?module=nonsense-{n}&sort=nonsense").status_code == 200
+        assert kept() == 1
+        client.get(f"{base}/items?sort=attempts")
+        client.get(f"{base}?sort=name&dir=desc")
+        assert kept() == 3
+    finally:
+        store.close()
