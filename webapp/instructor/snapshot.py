@@ -1,6 +1,6 @@
 """Per-class snapshots of the class overview's and the item analysis's figures, shared by every worker.
 
-Why: the figures of a class of 40 cost 15-35 ms of SQL and Python; on two cores,
+Why: the figures of a class of 40 cost 20-70 ms of SQL and Python; on two cores,
 16 connections on those pages can only keep a p99 under 100 ms if most requests
 reuse figures computed a moment ago (benchmarks/bench_dashboard_load.py).
 
@@ -41,7 +41,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable, Generic, Sequence, TypeVar
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_caching import Cache
 from markupsafe import Markup
 
@@ -55,6 +55,7 @@ DEFAULT_SECONDS = 60
 KEY_PREFIX = "msc:instructor:snapshot:"
 _CONTENT_KEY = "instructor_snapshot_content"
 _SECONDS_KEY = "instructor_snapshot_seconds"
+_FAILED_KEY = "instructor_snapshot_failed"
 
 T = TypeVar("T")
 cache = Cache()
@@ -116,8 +117,9 @@ def init_app(app: Flask) -> None:
 
 
 def lifetime() -> int:
-    """Seconds a snapshot is reused (0: every request computes its own figures)."""
-    return int(current_app.extensions[_SECONDS_KEY])
+    """Seconds a snapshot is reused (0: every request computes its own figures, as after a cache failure)."""
+    # One failure per request at most: a Redis that times out must not cost each of a page's four calls.
+    return 0 if g.get(_FAILED_KEY) else int(current_app.extensions[_SECONDS_KEY])
 
 
 def _content() -> str:
@@ -148,6 +150,7 @@ def _read(name: str) -> object:
         return cache.get(name)
     except Exception:  # an unreachable Redis or an entry that no longer unpickles: compute instead
         current_app.logger.warning("instructor snapshot: reading %s failed", name, exc_info=True)
+        setattr(g, _FAILED_KEY, True)
         return None
 
 
@@ -157,6 +160,7 @@ def _write(name: str, value: object, seconds: int) -> None:
         cache.set(name, value, timeout=seconds)
     except Exception:  # as in _read
         current_app.logger.warning("instructor snapshot: storing %s failed", name, exc_info=True)
+        setattr(g, _FAILED_KEY, True)
 
 
 def cached(kind: str, school_class: SchoolClass, roster: Sequence[analytics.Enrolment],
@@ -167,14 +171,14 @@ def cached(kind: str, school_class: SchoolClass, roster: Sequence[analytics.Enro
     class, not who may read it.
     """
     seconds = lifetime()
-    name = key(kind, school_class, roster)
+    name = key(kind, school_class, roster) if seconds else ""
     found = _read(name) if seconds else None
     if isinstance(found, Snapshot):
         return found
     now = utcnow()
-    fresh = Snapshot(now, seconds, compute(now))
-    if seconds:
-        _write(name, fresh, seconds)
+    fresh = Snapshot(now, lifetime(), compute(now))  # 0 when the read just failed: this one is not kept
+    if fresh.fresh_for:
+        _write(name, fresh, fresh.fresh_for)
     return fresh
 
 
@@ -190,13 +194,16 @@ def rendered(kind: str, school_class: SchoolClass, roster: Sequence[analytics.En
     Redis with variants. Same access rule as `cached`.
     """
     seconds = lifetime() if keep else 0
-    name = f"html:{key(kind, school_class, roster)}:{hashlib.sha256(repr(tuple(variant)).encode()).hexdigest()[:12]}"
+    name = ""
+    if seconds:
+        variant_digest = hashlib.sha256(repr(tuple(variant)).encode()).hexdigest()[:12]
+        name = f"html:{key(kind, school_class, roster)}:{variant_digest}"
     found = _read(name) if seconds else None
     if isinstance(found, str):
         return Markup(found)  # drawn by `render` (our template, escaped) for this very key  # nosec B704
     snap = cached(kind, school_class, roster, compute)
     html = str(render(snap))
-    left = int((snap.computed_at + dt.timedelta(seconds=seconds) - utcnow()).total_seconds())
-    if seconds and left > 0:
+    left = int((snap.computed_at + dt.timedelta(seconds=snap.fresh_for) - utcnow()).total_seconds())
+    if seconds and lifetime() and left > 0:
         _write(name, html, left)
     return Markup(html)  # as above  # nosec B704

@@ -8,6 +8,7 @@ one for every worker on the same Redis.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -173,11 +174,16 @@ def test_without_redis_every_request_computes(client: FlaskClient, school: Schoo
 
 
 def test_an_unreachable_redis_costs_the_cache_not_the_page(make_app: Callable[..., Flask], app_config: dict[str, Any],
-                                                           school: School) -> None:
+                                                           school: School, caplog: pytest.LogCaptureFixture) -> None:
     application = make_app({**app_config, "REDIS_URL": "redis://127.0.0.1:1/0"})
     client = signed_in(application, "teacher@example.com")
     base = f"/instructor/classes/{school.class_id}"
-    assert client.get(base).status_code == client.get(f"{base}/items").status_code == 200
+    with caplog.at_level(logging.WARNING, logger=application.logger.name):
+        overview, items = client.get(base), client.get(f"{base}/items")
+    assert overview.status_code == items.status_code == 200
+    assert b"Ann" in overview.data and b"refreshed every" not in overview.data
+    failures = [r for r in caplog.records if "instructor snapshot" in r.getMessage()]
+    assert len(failures) == 2, "one failure per request, not one per cache call"
 
 
 def test_only_a_fixed_set_of_page_variants_is_kept(cached_app: Flask, school: School, redis_url: str) -> None:
