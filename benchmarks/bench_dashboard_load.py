@@ -81,7 +81,8 @@ def serve_and_measure(args: argparse.Namespace, redis_url: str | None, class_id:
     command = [sys.executable, "-c", "from commands import main; main()", "serve", "--production", "--host", HOST,
                "--port", str(args.port), "--workers", str(args.workers), "--threads", str(args.threads)]
     env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
-    env.update({"DATABASE_URL": args.database_url, "SECRET_KEY": "bench-dashboard-load", "DEMO_DATA": "0"})
+    # A throwaway key for the benchmark's own server.
+    env.update({"DATABASE_URL": args.database_url, "SECRET_KEY": "bench-dashboard-load", "DEMO_DATA": "0"})  # nosec B105
     if redis_url:
         env["REDIS_URL"] = redis_url
     log = Path(tempfile.gettempdir()) / f"bench-dashboard-load-{args.port}.log"

@@ -112,8 +112,8 @@ def answer(app: Flask, user: int, question: ChoiceQuestion, option: str, when: d
     chosen = next(o for o in question.options if o.id == option)
     with app.app_context():
         session = get_session()
-        review = Review(user_id=user, item_id=question.id, presentation_id=f"p-{user}-{question.id}-{n}", reviewed_at=when,
-                        response={"options": [option]}, result="correct" if chosen.correct else "incorrect",
+        review = Review(user_id=user, item_id=question.id, presentation_id=f"p-{user}-{question.id}-{n}",
+                        reviewed_at=when, response={"options": [option]}, result="correct" if chosen.correct else "incorrect",
                         score=1.0 if chosen.correct else 0.0, rating=3 if chosen.correct else 1, response_ms=5000,
                         attempt=n, state_before=0 if n == 1 else 2, unsafe_chosen=chosen.unsafe)
         session.add(review)

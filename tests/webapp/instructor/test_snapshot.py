@@ -68,7 +68,8 @@ def test_snapshot_equals_a_fresh_computation(cached_app: Flask, school: School) 
     base = f"/instructor/classes/{school.class_id}"
     overview, items = client.get(base), client.get(f"{base}/items")
     assert overview.status_code == items.status_code == 200
-    cached_overview, cached_items = stored(cached_app, "overview", school.class_id), stored(cached_app, "items", school.class_id)
+    cached_overview = stored(cached_app, "overview", school.class_id)
+    cached_items = stored(cached_app, "items", school.class_id)
     with cached_app.test_request_context():
         school_class = get_session().get(SchoolClass, school.class_id)
         assert school_class is not None
