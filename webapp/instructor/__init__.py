@@ -13,14 +13,16 @@ bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
 
 def init_app(app: Flask) -> None:
-    """Register the instructor blueprint with all its views."""
+    """Register the instructor blueprint with all its views, and the figures' snapshot cache."""
     from webapp.instructor import (  # noqa: F401  (they add routes to bp)
         classes,
         dashboard,
         exports,
         item_views,
         resets,
+        snapshot,
         unsafe_views,
     )
 
+    snapshot.init_app(app)
     app.register_blueprint(bp)

@@ -36,6 +36,7 @@ from webapp.progress.stats import day_of
 from webapp.zones.clock import zone_of
 
 EXAM_HOUR = 9  # the exam is taken as 09:00 in the class's zone
+Enrolment = tuple[int, str, str, dt.datetime]  # user id, display name, email, joined at
 
 
 @dataclass
@@ -106,7 +107,7 @@ def members(session: Session, class_id: int) -> list[tuple[int, str, str]]:
     return [(uid, name, email) for uid, name, email, _ in enrolments(session, class_id)]
 
 
-def enrolments(session: Session, class_id: int) -> list[tuple[int, str, str, dt.datetime]]:
+def enrolments(session: Session, class_id: int) -> list[Enrolment]:
     """(user id, display name, email, joined at) of the class's students, by name."""
     rows = session.execute(
         select(User.id, User.display_name, User.email, Enrollment.joined_at)

@@ -17,7 +17,7 @@ from quizzes.bodymap import REGIONS, body_map_svg, region_label
 from quizzes.questions import Question
 from webapp.content import get_bank, item_label
 from webapp.db import get_session
-from webapp.instructor import analytics, bp, forecast, pace
+from webapp.instructor import analytics, bp, forecast, pace, snapshot
 from webapp.instructor.access import instructor_required, own_class_or_404
 from webapp.instructor.unsafe import still_unsafe_items, unsafe_picks
 from webapp.models import Enrollment, Review, SchoolClass, User, utcnow
@@ -53,34 +53,57 @@ def class_rows(school_class: SchoolClass, now: dt.datetime) -> tuple[list[Questi
     return items, rows
 
 
+def overview_figures(school_class: SchoolClass, now: dt.datetime) -> snapshot.OverviewFigures:
+    """The overview's figures at `now`, rows by name (what `snapshot` caches)."""
+    session, bank = get_session(), get_bank()
+    items, rows = class_rows(school_class, now)
+    users = [row.user_id for row in rows]
+    zone = school_class.timezone
+    return snapshot.OverviewFigures(
+        rows=rows, per_day=stats.reviews_per_day(session, users, now, days=60, zone=zone),
+        due=stats.due_forecast(session, users, now, days=14, bank=bank, zone=zone),
+        retention=stats.true_retention(session, users, now, days=30), total_items=len(items),
+    )
+
+
 @bp.get("/classes/<int:class_id>")
 @instructor_required
 def overview(class_id: int) -> ResponseReturnValue:
-    """Who needs help and with what: status with reasons, pace, exam-day forecast, unsafe answers, activity."""
+    """Who needs help and with what: status with reasons, pace, exam-day forecast, unsafe answers, activity.
+
+    The content comes from the class's snapshot (`snapshot`), drawn once per sort.
+    """
     school_class = own_class_or_404(class_id)
-    session, bank, now = get_session(), get_bank(), utcnow()
-    zone = school_class.timezone
-    items, rows = class_rows(school_class, now)
+    roster = analytics.enrolments(get_session(), class_id)
     sort = request.args.get("sort", "status")
     if sort not in SORTABLE:
         sort = "status"
     descending = request.args.get("dir", "asc") == "desc"
-    rows.sort(key=SORTABLE[sort], reverse=descending)
-    users = [row.user_id for row in rows]
-    per_day = stats.reviews_per_day(session, users, now, days=60, zone=zone)
-    due = stats.due_forecast(session, users, now, days=14, bank=bank, zone=zone)
-    retention = stats.true_retention(session, users, now, days=30)
-    today = local_date(now, zone)
+    body = snapshot.rendered("overview", school_class, roster, (sort, descending),
+                             lambda now: overview_figures(school_class, now),
+                             lambda snap: overview_body(school_class, snap, sort, descending))
+    return render_template("instructor/overview.html", school_class=school_class, body=body,
+                           has_students=bool(roster))
+
+
+def overview_body(school_class: SchoolClass, snap: snapshot.Snapshot[snapshot.OverviewFigures], sort: str,
+                  descending: bool) -> str:
+    """The overview's own content from a snapshot, rows sorted by `sort` (a key of SORTABLE)."""
+    figures = snap.figures
+    rows = sorted(figures.rows, key=SORTABLE[sort], reverse=descending)
+    today = local_date(snap.computed_at, school_class.timezone)
     counts = {status: sum(1 for row in rows if row.status == status) for status in STATUS_ORDER}
     unsafe_rows = sorted((row for row in rows if row.unsafe_picks),
                          key=lambda row: (-row.still_unsafe, -row.unsafe_picks, row.name))
     return render_template(
-        "instructor/overview.html",
-        school_class=school_class, rows=rows, sort=sort, descending=descending, per_day=per_day, forecast=due,
-        retention=retention, total_items=len(items), counts=counts, unsafe=unsafe_rows,
-        still_unsafe=sum(1 for row in rows if row.still_unsafe), rhythm=analytics.class_rhythm(rows),
-        chart_data=chart_json(per_day, [(today + dt.timedelta(days=i), n) for i, n in enumerate(due)]),
-        pace=pace, exam=analytics.exam_moment(school_class),
+        "instructor/_overview_body.html",
+        school_class=school_class, rows=rows, sort=sort, descending=descending, per_day=figures.per_day,
+        forecast=figures.due, retention=figures.retention, total_items=figures.total_items, counts=counts,
+        unsafe=unsafe_rows, still_unsafe=sum(1 for row in rows if row.still_unsafe),
+        rhythm=analytics.class_rhythm(rows),
+        chart_data=chart_json(figures.per_day, [(today + dt.timedelta(days=i), n) for i, n in enumerate(figures.due)]),
+        pace=pace, exam=analytics.exam_moment(school_class), figures_at=snap.computed_at,
+        refresh_seconds=snap.fresh_for,
     )
 
 

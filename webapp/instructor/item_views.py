@@ -8,7 +8,9 @@ is noise, not a finding.
 
 from __future__ import annotations
 
-from typing import Callable
+import dataclasses
+from dataclasses import dataclass
+from typing import Callable, Sequence
 
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
@@ -16,11 +18,12 @@ from flask.typing import ResponseReturnValue
 from quizzes.questions import TYPE_LABELS, ChoiceQuestion, Question
 from webapp.content import get_bank, item_label
 from webapp.db import get_session
-from webapp.instructor import analytics, bp
+from webapp.instructor import analytics, bp, snapshot
 from webapp.instructor.access import instructor_required, own_class_or_404
 from webapp.instructor.dashboard import class_items
 from webapp.instructor.items import MIN_DISCRIMINATION_N, ItemStat, item_analysis, option_pickers
 from webapp.instructor.unsafe import still_unsafe_items, unsafe_picks
+from webapp.models import SchoolClass
 
 DEFAULT_MIN_ATTEMPTS = 5
 ITEM_SORTS: dict[str, tuple[str, Callable[[tuple[Question, ItemStat]], float]]] = {
@@ -40,50 +43,87 @@ def _min_attempts(raw: str | None) -> int:
         return DEFAULT_MIN_ATTEMPTS
 
 
+def item_figures(school_class: SchoolClass, roster: Sequence[analytics.Enrolment]) -> snapshot.ItemFigures:
+    """The statistics of every class item the class has attempted, and its still-unsafe counts (what `snapshot` caches).
+
+    Filters only pick among these: an item's statistics do not depend on which
+    other items are shown (the rest score always covers every item).
+    """
+    session = get_session()
+    users = [uid for uid, _, _, _ in roster]
+    still_by_item: dict[str, int] = {}
+    for item_set in still_unsafe_items(session, users).values():
+        for item in item_set:
+            still_by_item[item] = still_by_item.get(item, 0) + 1
+    stats = item_analysis(session, users, [q.id for q in class_items(get_bank(), school_class)])
+    return snapshot.ItemFigures(stats, still_by_item)
+
+
+@dataclass
+class ItemChoice:
+    """What the instructor asked the item analysis for: filters and sort, from the query string, checked."""
+
+    module: str
+    safety_only: bool
+    min_attempts: int
+    unsafe_only: bool
+    sort: str
+    show_all: bool
+
+
 @bp.get("/classes/<int:class_id>/items")
 @instructor_required
 def items(class_id: int) -> ResponseReturnValue:
-    """Item analysis: filters (module, safety-critical, minimum attempts, still unsafe) and a sortable table."""
+    """Item analysis: filters (module, safety-critical, minimum attempts, still unsafe) and a sortable table.
+
+    The content comes from the class's snapshot (`snapshot`), drawn once per choice of filters and sort.
+    """
     school_class = own_class_or_404(class_id)
-    session, bank = get_session(), get_bank()
+    module, sort = request.args.get("module", ""), request.args.get("sort", "facility")
+    choice = ItemChoice(
+        module=module if module in {q.module for q in class_items(get_bank(), school_class)} else "",
+        safety_only=request.args.get("safety") == "1", min_attempts=_min_attempts(request.args.get("min_attempts")),
+        unsafe_only=request.args.get("still_unsafe") == "1", sort=sort if sort in ITEM_SORTS else "facility",
+        show_all=bool(request.args.get("all")),
+    )
+    roster = analytics.enrolments(get_session(), class_id)
+    # Every choice but a typed-in minimum is one of a few hundred per class: those are kept.
+    body = snapshot.rendered("items", school_class, roster, dataclasses.astuple(choice),
+                             lambda now: item_figures(school_class, roster),
+                             lambda snap: items_body(school_class, snap, choice),
+                             keep=choice.min_attempts == DEFAULT_MIN_ATTEMPTS)
+    return render_template("instructor/items.html", school_class=school_class, body=body)
+
+
+def items_body(school_class: SchoolClass, snap: snapshot.Snapshot[snapshot.ItemFigures], choice: ItemChoice) -> str:
+    """The item analysis's own content from a snapshot, filtered and sorted as `choice` says."""
+    bank = get_bank()
     questions = class_items(bank, school_class)
     modules = [m for m in bank.modules if any(q.module == m.id for q in questions)]
-    module_filter = request.args.get("module", "")
-    if module_filter in {m.id for m in modules}:
+    module_filter = choice.module
+    if module_filter:
         questions = [q for q in questions if q.module == module_filter]
-    else:
-        module_filter = ""
-    safety_only = request.args.get("safety") == "1"
-    if safety_only:
+    if choice.safety_only:
         questions = [q for q in questions if q.safety_critical]
-    min_attempts = _min_attempts(request.args.get("min_attempts"))
-    users = [uid for uid, _, _ in analytics.members(session, class_id)]
-    still = still_unsafe_items(session, users)
-    still_by_item: dict[str, int] = {}
-    for item_set in still.values():
-        for item in item_set:
-            still_by_item[item] = still_by_item.get(item, 0) + 1
-    unsafe_only = request.args.get("still_unsafe") == "1"
-    if unsafe_only:
+    still_by_item, stats_by_item = snap.figures.still_by_item, snap.figures.stats
+    if choice.unsafe_only:
         questions = [q for q in questions if still_by_item.get(q.id)]
-    stats_by_item = item_analysis(session, users, [q.id for q in questions])
-    sort = request.args.get("sort", "facility")
-    if sort not in ITEM_SORTS:
-        sort = "facility"
+    min_attempts, sort = choice.min_attempts, choice.sort
     attempted = [(q, stats_by_item[q.id]) for q in questions if q.id in stats_by_item]
     analysed = sorted((pair for pair in attempted if pair[1].attempts >= min_attempts), key=ITEM_SORTS[sort][1])
-    hidden = 0 if request.args.get("all") else max(0, len(analysed) - ITEMS_PER_PAGE)
-    filters = {"module": module_filter or None, "safety": "1" if safety_only else None,
+    hidden = 0 if choice.show_all else max(0, len(analysed) - ITEMS_PER_PAGE)
+    filters = {"module": module_filter or None, "safety": "1" if choice.safety_only else None,
                "min_attempts": min_attempts if min_attempts != DEFAULT_MIN_ATTEMPTS else None,
-               "still_unsafe": "1" if unsafe_only else None, "sort": sort}
+               "still_unsafe": "1" if choice.unsafe_only else None, "sort": sort}
     return render_template(
-        "instructor/items.html", school_class=school_class, analysed=analysed[: len(analysed) - hidden],
+        "instructor/_items_body.html", school_class=school_class, analysed=analysed[: len(analysed) - hidden],
         hidden=hidden, sort=sort, sort_label=ITEM_SORTS[sort][0],
         sorts=[(key, label) for key, (label, _) in ITEM_SORTS.items()], modules=modules,
-        module_filter=module_filter, safety_only=safety_only, min_attempts=min_attempts, unsafe_only=unsafe_only,
-        below_minimum=len(attempted) - len(analysed), still_by_item=still_by_item, filters=filters,
-        type_labels=TYPE_LABELS, item_label=item_label, min_n=MIN_DISCRIMINATION_N,
-        unattempted=[q for q in questions if q.id not in stats_by_item],
+        module_filter=module_filter, safety_only=choice.safety_only, min_attempts=min_attempts,
+        unsafe_only=choice.unsafe_only, below_minimum=len(attempted) - len(analysed), still_by_item=still_by_item,
+        filters=filters, type_labels=TYPE_LABELS, item_label=item_label, min_n=MIN_DISCRIMINATION_N,
+        unattempted=[q for q in questions if q.id not in stats_by_item], figures_at=snap.computed_at,
+        refresh_seconds=snap.fresh_for,
     )
 
 

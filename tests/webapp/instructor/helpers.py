@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from quizzes.questions import ChoiceQuestion
 from webapp.auth.passwords import hash_password
 from webapp.db import get_session
 from webapp.models import Enrollment, ItemState, Review, ReviewChoice, SchoolClass, User
@@ -104,3 +105,21 @@ def build_school(app: Flask) -> School:
         restate_rollups(session)
         session.commit()
         return School(teacher.id, other.id, ann.id, bob.id, cat.id, outsider.id, mine.id, theirs.id)
+
+
+def answer(app: Flask, user: int, question: ChoiceQuestion, option: str, when: dt.datetime, n: int) -> None:
+    """Record `user`'s `n`-th answer to `question` (one option) at `when`, with its item state and rollups."""
+    chosen = next(o for o in question.options if o.id == option)
+    with app.app_context():
+        session = get_session()
+        review = Review(user_id=user, item_id=question.id, presentation_id=f"p-{user}-{question.id}-{n}",
+                        reviewed_at=when, response={"options": [option]}, result="correct" if chosen.correct else "incorrect",
+                        score=1.0 if chosen.correct else 0.0, rating=3 if chosen.correct else 1, response_ms=5000,
+                        attempt=n, state_before=0 if n == 1 else 2, unsafe_chosen=chosen.unsafe)
+        session.add(review)
+        session.flush()
+        session.add(ReviewChoice(review_id=review.id, option_id=option, item_id=question.id, unsafe=chosen.unsafe))
+        if session.get(ItemState, (user, question.id)) is None:
+            session.add(ItemState(user_id=user, item_id=question.id, card={}, due=when, state=2, last_review=when))
+        restate_rollups(session)
+        session.commit()

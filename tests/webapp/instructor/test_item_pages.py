@@ -10,10 +10,8 @@ from markupsafe import escape
 
 from quizzes.bank import build_bank
 from quizzes.questions import ChoiceQuestion, ClozeQuestion
-from tests.webapp.instructor.helpers import NOW, PASSWORD, School, restate_rollups
+from tests.webapp.instructor.helpers import NOW, PASSWORD, School, answer
 from webapp.content import item_label
-from webapp.db import get_session
-from webapp.models import ItemState, Review, ReviewChoice
 
 
 def test_cloze_rows_show_their_sentence(course: object) -> None:
@@ -25,32 +23,15 @@ def test_cloze_rows_show_their_sentence(course: object) -> None:
         assert label != question.stem and label != "Complete the sentence." and "…" in label
 
 
-def _answer(app: Flask, user: int, question: ChoiceQuestion, option: str, when: dt.datetime, n: int) -> None:
-    chosen = next(o for o in question.options if o.id == option)
-    with app.app_context():
-        session = get_session()
-        review = Review(user_id=user, item_id=question.id, presentation_id=f"p-{user}-{n}", reviewed_at=when,
-                        response={"options": [option]}, result="correct" if chosen.correct else "incorrect",
-                        score=1.0 if chosen.correct else 0.0, rating=3 if chosen.correct else 1, response_ms=5000,
-                        attempt=n, state_before=0 if n == 1 else 2, unsafe_chosen=chosen.unsafe)
-        session.add(review)
-        session.flush()
-        session.add(ReviewChoice(review_id=review.id, option_id=option, item_id=question.id, unsafe=chosen.unsafe))
-        if session.get(ItemState, (user, question.id)) is None:
-            session.add(ItemState(user_id=user, item_id=question.id, card={}, due=when, state=2, last_review=when))
-        restate_rollups(session)
-        session.commit()
-
-
 def test_item_page_names_who_picked_each_option(client: FlaskClient, app: Flask, school: School) -> None:
     bank = app.extensions["bank"]
     question = next(q for q in bank.questions if isinstance(q, ChoiceQuestion) and q.type == "mcq"
                     and any(o.unsafe for o in q.options))
     unsafe = next(o for o in question.options if o.unsafe)
     right = next(o for o in question.options if o.correct)
-    _answer(app, school.ann, question, unsafe.id, NOW - dt.timedelta(days=2), 1)
-    _answer(app, school.ann, question, right.id, NOW - dt.timedelta(days=1), 2)
-    _answer(app, school.bob, question, unsafe.id, NOW - dt.timedelta(days=2), 1)
+    answer(app, school.ann, question, unsafe.id, NOW - dt.timedelta(days=2), 1)
+    answer(app, school.ann, question, right.id, NOW - dt.timedelta(days=1), 2)
+    answer(app, school.bob, question, unsafe.id, NOW - dt.timedelta(days=2), 1)
     client.post("/login", data={"email": "teacher@example.com", "password": PASSWORD})
     base = f"/instructor/classes/{school.class_id}"
     page = client.get(f"{base}/items/{question.id}").data.decode()

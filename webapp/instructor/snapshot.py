@@ -1,0 +1,209 @@
+"""Per-class snapshots of the class overview's and the item analysis's figures, shared by every worker.
+
+Why: the figures of a class of 40 cost 20-70 ms of SQL and Python; on two cores,
+16 connections on those pages can only keep a p99 under 100 ms if most requests
+reuse figures computed a moment ago (benchmarks/bench_dashboard_load.py).
+
+What is cached, in two layers that share one key and one freshness bound:
+- the figures (rows, per-item statistics): one entry per class serves every
+  sort and filter, and is what costs SQL;
+- the page's own content (inside <main>) rendered from them, per sort and
+  filters (`rendered`): drawing 40 rows of a snapshot costs about 3 ms, two
+  thirds of a request once the figures are cached. The layout around it
+  (CSRF token, flash messages, the user's name) is drawn per request and
+  never cached, so nothing of one session reaches another.
+
+Where: Redis (REDIS_URL) through Flask-Caching, so every worker and every server
+reads the same snapshot. Without Redis there is no cache at all: a per-process
+copy could not be made stale by a change another worker served.
+
+Key: the class id, the course content (release and a digest of the bank), the
+shape of the cached dataclasses (a deploy that changes them never unpickles an
+old one), and a stamp of everything the instructor controls: the class's
+settings (name, modules, exam date, pace, zone) and its roster (who, joined
+when, under which name). So enrolling or removing a student, changing settings
+or modules, or a student joining with the code, changes the key in every worker
+at once; a computation that read the old roster is stored under the old stamp,
+so no race can put old figures under a new key. Instructor actions that change
+no figure (join code, archive, password reset links) need nothing.
+
+Freshness: answers change the figures without changing the key; they show
+after at most INSTRUCTOR_SNAPSHOT_SECONDS (60), the entry's lifetime in Redis
+(a rendered page lives no longer than the figures it shows), and the page says
+when its figures were computed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Callable, Generic, Sequence, TypeVar
+
+from flask import Flask, current_app, g
+from flask_caching import Cache
+from markupsafe import Markup
+
+from webapp.content import get_bank
+from webapp.instructor import analytics, pace
+from webapp.instructor.items import ItemStat, OptionStat
+from webapp.models import SchoolClass, utcnow
+from webapp.progress.stats import DayCount, Retention
+
+DEFAULT_SECONDS = 60
+KEY_PREFIX = "msc:instructor:snapshot:"
+_CONTENT_KEY = "instructor_snapshot_content"
+_SECONDS_KEY = "instructor_snapshot_seconds"
+_FAILED_KEY = "instructor_snapshot_failed"
+
+T = TypeVar("T")
+cache = Cache()
+
+
+@dataclass
+class OverviewFigures:
+    """What the class overview shows, before sorting."""
+
+    rows: list[analytics.StudentRow]  # by name
+    per_day: list[DayCount]
+    due: list[int]
+    retention: Retention
+    total_items: int
+
+
+@dataclass
+class ItemFigures:
+    """What the item analysis shows, before filtering: every class item the class has attempted."""
+
+    stats: dict[str, ItemStat]
+    still_by_item: dict[str, int]  # item id -> students whose latest answer still picked an unsafe option
+
+
+@dataclass
+class Snapshot(Generic[T]):
+    """Figures and when they were computed; `fresh_for` seconds is 0 when nothing is cached."""
+
+    computed_at: dt.datetime
+    fresh_for: int
+    figures: T
+
+
+def _shape(types: Sequence[type]) -> str:
+    # Field names of every cached dataclass: a deploy that adds or renames one gets new keys.
+    described = [(kind.__name__, [f.name for f in dataclasses.fields(kind)]) for kind in types]
+    return hashlib.sha256(repr(described).encode()).hexdigest()[:8]
+
+
+SHAPE = _shape([Snapshot, OverviewFigures, ItemFigures, analytics.StudentRow, pace.Flag, DayCount, Retention,
+                ItemStat, OptionStat])
+
+
+def init_app(app: Flask) -> None:
+    """Cache snapshots in Redis when REDIS_URL is set and INSTRUCTOR_SNAPSHOT_SECONDS > 0; otherwise not at all."""
+    seconds = int(app.config.setdefault("INSTRUCTOR_SNAPSHOT_SECONDS", DEFAULT_SECONDS))
+    redis_url = str(app.config.get("REDIS_URL") or "")
+    cached = bool(redis_url) and seconds > 0
+    app.extensions[_SECONDS_KEY] = seconds if cached else 0
+    if cached:
+        cache.init_app(app, {
+            "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": KEY_PREFIX,
+            "CACHE_DEFAULT_TIMEOUT": seconds,
+            # A Redis that hangs must cost a page half a second, not a worker.
+            "CACHE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        })
+    else:
+        cache.init_app(app, {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True})
+
+
+def lifetime() -> int:
+    """Seconds a snapshot is reused (0: every request computes its own figures, as after a cache failure)."""
+    # One failure per request at most: a Redis that times out must not cost each of a page's four calls.
+    return 0 if g.get(_FAILED_KEY) else int(current_app.extensions[_SECONDS_KEY])
+
+
+def _content() -> str:
+    """The course release and a digest of the bank, computed once per process (the bank never changes in one)."""
+    key = current_app.extensions.get(_CONTENT_KEY)
+    if key is None:
+        bank = get_bank()
+        digest = hashlib.sha256(repr((bank.course, bank.questions)).encode()).hexdigest()[:12]
+        key = current_app.extensions[_CONTENT_KEY] = f"{bank.course.release.isoformat()}-{digest}"
+    return str(key)
+
+
+def stamp(school_class: SchoolClass, roster: Sequence[analytics.Enrolment]) -> str:
+    """A digest of what the instructor controls: the class's settings and its roster (`analytics.enrolments`)."""
+    settings = (school_class.name, sorted(school_class.modules or []), school_class.exam_date, school_class.daily_new_limit,
+                school_class.desired_retention, school_class.timezone, school_class.created_at)
+    return hashlib.sha256(repr((settings, list(roster))).encode()).hexdigest()[:16]
+
+
+def key(kind: str, school_class: SchoolClass, roster: Sequence[analytics.Enrolment]) -> str:
+    """The cache key of one kind of snapshot ("overview", "items") of a class, as it stands now."""
+    return f"{kind}:{school_class.id}:{_content()}:{SHAPE}:{stamp(school_class, roster)}"
+
+
+def _read(name: str) -> object:
+    """The entry under `name`, or None when there is none or the cache fails (logged: a page never 500s for it)."""
+    try:
+        return cache.get(name)
+    except Exception:  # an unreachable Redis or an entry that no longer unpickles: compute instead
+        current_app.logger.warning("instructor snapshot: reading %s failed", name, exc_info=True)
+        setattr(g, _FAILED_KEY, True)
+        return None
+
+
+def _write(name: str, value: object, seconds: int) -> None:
+    """Store `value` for `seconds`; a failing cache is logged and the page served all the same."""
+    try:
+        cache.set(name, value, timeout=seconds)
+    except Exception:  # as in _read
+        current_app.logger.warning("instructor snapshot: storing %s failed", name, exc_info=True)
+        setattr(g, _FAILED_KEY, True)
+
+
+def cached(kind: str, school_class: SchoolClass, roster: Sequence[analytics.Enrolment],
+           compute: Callable[[dt.datetime], T]) -> Snapshot[T]:
+    """The class's cached figures of this kind, or `compute(now)` stored for the next requests.
+
+    Call it only after the access check (`own_class_or_404`): the key names the
+    class, not who may read it.
+    """
+    seconds = lifetime()
+    name = key(kind, school_class, roster) if seconds else ""
+    found = _read(name) if seconds else None
+    if isinstance(found, Snapshot):
+        return found
+    now = utcnow()
+    fresh = Snapshot(now, lifetime(), compute(now))  # 0 when the read just failed: this one is not kept
+    if fresh.fresh_for:
+        _write(name, fresh, fresh.fresh_for)
+    return fresh
+
+
+def rendered(kind: str, school_class: SchoolClass, roster: Sequence[analytics.Enrolment], variant: Sequence[object],
+             compute: Callable[[dt.datetime], T], render: Callable[[Snapshot[T]], str], keep: bool = True) -> Markup:
+    """The page's content for this `variant` (sort, filters), drawn by `render` from the class's snapshot.
+
+    Kept beside the snapshot until the snapshot's own end, so it never shows
+    figures older than the snapshot could. Only for content that depends on
+    nothing but the class, its figures and `variant` (no forms, no user).
+    Pass `keep=False` for a variant outside a small fixed set (a typed-in
+    number): it is drawn from the snapshot but not kept, so no one can fill
+    Redis with variants. Same access rule as `cached`.
+    """
+    seconds = lifetime() if keep else 0
+    name = ""
+    if seconds:
+        variant_digest = hashlib.sha256(repr(tuple(variant)).encode()).hexdigest()[:12]
+        name = f"html:{key(kind, school_class, roster)}:{variant_digest}"
+    found = _read(name) if seconds else None
+    if isinstance(found, str):
+        return Markup(found)  # drawn by `render` (our template, escaped) for this very key  # nosec B704
+    snap = cached(kind, school_class, roster, compute)
+    html = str(render(snap))
+    left = int((snap.computed_at + dt.timedelta(seconds=snap.fresh_for) - utcnow()).total_seconds())
+    if seconds and lifetime() and left > 0:
+        _write(name, html, left)
+    return Markup(html)  # as above  # nosec B704
