@@ -6,6 +6,9 @@ review of an item that later leaves the course stays and shows as retired.
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
+
 from flask import Flask, current_app
 
 from course.models import CLOZE_BLANK, Course
@@ -21,6 +24,18 @@ def get_course() -> Course:
 def get_bank() -> Bank:
     """The running app's question bank."""
     return current_app.extensions["bank"]  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=8)
+def content_key(bank: Bank, extra: str = "") -> str:
+    """`<release>-<hash>`, naming this content exactly: caches keyed by it never serve another content's output.
+
+    The hash covers the whole course and bank (edits made without a new release
+    too) and `extra` (what else the cached output depends on, such as a deck
+    build's version). Computed once per bank: the bank never changes in a process.
+    """
+    digest = hashlib.sha256(repr((bank.course, bank.questions, extra)).encode()).hexdigest()[:12]
+    return f"{bank.course.release.isoformat()}-{digest}"
 
 
 def item_label(question: Question) -> str:

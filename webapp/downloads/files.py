@@ -21,6 +21,7 @@ from typing import Protocol
 
 from course.models import Module
 from quizzes.bank import Bank
+from webapp.content import content_key
 
 
 class DeckBuilder(Protocol):
@@ -89,8 +90,7 @@ def cache_folder(root: Path, bank: Bank, deck_version: str = "") -> Path:
     ledger and card templates), so a deploy that changes only the cards is
     never served from an old cache.
     """
-    digest = hashlib.sha256(repr((bank.course, bank.questions, deck_version)).encode()).hexdigest()[:12]
-    return root / f"{bank.course.release.isoformat()}-{digest}"
+    return root / content_key(bank, deck_version)
 
 
 def ensure_built(folder: Path, deck: DeckFile, bank: Bank, builder: DeckBuilder) -> Path:

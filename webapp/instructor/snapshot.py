@@ -45,7 +45,7 @@ from flask import Flask, current_app, g
 from flask_caching import Cache
 from markupsafe import Markup
 
-from webapp.content import get_bank
+from webapp.content import content_key, get_bank
 from webapp.instructor import analytics, pace
 from webapp.instructor.items import ItemStat, OptionStat
 from webapp.models import SchoolClass, utcnow
@@ -53,7 +53,6 @@ from webapp.progress.stats import DayCount, Retention
 
 DEFAULT_SECONDS = 60
 KEY_PREFIX = "msc:instructor:snapshot:"
-_CONTENT_KEY = "instructor_snapshot_content"
 _SECONDS_KEY = "instructor_snapshot_seconds"
 _FAILED_KEY = "instructor_snapshot_failed"
 
@@ -122,16 +121,6 @@ def lifetime() -> int:
     return 0 if g.get(_FAILED_KEY) else int(current_app.extensions[_SECONDS_KEY])
 
 
-def _content() -> str:
-    """The course release and a digest of the bank, computed once per process (the bank never changes in one)."""
-    key = current_app.extensions.get(_CONTENT_KEY)
-    if key is None:
-        bank = get_bank()
-        digest = hashlib.sha256(repr((bank.course, bank.questions)).encode()).hexdigest()[:12]
-        key = current_app.extensions[_CONTENT_KEY] = f"{bank.course.release.isoformat()}-{digest}"
-    return str(key)
-
-
 def stamp(school_class: SchoolClass, roster: Sequence[analytics.Enrolment]) -> str:
     """A digest of what the instructor controls: the class's settings and its roster (`analytics.enrolments`)."""
     settings = (school_class.name, sorted(school_class.modules or []), school_class.exam_date, school_class.daily_new_limit,
@@ -141,7 +130,7 @@ def stamp(school_class: SchoolClass, roster: Sequence[analytics.Enrolment]) -> s
 
 def key(kind: str, school_class: SchoolClass, roster: Sequence[analytics.Enrolment]) -> str:
     """The cache key of one kind of snapshot ("overview", "items") of a class, as it stands now."""
-    return f"{kind}:{school_class.id}:{_content()}:{SHAPE}:{stamp(school_class, roster)}"
+    return f"{kind}:{school_class.id}:{content_key(get_bank())}:{SHAPE}:{stamp(school_class, roster)}"
 
 
 def _read(name: str) -> object:
