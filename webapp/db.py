@@ -16,7 +16,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Callable
 
 try:
     import fcntl
@@ -81,10 +81,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 class GatedConnection(sqlite3.Connection):
-    """A SQLite connection that ends its `WriteGate` turn once its commit or rollback is done.
+    """A SQLite connection that ends its `WriteGate` turn once its transaction has ended.
 
-    After, not before: SQLAlchemy's commit event comes before the commit, and a
-    writer let in then would find SQLite's lock still held and nap.
+    After the commit or rollback, not before: SQLAlchemy's commit event comes
+    before the commit, and a writer let in then would find SQLite's lock still
+    held and nap. A connection closed in a transaction (invalidated) ends its
+    turn too, so no turn outlives its connection.
     """
 
     gate: WriteGate | None = None
@@ -92,16 +94,19 @@ class GatedConnection(sqlite3.Connection):
 
     def commit(self) -> None:
         """Commit, then let the next writer in."""
-        try:
-            super().commit()
-        finally:
-            if self.gate is not None:
-                self.gate.leave(self)
+        self._then_leave(super().commit)
 
     def rollback(self) -> None:
         """Roll back, then let the next writer in."""
+        self._then_leave(super().rollback)
+
+    def close(self) -> None:
+        """Close (SQLite rolls back what was open), then let the next writer in."""
+        self._then_leave(super().close)
+
+    def _then_leave(self, end: Callable[[], None]) -> None:
         try:
-            super().rollback()
+            end()
         finally:
             if self.gate is not None:
                 self.gate.leave(self)

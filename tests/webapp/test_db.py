@@ -136,7 +136,7 @@ def test_writers_take_turns_at_the_gate_not_in_sqlites_busy_handler(tmp_path: Pa
     engine.dispose()
 
 
-@pytest.mark.parametrize("ending", ["commit", "rollback", "error", "close"])
+@pytest.mark.parametrize("ending", ["commit", "rollback", "error", "close", "invalidate"])
 def test_every_way_a_write_ends_frees_the_gate(tmp_path: Path, ending: str) -> None:
     url = _table(tmp_path)
     engine = make_engine(url)
@@ -152,8 +152,10 @@ def test_every_way_a_write_ends_frees_the_gate(tmp_path: Path, ending: str) -> N
         with pytest.raises(OperationalError):
             session.execute(text("INSERT INTO missing VALUES (1)"))
         session.rollback()
-    else:
+    elif ending == "close":
         session.close()
+    else:  # the connection is thrown away mid-transaction (as after a lost connection): closed, never rolled back
+        session.connection().invalidate()
     assert not gate._turn.locked()
     # A reader's transactions never take it.
     read = Session(engine.execution_options(sqlite_begin="DEFERRED"))
