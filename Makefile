@@ -64,8 +64,10 @@ decks: $(VENV)/.stamp-run
 # Speed figures live here, not in timed tests; results go to benchmarks/RESULTS.md.
 # The school benchmarks need the 2,000-student synthetic school (about 6 minutes to seed on
 # SQLite; made once under BENCH_DIR and reused). BENCH_POSTGRES_URL (a database of its own,
-# seeded the same way) adds the PostgreSQL rows; wrk must be installed for the serving figures.
+# seeded the same way) adds the PostgreSQL rows; wrk must be installed for the serving figures,
+# and Redis (BENCH_REDIS_URL) for the servers' rate limits and the instructor snapshots.
 BENCH_DIR ?= /tmp/massage-bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
 BENCH_SCHOOL := $(BENCH_DIR)/school2000.sqlite3
 bench: $(VENV)/.stamp-test
 	$(BIN)/python -m benchmarks.bench_quizzes
@@ -78,10 +80,14 @@ bench: $(VENV)/.stamp-test
 	$(BIN)/python -m benchmarks.bench_flatness --large sqlite:///$(BENCH_SCHOOL) \
 		--small sqlite:///$(BENCH_DIR)/school200.sqlite3 --make-small
 	cp $(BENCH_SCHOOL) $(BENCH_DIR)/serving.sqlite3  # the answer loop writes
-	$(BIN)/python -m benchmarks.bench_serving --database-url sqlite:///$(BENCH_DIR)/serving.sqlite3
+	$(BIN)/python -m benchmarks.bench_serving --database-url sqlite:///$(BENCH_DIR)/serving.sqlite3 --redis-url $(BENCH_REDIS_URL)
+	$(BIN)/python -m benchmarks.bench_dashboard_load --database-url sqlite:///$(BENCH_DIR)/serving.sqlite3 \
+		--redis-url $(BENCH_REDIS_URL) --without-snapshot
 	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
 		$(BIN)/python -m benchmarks.bench_dashboard --database-url "$(BENCH_POSTGRES_URL)" && \
-		$(BIN)/python -m benchmarks.bench_serving --database-url "$(BENCH_POSTGRES_URL)"; \
+		$(BIN)/python -m benchmarks.bench_serving --database-url "$(BENCH_POSTGRES_URL)" --redis-url $(BENCH_REDIS_URL) && \
+		$(BIN)/python -m benchmarks.bench_dashboard_load --database-url "$(BENCH_POSTGRES_URL)" \
+			--redis-url $(BENCH_REDIS_URL) --without-snapshot; \
 	else echo "BENCH_POSTGRES_URL is not set: PostgreSQL figures skipped"; fi
 
 clean:
