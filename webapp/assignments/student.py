@@ -40,8 +40,6 @@ def my_assignments() -> list[StudentAssignment]:
     return result
 
 
-
-
 def my_priority_items(now: dt.datetime) -> frozenset[str]:
     """The items the planner puts first for the current student (the rule: `service.priority_items`).
 
