@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import shutil
 import signal
 import subprocess  # nosec B404  # starts our own server, with fixed arguments
 import sys
@@ -37,8 +36,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, select, update
 
 from benchmarks.bench_dashboard import biggest_class
-from benchmarks.bench_serving import HOST, Figure, log_in, row, wait_for, worker_rss, wrk
-from commands.serve import PRODUCTION_THREADS
+from benchmarks.bench_serving import HOST, Figure, add_server_options, can_run, log_in, row, wait_for, worker_rss, wrk
 from webapp.models import SchoolClass, User
 
 
@@ -122,25 +120,12 @@ def serve_and_measure(args: argparse.Namespace, redis_url: str | None, class_id:
 def main() -> None:
     """Measure the largest class's instructor pages under load, without and with snapshots."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_SERVING_DATABASE_URL"),
-                        help="a copy of a seeded school (the largest class may get an exam date)")
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL"),
-                        help="Redis for the snapshots (without it every request computes its figures)")
+    add_server_options(parser, 8766, "a copy of a seeded school (the largest class may get an exam date)",
+                       "Redis for the snapshots (without it every request computes its figures)")
     parser.add_argument("--without-snapshot", action="store_true",
                         help="first run the same load on a server without Redis, for comparison")
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--duration", type=float, default=10.0)
-    parser.add_argument("--warmup", type=float, default=3.0)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=PRODUCTION_THREADS)
-    parser.add_argument("--port", type=int, default=8766)
     args = parser.parse_args()
-    if not args.database_url:
-        print("bench_dashboard_load: skipped, no --database-url or BENCH_SERVING_DATABASE_URL (give it a copy of a "
-              "seeded school)")
-        return
-    if shutil.which("wrk") is None:
-        print("bench_dashboard_load: skipped, wrk is not installed (apt-get install wrk)")
+    if not can_run("bench_dashboard_load", args):
         return
     class_id, size, email = largest_class(args.database_url)
     print(f"class {class_id}: {size} students, instructor {email}")

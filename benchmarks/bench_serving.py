@@ -309,29 +309,41 @@ def row(figure: Figure, ceiling: float) -> str:
             f"{figure.p99_ms:.1f} | {figure.errors} |")
 
 
-def main() -> None:
-    """Start the server, sign the students in, measure, print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_SERVING_DATABASE_URL"),
-                        help="a database of its own: the answer loop writes reviews")
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL"))
+def add_server_options(parser: argparse.ArgumentParser, port: int, database_help: str, redis_help: str) -> None:
+    """The options every benchmark of the production server takes (database, Redis, load, gunicorn), one place."""
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_SERVING_DATABASE_URL"), help=database_help)
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL"), help=redis_help)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=PRODUCTION_THREADS,
                         help="threads per worker (gthread; default: what `serve --production` uses)")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=port)
+
+
+def can_run(name: str, args: argparse.Namespace) -> bool:
+    """Whether there is a database and wrk to measure with; if not, say so (a skipped benchmark, not a failure)."""
+    if not args.database_url:
+        print(f"{name}: skipped, no --database-url or BENCH_SERVING_DATABASE_URL (it writes: give it a copy of a "
+              "seeded school)")
+        return False
+    if shutil.which("wrk") is None:
+        print(f"{name}: skipped, wrk is not installed (apt-get install wrk)")
+        return False
+    return True
+
+
+def main() -> None:
+    """Start the server, sign the students in, measure, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_server_options(parser, 8765, "a database of its own: the answer loop writes reviews",
+                       "Redis for rate limits and snapshots, as in production")
     parser.add_argument("--students", type=int, default=160,
                         help="students signed in: the first --connections ones for the GETs, the rest spares for the loop")
     parser.add_argument("--seed", type=int, default=None, help="which students (default: new ones each run)")
     args = parser.parse_args()
-    if not args.database_url:
-        print("bench_serving: skipped, no --database-url or BENCH_SERVING_DATABASE_URL (it writes reviews: "
-              "give it a copy of a seeded school)")
-        return
-    if shutil.which("wrk") is None:
-        print("bench_serving: skipped, wrk is not installed (apt-get install wrk)")
+    if not can_run("bench_serving", args):
         return
     seed = args.seed if args.seed is not None else int(time.time())
     emails = students(args.database_url, max(args.students, args.connections), seed)

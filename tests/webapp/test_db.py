@@ -19,11 +19,17 @@ from sqlalchemy.orm import Session
 from webapp.db import WriteGate, _has_function, _power, end_read, make_engine, read_first
 
 
-def test_write_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None:
+def _table(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     engine = make_engine(url)
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    engine.dispose()
+    return url
+
+
+def test_write_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None:
+    engine = make_engine(_table(tmp_path))
     other = sqlite3.connect(tmp_path / "db.sqlite3", timeout=0, isolation_level=None)
     with engine.begin() as connection:
         connection.execute(text("SELECT 1"))  # a read, but the transaction is IMMEDIATE
@@ -38,10 +44,7 @@ def test_write_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None
 
 
 def test_read_transactions_leave_the_write_lock_free(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    engine = make_engine(_table(tmp_path))
     other = sqlite3.connect(tmp_path / "db.sqlite3", timeout=0, isolation_level=None)
     reader = engine.execution_options(sqlite_begin="DEFERRED")
     with reader.connect() as connection:
@@ -76,9 +79,7 @@ def test_a_missing_sqlite_function_is_detected() -> None:
 def test_read_first_leaves_the_write_lock_free_until_the_write_transaction(tmp_path: Path) -> None:
     # The answer POST reads the user and settings first: no lock until record_answer's own transaction.
     path = tmp_path / "db.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    engine = make_engine(_table(tmp_path))
     other = sqlite3.connect(path, timeout=0, isolation_level=None)
     with Session(engine) as session:
         read_first(session)
@@ -92,15 +93,6 @@ def test_read_first_leaves_the_write_lock_free_until_the_write_transaction(tmp_p
         session.rollback()
     other.close()
     engine.dispose()
-
-
-def _table(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE t (x INTEGER)"))
-    engine.dispose()
-    return url
 
 
 def _write_without_busy_handler(url: str) -> None:
