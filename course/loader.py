@@ -23,6 +23,8 @@ from course.models import (
     EndangermentSite,
     Lesson,
     Module,
+    Objective,
+    Review,
     Slug,
     Source,
     Strict,
@@ -82,6 +84,21 @@ class TopicsFile(Strict):
     topics: list[Topic]
 
 
+class ObjectivesFile(Strict):
+    """`kind: objectives` — one module's learning objectives, the closed list its items test."""
+
+    kind: Literal["objectives"]
+    module: Slug
+    objectives: list[Objective]
+
+
+class ReviewsFile(Strict):
+    """`kind: reviews` — the review ledger: verdicts on items as they read when reviewed."""
+
+    kind: Literal["reviews"]
+    reviews: list[Review]
+
+
 FILE_KINDS: dict[str, type[BaseModel]] = {
     "course": CourseFile,
     "sources": SourcesFile,
@@ -89,6 +106,8 @@ FILE_KINDS: dict[str, type[BaseModel]] = {
     "facts": FactsFile,
     "questions": QuestionsFile,
     "topics": TopicsFile,
+    "objectives": ObjectivesFile,
+    "reviews": ReviewsFile,
 }
 
 FRIENDLY: dict[str, str] = {
@@ -152,6 +171,8 @@ class _Collected:
         self.lessons: list[tuple[YamlFile, Lesson]] = []
         self.module_refs: list[tuple[YamlFile, Loc, str]] = []
         self.topics: list[tuple[YamlFile, Loc, Topic]] = []
+        self.objectives: list[tuple[YamlFile, Loc, str, Objective]] = []
+        self.reviews: list[tuple[YamlFile, Loc, Review]] = []
 
     def add_yaml(self, path: str, text: str) -> None:
         """Parse one YAML file and file its contents by kind."""
@@ -187,6 +208,11 @@ class _Collected:
             )
         elif isinstance(loaded, TopicsFile):
             self.topics.extend((parsed, ("topics", i), t) for i, t in enumerate(loaded.topics))
+        elif isinstance(loaded, ObjectivesFile):
+            self.module_refs.append((parsed, ("module",), loaded.module))
+            self.objectives.extend((parsed, ("objectives", i), loaded.module, o) for i, o in enumerate(loaded.objectives))
+        elif isinstance(loaded, ReviewsFile):
+            self.reviews.extend((parsed, ("reviews", i), r) for i, r in enumerate(loaded.reviews))
         elif isinstance(loaded, QuestionsFile):
             self.module_refs.append((parsed, ("module",), loaded.module))
             self.questions.extend((parsed, ("questions", i), loaded.module, q) for i, q in enumerate(loaded.questions))
@@ -226,6 +252,9 @@ class _Collected:
             questions=[question for _, _, _, question in self.questions],
             question_modules={question.id: module for _, _, module, question in self.questions},
             topics=[topic for _, _, topic in self.topics],
+            objectives=[objective for _, _, _, objective in self.objectives],
+            objective_modules={objective.id: module for _, _, module, objective in self.objectives},
+            reviews=[review for _, _, review in self.reviews],
             locations={
                 **{s.id: f"{f.path}:{f.line_of(loc)}" for f, loc, _, s in self.sites},
                 **{q.id: f"{f.path}:{f.line_of(loc)}" for f, loc, _, q in self.questions},

@@ -26,6 +26,11 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 CLOZE_BLANK = re.compile(r"\{\{(\d+)\}\}")
 
 
+# The ways one objective may be asked on purpose: recognise the fact, apply it
+# to a client in a scenario, explain why.
+Angle = Literal["recognise", "apply", "explain"]
+
+
 class Strict(BaseModel):
     """Base for content models: unknown keys are typos, so they are errors."""
 
@@ -180,6 +185,14 @@ class QuestionCommon(Strict):
     # sees both), `distinct_from` for similar wording that tests a different fact.
     variant_of: ItemRef | None = None
     distinct_from: list[ItemRef] = Field(default_factory=list)
+    # The learning objective this item tests (`kind: objectives`). Items of one
+    # objective are siblings: never two on one day, at most one per exam.
+    objective: Slug | None = None
+    # How the item asks its objective; siblings must each ask a different way.
+    angle: Angle | None = None
+    # Why the key may be longer than 1.3x its longest distractor (the check
+    # otherwise reports it: test-wise learners pick the longest option).
+    long_key_reason: Text | None = None
 
 
 class McqQuestion(QuestionCommon):
@@ -294,6 +307,26 @@ def _check_unique_options(options: list[Option]) -> None:
         raise ValueError("option texts repeat")
 
 
+class Objective(Strict):
+    """One thing a therapist must know or do, in plain words; the unit of the course."""
+
+    id: Slug
+    text: Text  # "Recognise a pulse under the fingers and move off it"
+    mblex: MblexArea
+    safety_critical: bool = False
+    sources: list[Slug] = Field(min_length=1)
+
+
+class Review(Strict):
+    """One reviewer's verdict on one item as it read on that day (the review ledger)."""
+
+    item: ItemRef
+    digest: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12,64}$")]  # of what the item shows
+    date: dt.date
+    verdict: Literal["pass", "rewritten", "fail"]
+    note: Text | None = None
+
+
 class Topic(Strict):
     """A topic of the closed tag vocabulary; questions may carry only declared topics."""
 
@@ -348,6 +381,11 @@ class Course(Strict):
     question_modules: dict[str, str]
     # The closed topic-tag vocabulary (`kind: topics`); empty when none is declared.
     topics: list[Topic] = Field(default_factory=list)
+    # Learning objectives (`kind: objectives`) and the module each belongs to.
+    objectives: list[Objective] = Field(default_factory=list)
+    objective_modules: dict[str, str] = Field(default_factory=dict)
+    # The review ledger (`kind: reviews`), oldest first as written.
+    reviews: list[Review] = Field(default_factory=list)
     # question or site id -> "path:line" where it is written, so checks that run
     # on the built bank can still point an author at the line to edit.
     locations: dict[str, str] = Field(default_factory=dict)

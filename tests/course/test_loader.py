@@ -23,7 +23,7 @@ EXPECTED = [
     f"{B}/06-no-correct.yaml:8: questions[0].options: needs exactly one correct option, has 0",
     f"{B}/07-empty-stem.yaml:6: questions[0].stem: must not be empty",
     f"{B}/08-unknown-module.yaml:2: module: unknown module 'no-such-module'",
-    f"{B}/09-unknown-kind.yaml:1: kind: unknown file kind 'quiz' (expected one of: course, sources, module, facts, questions, topics)",
+    f"{B}/09-unknown-kind.yaml:1: kind: unknown file kind 'quiz' (expected one of: course, sources, module, facts, questions, topics, objectives, reviews)",
     f"{B}/10-bad-slug.yaml:4: questions[0].id: must be a slug: lowercase letters, digits and single hyphens (got 'Bad Id')",
     f"{B}/11-unknown-lesson.yaml:11: questions[0].lesson: unknown lesson 'no-such-lesson'",
     f"{B}/12-cloze-mismatch.yaml:4: questions[0]: text has blanks [1, 3] but 2 answer list(s); write {{{{1}}}}..{{{{2}}}} once each",
