@@ -75,7 +75,7 @@ bench: $(VENV)/.stamp-test
 	$(BIN)/python -m benchmarks.bench_readiness
 	mkdir -p $(BENCH_DIR)
 	test -f $(BENCH_SCHOOL) || $(BIN)/python -m benchmarks.bench_seed --database-url sqlite:///$(BENCH_SCHOOL)
-	$(BIN)/python -c "from webapp.migrate import upgrade; upgrade('sqlite:///$(BENCH_SCHOOL)')"
+	$(BIN)/python -c "from webapp.platform.migrate import upgrade; upgrade('sqlite:///$(BENCH_SCHOOL)')"
 	$(BIN)/python -m benchmarks.bench_dashboard --database-url sqlite:///$(BENCH_SCHOOL)
 	$(BIN)/python -m benchmarks.bench_flatness --large sqlite:///$(BENCH_SCHOOL) \
 		--small sqlite:///$(BENCH_DIR)/school200.sqlite3 --make-small

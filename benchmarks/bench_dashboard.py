@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 
 from benchmarks.timing import timed
 from webapp import create_app
-from webapp.models import Enrollment, Review, SchoolClass, User
+from webapp.platform.models import Enrollment, Review, SchoolClass, User
 
 
 def biggest_class(connection: Connection) -> tuple[int, int]:
@@ -43,7 +43,7 @@ def biggest_class(connection: Connection) -> tuple[int, int]:
 def signed_in_client(app: Flask, user_id: int) -> FlaskClient:
     """A test client signed in as `user_id` through Flask-Login's session (no password round trip)."""
     with app.app_context():
-        from webapp.db import get_session
+        from webapp.platform.db import get_session
 
         user = get_session().get(User, user_id)
         assert user is not None

@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, select, update
 
 from benchmarks.bench_dashboard import biggest_class
 from benchmarks.bench_serving import HOST, Figure, add_server_options, can_run, log_in, row, wait_for, worker_rss, wrk
-from webapp.models import SchoolClass, User
+from webapp.platform.models import SchoolClass, User
 
 
 def largest_class(database_url: str) -> tuple[int, int, str]:

@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 
 from benchmarks.bench_dashboard import biggest_class, signed_in_client
 from webapp import create_app
-from webapp.models import Enrollment, Review, SchoolClass, User
+from webapp.platform.models import Enrollment, Review, SchoolClass, User
 
 PAGES = {"class overview": "", "item analysis": "/items"}
 

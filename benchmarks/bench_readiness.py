@@ -4,9 +4,9 @@ Run from the repository root:
 
     .venv/bin/python -m benchmarks.bench_readiness --students 300 --days 90 --length 50
 
-Every student of a synthetic school (`webapp.synthetic.school.plan_school`)
+Every student of a synthetic school (`webapp.tools.synthetic.school.plan_school`)
 studies day by day through the real planner and scheduler
-(`webapp.synthetic.simulate.simulate_student`). At the end of the history each
+(`webapp.tools.synthetic.simulate.simulate_student`). At the end of the history each
 takes one practice exam drawn by `quizzes.exams.draw_exam` over their class's
 modules. Before it, `quizzes.exams.predict_score` predicts the score from their
 FSRS cards (unseen items at `UNSEEN_PRIOR`), exactly as the web app does; then the
@@ -35,9 +35,9 @@ from quizzes.exams import UNSEEN_PRIOR, calibration_mae, draw_exam, predict_scor
 from quizzes.grading import grade
 from quizzes.scheduling import retrievability
 from webapp.classes.settings import StudySettings
-from webapp.synthetic.learners import answer, recall_probability
-from webapp.synthetic.school import plan_school
-from webapp.synthetic.simulate import Student, item_offsets, simulate_student
+from webapp.tools.synthetic.learners import answer, recall_probability
+from webapp.tools.synthetic.school import plan_school
+from webapp.tools.synthetic.simulate import Student, item_offsets, simulate_student
 
 NOW = dt.datetime(2026, 11, 20, 18, 0, tzinfo=dt.timezone.utc)
 
@@ -106,8 +106,8 @@ def stored_pairs(database_url: str) -> None:
     """Print the calibration of the practice exams finished in a database."""
     from sqlalchemy.orm import sessionmaker
 
-    from webapp.db import make_engine
     from webapp.exams.service import calibration_pairs
+    from webapp.platform.db import make_engine
 
     engine = make_engine(database_url)
     with sessionmaker(engine)() as session:

@@ -24,11 +24,11 @@ from sqlalchemy.engine import make_url
 from tqdm import tqdm
 
 from webapp import create_app
-from webapp.auth.passwords import hash_password
-from webapp.migrate import downgrade, upgrade
-from webapp.models import Enrollment, ItemState, Review, ReviewChoice, SchoolClass, User
-from webapp.synthetic.cli import SYNTHETIC_PASSWORD
-from webapp.synthetic.seed import seed_school
+from webapp.accounts.auth.passwords import hash_password
+from webapp.platform.migrate import downgrade, upgrade
+from webapp.platform.models import Enrollment, ItemState, Review, ReviewChoice, SchoolClass, User
+from webapp.tools.synthetic.cli import SYNTHETIC_PASSWORD
+from webapp.tools.synthetic.seed import seed_school
 
 NOW = dt.datetime(2026, 11, 20, 18, 0, tzinfo=dt.timezone.utc)
 

@@ -49,8 +49,8 @@ from urllib.parse import urlencode
 from sqlalchemy import create_engine, select
 
 from commands.serve import PRODUCTION_THREADS
-from webapp.models import User
-from webapp.synthetic.cli import SYNTHETIC_PASSWORD
+from webapp.platform.models import User
+from webapp.tools.synthetic.cli import SYNTHETIC_PASSWORD
 
 HOST = "127.0.0.1"
 WRK_SCRIPT = """

@@ -20,11 +20,11 @@ from decks.cli import decks_group
 from decks.errors import DecksError
 from quizzes.cli import export_command
 from quizzes.errors import QuizError
-from webapp.auth.cli import create_instructor_command
-from webapp.errors import WebappError
-from webapp.integrity.cli import backup_command, restore_command, verify_command
-from webapp.reports.cli import reports_command
-from webapp.synthetic.cli import seed_synthetic_command
+from webapp.platform.errors import WebappError
+from webapp.tools.accounts_cli import create_instructor_command
+from webapp.tools.integrity.cli import backup_command, restore_command, verify_command
+from webapp.tools.reports_cli import reports_command
+from webapp.tools.synthetic.cli import seed_synthetic_command
 
 OUR_ERRORS = (CourseError, QuizError, DecksError, WebappError)
 

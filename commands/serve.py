@@ -62,8 +62,8 @@ WAITRESS_THREADS = 8
               help="Worker processes (--production only).")
 def serve_command(host: str, port: int, threads: int | None, production: bool, workers: int) -> None:
     """Create or migrate the database, validate the course and serve the app."""
-    from webapp.migrate import upgrade
-    from webapp.synthetic.demo import ensure_demo
+    from webapp.platform.migrate import upgrade
+    from webapp.tools.synthetic.demo import ensure_demo
 
     # A content or bank error propagates to the command group, which prints it.
     app = build_app({"REQUEST_LOG": True} if production else None)

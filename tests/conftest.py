@@ -24,7 +24,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from course import Course, load_course
 from webapp import create_app
-from webapp.migrate import upgrade
+from webapp.platform.migrate import upgrade
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"

@@ -15,47 +15,36 @@ from course import load_course
 
 # Imported for its ORM listeners: whichever entry point writes a review through a
 # session (the app, a command, a test), the activity rollups stay true.
-from webapp import activity as _activity  # noqa: F401
+from webapp.records import activity as _activity  # noqa: F401
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` (tests) overrides the defaults and environment."""
     from webapp import (
-        account,
+        accounts,
         ankisync,
         assignments,
-        auth,
         classes,
-        content,
-        db,
         downloads,
-        errors,
         exams,
-        extensions,
-        health,
-        home,
         instructor,
         lessons,
+        platform,
         progress,
         reports,
-        security,
-        serving,
         study,
-        zones,
     )
-    from webapp.config import default_config
+    from webapp.platform.config import default_config
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(default_config(app.instance_path))
     if config:
         app.config.from_mapping(config)
     app.extensions["course"] = app.config.get("COURSE") or load_course()
-    # Plumbing first (the database, security before any route so every <int:id>
-    # is bounded, then the extensions that use them), then the question bank,
-    # then the features; the order of the features is free.
+    # The platform first (database, security, extensions, errors, the question
+    # bank), then the features; the order of the features is free.
     parts = (
-        db, security, extensions, errors, serving, content,
-        health, home, auth, account, classes, lessons, study, progress, instructor, downloads, zones,
+        platform, accounts, classes, lessons, study, progress, instructor, downloads,
         ankisync, exams, assignments, reports,
     )
     for part in parts:

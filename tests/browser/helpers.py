@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
-from webapp.auth.passwords import hash_password
-from webapp.db import make_engine
-from webapp.models import SchoolClass, User
+from webapp.accounts.auth.passwords import hash_password
+from webapp.platform.db import make_engine
+from webapp.platform.models import SchoolClass, User
 
 AXE_OPTIONS: dict[str, Any] = {"resultTypes": ["violations"]}
 # axe-core switches its duplicate-id rules off by default; study pages are checked with them on.

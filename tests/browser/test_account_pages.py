@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from tests.browser.helpers import DESKTOP, PHONE, check_axe, shoot
-from webapp.auth.passwords import hash_password
-from webapp.db import make_engine
-from webapp.models import Enrollment, SchoolClass, User
+from webapp.accounts.auth.passwords import hash_password
+from webapp.platform.db import make_engine
+from webapp.platform.models import Enrollment, SchoolClass, User
 
 pytestmark = pytest.mark.browser
 TEACHER_PASSWORD = "instructor password"

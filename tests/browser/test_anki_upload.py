@@ -12,8 +12,8 @@ from sqlalchemy.orm import sessionmaker
 from course import Course
 from tests.browser.helpers import DESKTOP, PHONE, check_axe, shoot, signup
 from tests.webapp.ankisync.anki_helpers import course_bank, export_apkg, import_deck, new_collection, study
-from webapp.db import make_engine
-from webapp.models import AnkiImport, User
+from webapp.platform.db import make_engine
+from webapp.platform.models import AnkiImport, User
 
 pytestmark = pytest.mark.browser
 

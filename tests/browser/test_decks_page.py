@@ -12,8 +12,8 @@ from sqlalchemy.orm import sessionmaker
 
 from decks.package import build_package
 from tests.browser.helpers import DESKTOP, PHONE, check_axe, make_class, shoot, signup
-from webapp.db import make_engine
-from webapp.models import SchoolClass
+from webapp.platform.db import make_engine
+from webapp.platform.models import SchoolClass
 
 pytestmark = pytest.mark.browser
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from tests.browser.helpers import PHONE, answer_by_mouse, make_class, shoot, signup
-from webapp.db import make_engine
-from webapp.models import Exam, utcnow
-from webapp.study import tokens
+from webapp.platform.db import make_engine
+from webapp.platform.models import Exam, utcnow
+from webapp.questions import tokens
 
 pytestmark = pytest.mark.browser
 

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from tests.browser.helpers import DESKTOP, PHONE, answer_by_mouse, check_axe, shoot, signup
-from webapp.auth.accounts import create_user
-from webapp.db import make_engine
+from webapp.accounts.auth.accounts import create_user
+from webapp.platform.db import make_engine
 
 pytestmark = pytest.mark.browser
 PASSWORD = "chalk board evenings"

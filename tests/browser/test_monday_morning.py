@@ -19,8 +19,8 @@ import pytest
 from tests.browser.helpers import DESKTOP, PHONE, check_axe, shoot
 from tests.webapp.instructor.demo_helpers import demo_facts
 from webapp import create_app
-from webapp.models import utcnow
-from webapp.synthetic.demo import DEMO_INSTRUCTOR, DEMO_PASSWORD, ensure_demo
+from webapp.platform.models import utcnow
+from webapp.tools.synthetic.demo import DEMO_INSTRUCTOR, DEMO_PASSWORD, ensure_demo
 
 pytestmark = pytest.mark.browser
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import sessionmaker
 from course import Course
 from quizzes.bank import build_bank
 from tests.browser.helpers import DESKTOP, PHONE, answer_by_mouse, check_axe, make_class, shoot, signup
-from webapp.db import make_engine
-from webapp.models import Assignment, SchoolClass
+from webapp.platform.db import make_engine
+from webapp.platform.models import Assignment, SchoolClass
 
 pytestmark = pytest.mark.browser
 

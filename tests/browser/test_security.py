@@ -20,10 +20,10 @@ from werkzeug.datastructures import MultiDict
 
 from course import Course
 from quizzes.bank import build_bank
-from webapp.db import make_engine
-from webapp.models import Enrollment, SchoolClass, User
-from webapp.study.responses import parse_response
-from webapp.study.service import record_answer
+from webapp.platform.db import make_engine
+from webapp.platform.models import Enrollment, SchoolClass, User
+from webapp.questions.responses import parse_response
+from webapp.records.answers import record_answer
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.webapp.helpers import signup
-from webapp.db import get_session
-from webapp.models import User
+from webapp.platform.db import get_session
+from webapp.platform.models import User
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from quizzes.questions import (
     Question,
     TrueFalseQuestion,
 )
-from webapp.auth.passwords import hash_password
+from webapp.accounts.auth.passwords import hash_password
 from webapp.classes.codes import new_join_code
-from webapp.models import SchoolClass, User
+from webapp.platform.models import SchoolClass, User
 
 TOKEN = re.compile(r'name="presentation" value="([^"]+)"')
 
@@ -35,7 +35,7 @@ def signup(client: FlaskClient, email: str = "ada@example.com", name: str = "Ada
 
 def user_id(app: Flask, email: str) -> int:
     """The id of the user with `email`."""
-    from webapp.db import get_session
+    from webapp.platform.db import get_session
 
     with app.app_context():
         return int(get_session().scalar(select(User.id).where(User.email == email)))
@@ -43,7 +43,7 @@ def user_id(app: Flask, email: str) -> int:
 
 def make_class(app: Flask, **fields: Any) -> tuple[int, str]:
     """An instructor and a class straight in the database; returns (class id, join code)."""
-    from webapp.db import get_session
+    from webapp.platform.db import get_session
 
     with app.app_context():
         session = get_session()
@@ -103,7 +103,7 @@ def copy_session(app: Flask, client: FlaskClient) -> FlaskClient:
 def teacher_and_class(app: Flask, client: FlaskClient) -> int:
     """Sign up "Teach" through the form, make them an instructor with a class "Evening"; the class id."""
     signup(client, email="teach@example.com", name="Teach")
-    from webapp.db import get_session
+    from webapp.platform.db import get_session
 
     with app.app_context():
         session = get_session()

@@ -26,10 +26,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, event, select, text
 
 from tests.webapp.helpers import answer_fields, token_of
-from webapp.db import get_session
-from webapp.models import SchoolClass, User
-from webapp.study import tokens
-from webapp.synthetic.demo import DEMO_INSTRUCTOR, DEMO_PASSWORD, ensure_demo
+from webapp.platform.db import get_session
+from webapp.platform.models import SchoolClass, User
+from webapp.questions import tokens
+from webapp.tools.synthetic.demo import DEMO_INSTRUCTOR, DEMO_PASSWORD, ensure_demo
 
 WATCHED = ("reviews", "review_choices")
 # Statements that are not queries of tables: nothing to plan.

@@ -27,8 +27,8 @@ from werkzeug.datastructures import MultiDict
 from course import Course
 from quizzes.bank import build_bank
 from tests.webapp.helpers import answer_fields
-from webapp.models import ItemState, Review
-from webapp.study.tokens import SALT
+from webapp.platform.models import ItemState, Review
+from webapp.questions.tokens import SALT
 
 pytestmark = pytest.mark.slow
 

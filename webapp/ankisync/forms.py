@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
 
-from webapp.forms import Form
+from webapp.platform.forms import Form
 
 
 class UploadForm(Form):

@@ -1,7 +1,7 @@
 """Anki answers into the learner's history, once each; then one memory state per item.
 
 `add_anki_reviews` stores each answer from Anki as a review with source "anki",
-built by `webapp.study.service.review_values` like every other review, keyed by
+built by `webapp.records.answers.review_values` like every other review, keyed by
 (user, Anki revlog id): an answer already imported (the same file again, or an
 overlapping later export) is skipped, and the unique constraint on the pair
 backs that up against two uploads at once.
@@ -27,11 +27,11 @@ from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
 from quizzes.questions import Question
-from webapp import activity
 from webapp.ankisync.package import AnkiReview
-from webapp.models import ItemState, Review
-from webapp.study.rollups import NO_ANSWERS, next_rollups
-from webapp.study.service import MAX_RESPONSE_MS, next_state, review_values, score_rating
+from webapp.platform.models import ItemState, Review
+from webapp.records import activity
+from webapp.records.answers import MAX_RESPONSE_MS, next_state, review_values, score_rating
+from webapp.records.rollups import NO_ANSWERS, next_rollups
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def add_anki_reviews(session: Session, user_id: int, reviews: Iterable[AnkiRevie
             incoming[answer.item_id].append(answer)
     rows: list[dict[str, Any]] = []
     # Restated reviews are flushed once every item is locked, not between items, so their
-    # activity rows (`webapp.activity`) are locked last, as a browser answer locks them
+    # activity rows (`webapp.records.activity`) are locked last, as a browser answer locks them
     # (its item, then the row): on PostgreSQL the two cannot wait on each other.
     with session.no_autoflush:
         for item_id, answers in incoming.items():

@@ -26,7 +26,7 @@ from quizzes.anki_identity import guid_map
 from webapp.ankisync.history import Retention, add_anki_reviews
 from webapp.ankisync.package import Limits, PackageError, read_package
 from webapp.classes.settings import study_settings
-from webapp.models import AnkiImport, utcnow
+from webapp.platform.models import AnkiImport, utcnow
 
 STALE_AFTER = dt.timedelta(minutes=10)
 ACTIVE = ("queued", "running")
@@ -75,7 +75,7 @@ def run(app: Flask, job_id: int, upload: Path) -> None:
 
 
 def _run(app: Flask, job_id: int, upload: Path) -> None:
-    from webapp.content import get_bank
+    from webapp.platform.content import get_bank
 
     factory: sessionmaker[Session] = app.extensions["db_sessionmaker"]
 

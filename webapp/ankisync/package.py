@@ -34,7 +34,7 @@ from typing import IO
 
 import zstandard
 
-from webapp.errors import WebappError
+from webapp.platform.errors import WebappError
 
 CHUNK = 1 << 20
 MAX_ENTRIES = 200_000  # a collection with this many media files is not a study deck

@@ -20,9 +20,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from webapp.ankisync import bp, jobs
 from webapp.ankisync.forms import UploadForm
 from webapp.ankisync.package import size_label
-from webapp.db import get_session
-from webapp.extensions import csrf, limiter
-from webapp.models import AnkiImport, Review, utcnow
+from webapp.platform.db import get_session
+from webapp.platform.extensions import csrf, limiter
+from webapp.platform.models import AnkiImport, Review, utcnow
 
 # Each upload unpacks and opens a collection: a few a minute is plenty for a person.
 UPLOAD_LIMIT = "10 per 10 minutes"

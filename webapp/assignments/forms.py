@@ -8,8 +8,7 @@ from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectMul
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from quizzes.exams import LENGTHS
-from webapp.forms import Form
-from webapp.instructor.forms import CheckboxList
+from webapp.platform.forms import CheckboxList, Form
 
 
 class AssignmentForm(Form):

@@ -17,14 +17,14 @@ from flask.typing import ResponseReturnValue
 
 from webapp.assignments import bp
 from webapp.assignments.forms import AssignmentForm
-from webapp.assignments.service import Progress, class_assignments, is_overdue, progress
-from webapp.content import get_bank, get_course
-from webapp.db import get_session
-from webapp.instructor.access import instructor_required, own_class_or_404
-from webapp.instructor.analytics import members
-from webapp.instructor.exports import _csv, _safe_text, _slug
-from webapp.instructor.forms import ActionForm
-from webapp.models import Assignment, SchoolClass, utcnow
+from webapp.classes.access import instructor_required, own_class_or_404
+from webapp.classes.assignments import Progress, class_assignments, is_overdue, progress
+from webapp.classes.roster import members
+from webapp.platform.content import get_bank, get_course
+from webapp.platform.csvfile import csv_download, filename_slug, safe_cell
+from webapp.platform.db import get_session
+from webapp.platform.forms import ActionForm
+from webapp.platform.models import Assignment, SchoolClass, utcnow
 
 CSV_HEADER = ["email", "assignment", "score_or_complete", "date"]
 
@@ -149,10 +149,10 @@ def export(class_id: int) -> ResponseReturnValue:
     """Every student's result on every assignment, one row each."""
     school_class = own_class_or_404(class_id)
     rows = [
-        [_safe_text(email), _safe_text(assignment.title), score_or_complete(done),
+        [safe_cell(email), safe_cell(assignment.title), score_or_complete(done),
          done.completed_at.date().isoformat() if done.completed_at else ""]
         for assignment, students in _completion(school_class)
         for _uid, _name, email, done in students
     ]
     get_session().commit()
-    return _csv(rows, CSV_HEADER, f"{_slug(school_class.name)}-assignments.csv")
+    return csv_download(rows, CSV_HEADER, f"{filename_slug(school_class.name)}-assignments.csv")

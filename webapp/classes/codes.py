@@ -7,7 +7,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import SchoolClass
+from webapp.platform.models import SchoolClass
 
 # No 0/O or 1/I: codes are read aloud and copied from a whiteboard.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

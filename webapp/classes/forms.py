@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from webapp.forms import Form
+from webapp.platform.forms import Form
 
 
 class JoinForm(Form):

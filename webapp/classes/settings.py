@@ -13,7 +13,7 @@ from typing import TypeVarTuple, Unpack
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from webapp.models import Enrollment, SchoolClass
+from webapp.platform.models import Enrollment, SchoolClass
 
 _Row = TypeVarTuple("_Row")
 

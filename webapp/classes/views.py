@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from webapp.classes import bp
 from webapp.classes.forms import JoinForm, LeaveForm
 from webapp.classes.settings import find_class_by_code, open_classes, study_settings
-from webapp.db import get_session
-from webapp.models import Enrollment, SchoolClass, User
+from webapp.platform.db import get_session
+from webapp.platform.models import Enrollment, SchoolClass, User
 
 
 @bp.route("/join", methods=["GET", "POST"])

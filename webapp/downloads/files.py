@@ -21,7 +21,7 @@ from typing import Protocol
 
 from course.models import Module
 from quizzes.bank import Bank
-from webapp.content import content_key
+from webapp.platform.content import content_key
 
 
 class DeckBuilder(Protocol):

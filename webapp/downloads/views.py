@@ -14,11 +14,11 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import exists, or_, select
 
-from webapp.content import get_bank
-from webapp.db import get_session
 from webapp.downloads import bp
 from webapp.downloads.files import DeckBuilder, DeckFile, catalogue, ensure_built, selection_deck
-from webapp.models import Enrollment, SchoolClass
+from webapp.platform.content import get_bank
+from webapp.platform.db import get_session
+from webapp.platform.models import Enrollment, SchoolClass
 
 MIMETYPE = "application/apkg"
 

@@ -1,7 +1,7 @@
 """Practice exams: drawn by MBLEx content area, optionally timed, graded only at the end.
 
 `service` starts, saves and finishes exams (answers become reviews with source
-"exam" through `webapp.study.service.record_answer`); `page` shapes stored
+"exam" through `webapp.records.answers.record_answer`); `page` shapes stored
 responses for the forms and the result; `views` is the blueprint; the drawing,
 readiness and tallies are pure, in `quizzes.exams`.
 """

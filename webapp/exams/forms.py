@@ -8,8 +8,7 @@ from wtforms import IntegerField, RadioField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from quizzes.exams import LENGTHS
-from webapp.forms import Form
-from webapp.instructor.forms import CheckboxList
+from webapp.platform.forms import CheckboxList, Form
 
 # The MBLEx gives 110 minutes for 100 questions: about 66 seconds a question.
 SECONDS_PER_QUESTION = 66

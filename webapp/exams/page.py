@@ -2,7 +2,7 @@
 
 A response is kept in the shape `quizzes.grading` accepts (see
 `quizzes.questions`); `form_values` is the inverse of
-`webapp.study.responses.parse_response`, so a question the learner returns to
+`webapp.questions.responses.parse_response`, so a question the learner returns to
 shows what they chose.
 """
 
@@ -20,7 +20,7 @@ from quizzes.questions import (
     Question,
     TrueFalseQuestion,
 )
-from webapp.study.page import region_name, spot_number
+from webapp.questions.page import region_name, spot_number
 
 
 def form_values(question: Question, response: Any) -> MultiDict[str, str]:

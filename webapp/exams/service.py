@@ -9,7 +9,7 @@ Rules:
   the page the timer submits at zero) is not saved, and any request after it
   finishes the exam.
 - `finish` records each answered question once as a review with source "exam"
-  through `webapp.study.service.record_answer`, under the presentation id
+  through `webapp.records.answers.record_answer`, under the presentation id
   `exam-<exam id>-<position>`, so the scheduler learns from it (a miss comes back
   soon) and a repeated finish records nothing twice. An unanswered question
   scores 0 and records no review (there is no answer to schedule from).
@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 from quizzes.bank import Bank
 from quizzes.exams import Tally, draw_exam, predict_score, tally_by
 from quizzes.questions import Question
-from webapp.errors import WebappError
-from webapp.models import Exam, ExamAnswer, User
-from webapp.progress.stats import load_cards
-from webapp.study.service import MAX_RESPONSE_MS, ReviewError, record_answer
+from webapp.platform.errors import WebappError
+from webapp.platform.models import Exam, ExamAnswer, User
+from webapp.records.answers import MAX_RESPONSE_MS, ReviewError, record_answer
+from webapp.records.stats import load_cards
 
 GRACE = dt.timedelta(seconds=30)
 SOURCE = "exam"

@@ -16,17 +16,17 @@ from werkzeug.datastructures import MultiDict
 
 from course.models import MBLEX_LABELS, MblexArea
 from quizzes.exams import UNSEEN_PRIOR
-from webapp.assignments.service import class_assignment_for_student
+from webapp.classes.assignments import class_assignment_for_student
 from webapp.classes.settings import StudySettings, study_settings
-from webapp.content import get_bank, get_course
-from webapp.db import get_session
 from webapp.exams import bp, service
 from webapp.exams.forms import SECONDS_PER_QUESTION, ExamForm
 from webapp.exams.page import form_values, has_answer_fields, response_text
-from webapp.models import Exam, User, utcnow
-from webapp.study import tokens as presentations
-from webapp.study.page import correct_answer, question_context
-from webapp.study.responses import parse_response
+from webapp.platform.content import get_bank, get_course
+from webapp.platform.db import get_session
+from webapp.platform.models import Exam, User, utcnow
+from webapp.questions import tokens as presentations
+from webapp.questions.page import correct_answer, question_context
+from webapp.questions.responses import parse_response
 
 AREA_LABELS = {area.value: MBLEX_LABELS[area] for area in MblexArea}
 

@@ -1,7 +1,7 @@
 """The class overview's per-student figures, computed in SQL, and the pace judgement on them.
 
 Per-learner figures that the student's own progress page also shows (mastery
-by module, reviews per day, retention) come from `webapp.progress.stats`; this
+by module, reviews per day, retention) come from `webapp.records.stats`; this
 module adds what only a class view needs. Whether a student is on track is
 decided in `pace` (one place for the rules); the exam-day forecast's curve
 comes from `quizzes.scheduling.forgetting_curve` (one place for the curve).
@@ -10,7 +10,7 @@ Every figure is a GROUP BY over the class's own rows (reviews are reached
 through the (user_id, reviewed_at) and (user_id, item_id) indexes), so a class of
 40 stays fast in a database holding millions of other classes' reviews. The
 activity figures (reviews in 7 days, study days, retention) sum the activity
-rollups (`webapp.activity`), so they cost a few rows per study session rather
+rollups (`webapp.records.activity`), so they cost a few rows per study session rather
 than every review of the month. Python only joins the grouped rows to the
 question bank, which is not in the database.
 """
@@ -26,17 +26,17 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from quizzes.scheduling import forgetting_curve
-from webapp import activity
-from webapp.ankisync.status import last_synced
+from webapp.classes.roster import enrolments
 from webapp.instructor import pace
 from webapp.instructor.unsafe import still_unsafe_items
-from webapp.models import Enrollment, ItemState, SchoolClass, User, as_utc
-from webapp.progress.stats import MASTERED_DAYS as MASTERY_DAYS
-from webapp.progress.stats import day_of
-from webapp.zones.clock import zone_of
+from webapp.platform.clock import zone_of
+from webapp.platform.models import ItemState, SchoolClass, as_utc
+from webapp.records import activity
+from webapp.records.stats import MASTERED_DAYS as MASTERY_DAYS
+from webapp.records.stats import day_of
+from webapp.records.syncs import last_synced
 
 EXAM_HOUR = 9  # the exam is taken as 09:00 in the class's zone
-Enrolment = tuple[int, str, str, dt.datetime]  # user id, display name, email, joined at
 
 
 @dataclass
@@ -100,22 +100,6 @@ def exam_moment(school_class: SchoolClass) -> dt.datetime | None:
         return None
     local = dt.datetime.combine(school_class.exam_date, dt.time(EXAM_HOUR), tzinfo=zone_of(school_class.timezone))
     return local.astimezone(dt.timezone.utc)
-
-
-def members(session: Session, class_id: int) -> list[tuple[int, str, str]]:
-    """(user id, display name, email) of the class's students, by name."""
-    return [(uid, name, email) for uid, name, email, _ in enrolments(session, class_id)]
-
-
-def enrolments(session: Session, class_id: int) -> list[Enrolment]:
-    """(user id, display name, email, joined at) of the class's students, by name."""
-    rows = session.execute(
-        select(User.id, User.display_name, User.email, Enrollment.joined_at)
-        .join(Enrollment, Enrollment.user_id == User.id)
-        .where(Enrollment.class_id == class_id)
-        .order_by(User.display_name, User.id)
-    ).all()
-    return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
 def student_rows(
@@ -249,7 +233,7 @@ def _aware(value: Any) -> dt.datetime | None:
 def unsafe_choices(session: Session, users: Sequence[int]) -> list[tuple[int, int, int]]:
     """(user id, answers with an unsafe option, distinct items) for students who chose one, most first.
 
-    Sums the `unsafe_picks` rollup of the students' item states (`webapp.study.rollups`), so no review is read.
+    Sums the `unsafe_picks` rollup of the students' item states (`webapp.records.rollups`), so no review is read.
     """
     if not users:
         return []

@@ -18,14 +18,15 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from webapp.classes.access import instructor_required, own_class_or_404
 from webapp.classes.codes import unused_join_code
-from webapp.content import get_course
-from webapp.db import get_session
 from webapp.instructor import bp
-from webapp.instructor.access import instructor_required, own_class_or_404
-from webapp.instructor.forms import ActionForm, ClassForm
-from webapp.models import Enrollment, SchoolClass, User
-from webapp.zones.clock import UTC_NAME, zone_names
+from webapp.instructor.forms import ClassForm
+from webapp.platform.clock import UTC_NAME, zone_names
+from webapp.platform.content import get_course
+from webapp.platform.db import get_session
+from webapp.platform.forms import ActionForm
+from webapp.platform.models import Enrollment, SchoolClass, User
 
 UNDO_KEY = "instructor_undo"
 

@@ -15,15 +15,16 @@ from sqlalchemy import select
 from quizzes.bank import Bank
 from quizzes.bodymap import REGIONS, body_map_svg, region_label
 from quizzes.questions import Question
-from webapp.content import get_bank, item_label
-from webapp.db import get_session
+from webapp.classes import roster as class_roster
+from webapp.classes.access import instructor_required, own_class_or_404
 from webapp.instructor import analytics, bp, forecast, pace, snapshot
-from webapp.instructor.access import instructor_required, own_class_or_404
 from webapp.instructor.unsafe import still_unsafe_items, unsafe_picks
-from webapp.models import Enrollment, Review, SchoolClass, User, utcnow
-from webapp.progress import stats
-from webapp.progress.summary import chart_json, progress_context
-from webapp.zones.clock import local_date
+from webapp.platform.clock import local_date
+from webapp.platform.content import get_bank, item_label
+from webapp.platform.db import get_session
+from webapp.platform.models import Enrollment, Review, SchoolClass, User, utcnow
+from webapp.records import stats
+from webapp.records.summary import chart_json, progress_context
 
 STATUS_ORDER = {pace.STATUS_FLAGGED: 0, pace.STATUS_ON_TRACK: 1, pace.STATUS_JUST_STARTED: 2}
 SORTABLE: dict[str, Callable[[analytics.StudentRow], Any]] = {
@@ -74,7 +75,7 @@ def overview(class_id: int) -> ResponseReturnValue:
     The content comes from the class's snapshot (`snapshot`), drawn once per sort.
     """
     school_class = own_class_or_404(class_id)
-    roster = analytics.enrolments(get_session(), class_id)
+    roster = class_roster.enrolments(get_session(), class_id)
     sort = request.args.get("sort", "status")
     if sort not in SORTABLE:
         sort = "status"

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from quizzes.bank import Bank
 from quizzes.planner import Limits, keep_pace
 from quizzes.scheduling import recall_after, retention_for
-from webapp.models import ItemState, SchoolClass
-from webapp.progress.stats import load_cards
+from webapp.platform.models import ItemState, SchoolClass
+from webapp.records.stats import load_cards
 
 
 @dataclass(frozen=True)

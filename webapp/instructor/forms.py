@@ -1,20 +1,13 @@
-"""Instructor forms: class settings, and the small POST-only action forms."""
+"""Instructor forms: a class's settings."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from webapp.forms import Form
-
-
-class CheckboxList(SelectMultipleField):
-    """Multiple choice shown as a list of checkboxes (one per module)."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
+from webapp.platform.forms import CheckboxList, Form
 
 
 class ClassForm(Form):
@@ -40,7 +33,3 @@ class ClassForm(Form):
         description="Days and times on the class's pages, and the exam at 09:00, are in this zone. "
                     "A new class starts with your browser's zone.",
     )
-
-
-class ActionForm(Form):
-    """An empty form: CSRF protection for one-click POST actions."""

@@ -1,6 +1,6 @@
 """Item analysis pages: the filtered list of questions, and one question with who picked what.
 
-Every row names the question in its own words (`webapp.content.item_label`, so a
+Every row names the question in its own words (`webapp.platform.content.item_label`, so a
 cloze shows its sentence with gaps). The list hides items with fewer than
 `DEFAULT_MIN_ATTEMPTS` attempts unless asked: a 0 % facility over one attempt
 is noise, not a finding.
@@ -16,14 +16,15 @@ from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from quizzes.questions import TYPE_LABELS, ChoiceQuestion, Question
-from webapp.content import get_bank, item_label
-from webapp.db import get_session
-from webapp.instructor import analytics, bp, snapshot
-from webapp.instructor.access import instructor_required, own_class_or_404
+from webapp.classes import roster as class_roster
+from webapp.classes.access import instructor_required, own_class_or_404
+from webapp.instructor import bp, snapshot
 from webapp.instructor.dashboard import class_items
-from webapp.instructor.items import MIN_DISCRIMINATION_N, ItemStat, item_analysis, option_pickers
 from webapp.instructor.unsafe import still_unsafe_items, unsafe_picks
-from webapp.models import SchoolClass
+from webapp.platform.content import get_bank, item_label
+from webapp.platform.db import get_session
+from webapp.platform.models import SchoolClass
+from webapp.records.items import MIN_DISCRIMINATION_N, ItemStat, item_analysis, option_pickers
 
 DEFAULT_MIN_ATTEMPTS = 5
 ITEM_SORTS: dict[str, tuple[str, Callable[[tuple[Question, ItemStat]], float]]] = {
@@ -43,7 +44,7 @@ def _min_attempts(raw: str | None) -> int:
         return DEFAULT_MIN_ATTEMPTS
 
 
-def item_figures(school_class: SchoolClass, roster: Sequence[analytics.Enrolment]) -> snapshot.ItemFigures:
+def item_figures(school_class: SchoolClass, roster: Sequence[class_roster.Enrolment]) -> snapshot.ItemFigures:
     """The statistics of every class item the class has attempted, and its still-unsafe counts (what `snapshot` caches).
 
     Filters only pick among these: an item's statistics do not depend on which
@@ -86,7 +87,7 @@ def items(class_id: int) -> ResponseReturnValue:
         unsafe_only=request.args.get("still_unsafe") == "1", sort=sort if sort in ITEM_SORTS else "facility",
         show_all=bool(request.args.get("all")),
     )
-    roster = analytics.enrolments(get_session(), class_id)
+    roster = class_roster.enrolments(get_session(), class_id)
     # Every choice but a typed-in minimum is one of a few hundred per class: those are kept.
     body = snapshot.rendered("items", school_class, roster, dataclasses.astuple(choice),
                              lambda now: item_figures(school_class, roster),
@@ -136,7 +137,7 @@ def item(class_id: int, item_id: str) -> ResponseReturnValue:
     question = bank.get(item_id)
     if question is None or question.id not in {q.id for q in class_items(bank, school_class)}:
         abort(404)
-    members = analytics.members(session, class_id)
+    members = class_roster.members(session, class_id)
     names = {uid: name for uid, name, _ in members}
     users = list(names)
     stat = item_analysis(session, users, [item_id]).get(item_id, ItemStat(item_id))

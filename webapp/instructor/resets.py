@@ -14,13 +14,13 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from webapp.account.resets import ResetError, issue_reset
-from webapp.db import get_session
+from webapp.accounts.profile.resets import ResetError, issue_reset
+from webapp.classes.access import instructor_required, own_class_or_404
 from webapp.instructor import bp
-from webapp.instructor.access import instructor_required, own_class_or_404
 from webapp.instructor.dashboard import enrolled_student_or_404
-from webapp.instructor.forms import ActionForm
-from webapp.models import utcnow
+from webapp.platform.db import get_session
+from webapp.platform.forms import ActionForm
+from webapp.platform.models import utcnow
 
 
 @bp.post("/classes/<int:class_id>/students/<int:user_id>/reset-link")

@@ -45,11 +45,12 @@ from flask import Flask, current_app, g
 from flask_caching import Cache
 from markupsafe import Markup
 
-from webapp.content import content_key, get_bank
+from webapp.classes import roster
 from webapp.instructor import analytics, pace
-from webapp.instructor.items import ItemStat, OptionStat
-from webapp.models import SchoolClass, utcnow
-from webapp.progress.stats import DayCount, Retention
+from webapp.platform.content import content_key, get_bank
+from webapp.platform.models import SchoolClass, utcnow
+from webapp.records.items import ItemStat, OptionStat
+from webapp.records.stats import DayCount, Retention
 
 DEFAULT_SECONDS = 60
 KEY_PREFIX = "msc:instructor:snapshot:"
@@ -121,14 +122,14 @@ def lifetime() -> int:
     return 0 if g.get(_FAILED_KEY) else int(current_app.extensions[_SECONDS_KEY])
 
 
-def stamp(school_class: SchoolClass, roster: Sequence[analytics.Enrolment]) -> str:
-    """A digest of what the instructor controls: the class's settings and its roster (`analytics.enrolments`)."""
+def stamp(school_class: SchoolClass, roster: Sequence[roster.Enrolment]) -> str:
+    """A digest of what the instructor controls: the class's settings and its roster (`roster.enrolments`)."""
     settings = (school_class.name, sorted(school_class.modules or []), school_class.exam_date, school_class.daily_new_limit,
                 school_class.desired_retention, school_class.timezone, school_class.created_at)
     return hashlib.sha256(repr((settings, list(roster))).encode()).hexdigest()[:16]
 
 
-def key(kind: str, school_class: SchoolClass, roster: Sequence[analytics.Enrolment]) -> str:
+def key(kind: str, school_class: SchoolClass, roster: Sequence[roster.Enrolment]) -> str:
     """The cache key of one kind of snapshot ("overview", "items") of a class, as it stands now."""
     return f"{kind}:{school_class.id}:{content_key(get_bank())}:{SHAPE}:{stamp(school_class, roster)}"
 
@@ -152,7 +153,7 @@ def _write(name: str, value: object, seconds: int) -> None:
         setattr(g, _FAILED_KEY, True)
 
 
-def cached(kind: str, school_class: SchoolClass, roster: Sequence[analytics.Enrolment],
+def cached(kind: str, school_class: SchoolClass, roster: Sequence[roster.Enrolment],
            compute: Callable[[dt.datetime], T]) -> Snapshot[T]:
     """The class's cached figures of this kind, or `compute(now)` stored for the next requests.
 
@@ -171,7 +172,7 @@ def cached(kind: str, school_class: SchoolClass, roster: Sequence[analytics.Enro
     return fresh
 
 
-def rendered(kind: str, school_class: SchoolClass, roster: Sequence[analytics.Enrolment], variant: Sequence[object],
+def rendered(kind: str, school_class: SchoolClass, roster: Sequence[roster.Enrolment], variant: Sequence[object],
              compute: Callable[[dt.datetime], T], render: Callable[[Snapshot[T]], str], keep: bool = True) -> Markup:
     """The page's content for this `variant` (sort, filters), drawn by `render` from the class's snapshot.
 

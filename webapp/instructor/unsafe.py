@@ -10,7 +10,7 @@ The list of picks reads from the partial index ix_reviews_unsafe (only unsafe
 answers), each pick's first later safe answer through ix_reviews_user_item, so
 the cost follows the class's unsafe answers, not its whole history. Which
 items are still unsafe is the `last_unsafe` rollup on each item state
-(`webapp.study.rollups`), so the overview reads no reviews.
+(`webapp.records.rollups`), so the overview reads no reviews.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Mapping, Sequence
 from sqlalchemy import and_, func, select, text
 from sqlalchemy.orm import Session, aliased
 
-from webapp.models import ItemState, Review, ReviewChoice, as_utc
+from webapp.platform.models import ItemState, Review, ReviewChoice, as_utc
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from quizzes.questions import ChoiceQuestion, Question
-from webapp.content import get_bank, item_label
-from webapp.db import get_session
-from webapp.instructor import analytics, bp
-from webapp.instructor.access import instructor_required, own_class_or_404
+from webapp.classes import roster
+from webapp.classes.access import instructor_required, own_class_or_404
+from webapp.instructor import bp
 from webapp.instructor.unsafe import UnsafePick, unsafe_picks
+from webapp.platform.content import get_bank, item_label
+from webapp.platform.db import get_session
 
 ROWS_PER_PAGE = 100  # newest first; the CSV and "show all" have every pick
 
@@ -27,7 +28,7 @@ def option_text(question: Question | None, option_id: str) -> str:
 def named_picks(class_id: int, still_only: bool = False) -> list[tuple[UnsafePick, str, Question | None]]:
     """The class's unsafe picks with the student's name and the question (None when retired)."""
     session, bank = get_session(), get_bank()
-    names = {uid: name for uid, name, _ in analytics.members(session, class_id)}
+    names = {uid: name for uid, name, _ in roster.members(session, class_id)}
     picks = unsafe_picks(session, list(names))
     if still_only:
         picks = [pick for pick in picks if pick.still_unsafe]

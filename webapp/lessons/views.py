@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 
-from webapp.content import get_bank, get_course
 from webapp.lessons import bp
-from webapp.lessons.markdown import pubmed_url, render_lesson
+from webapp.platform.content import get_bank, get_course
+from webapp.platform.markdown import pubmed_url, render_lesson
 
 
 @bp.get("/")

@@ -1,11 +1,11 @@
-"""Alembic environment: runs migrations on the URL that `webapp.migrate` sets."""
+"""Alembic environment: runs migrations on the URL that `webapp.platform.migrate` sets."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from webapp.db import make_engine
-from webapp.models import Base
+from webapp.platform.db import make_engine
+from webapp.platform.models import Base
 
 config = context.config
 target_metadata = Base.metadata

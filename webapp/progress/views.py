@@ -6,10 +6,10 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from webapp.content import item_label
-from webapp.models import utcnow
+from webapp.platform.content import item_label
+from webapp.platform.models import utcnow
 from webapp.progress import bp
-from webapp.progress.summary import progress_context
+from webapp.records.summary import progress_context
 
 
 @bp.get("/progress")

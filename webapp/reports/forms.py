@@ -7,7 +7,7 @@ from typing import Any
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from webapp.forms import Form
+from webapp.platform.forms import Form
 
 REASONS: dict[str, str] = {
     "wrong-key": "The marked answer is wrong",

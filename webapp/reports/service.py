@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from course.models import Course
 from quizzes.bank import Bank
 from quizzes.questions import Question
-from webapp.errors import WebappError
-from webapp.models import Enrollment, QuestionReport, SchoolClass, User
+from webapp.platform.errors import WebappError
+from webapp.platform.models import Enrollment, QuestionReport, SchoolClass, User
 
 STATUSES = ("open", "resolved", "dismissed")
 

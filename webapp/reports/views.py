@@ -16,13 +16,13 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from course.models import MBLEX_LABELS, MblexArea
-from webapp.content import get_bank
-from webapp.db import get_session
-from webapp.extensions import limiter
-from webapp.instructor.access import instructor_required, own_class_or_404
-from webapp.instructor.analytics import members
-from webapp.instructor.items import item_analysis
-from webapp.models import User, utcnow
+from webapp.classes.access import instructor_required, own_class_or_404
+from webapp.classes.roster import members
+from webapp.platform.content import get_bank
+from webapp.platform.db import get_session
+from webapp.platform.extensions import limiter
+from webapp.platform.models import User, utcnow
+from webapp.records.items import item_analysis
 from webapp.reports import bp, service
 from webapp.reports.forms import REASONS, ReportForm, ResolveForm
 

@@ -17,8 +17,8 @@ bp = Blueprint("study", __name__, url_prefix="/study")
 
 def init_app(app: Flask) -> None:
     """Register the study blueprint and the time-span filter its pages use."""
+    from webapp.questions.page import timespan
     from webapp.study import practice, views  # noqa: F401  (add the routes to bp)
-    from webapp.study.page import timespan
 
     app.register_blueprint(bp)
     app.jinja_env.filters["timespan"] = timespan

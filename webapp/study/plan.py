@@ -7,7 +7,7 @@ that covers.
 
 Days are the learner's own: "today" for the new-card limit starts at midnight
 in the zone stored on the user (`users.timezone`, from their browser; UTC
-until it is known), by the one rule in `webapp.zones.clock`.
+until it is known), by the one rule in `webapp.platform.clock`.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from course.models import Course
 from quizzes.bank import Bank
 from quizzes.planner import DueCard, Limits, Plan, plan_from, scope_items
-from webapp.assignments.student import my_priority_items
+from webapp.classes.assignments import priority_for
 from webapp.classes.settings import StudySettings
-from webapp.models import ItemState, Review, User
-from webapp.zones.clock import local_midnight
+from webapp.platform.clock import local_midnight
+from webapp.platform.models import ItemState, Review, User
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def plan(session: Session, user_id: int, bank: Bank, settings: StudySettings, sc
     seen, due = study_cards(session, user_id, bank, now)
     since = start_of_day(now, user_zone(session, user_id))
     new_today, last = session.execute(_TODAY_AND_LAST, {"user_id": user_id, "since": since}).one()
-    limits = replace(limits_for(settings, scope), priority=my_priority_items(now))
+    limits = replace(limits_for(settings, scope), priority=priority_for(session, bank, user_id, now))
     return plan_from(seen, due, bank, limits, now, new_seen_today=int(new_today or 0), last_item=last)
 
 

@@ -15,15 +15,15 @@ from werkzeug.datastructures import MultiDict
 
 from quizzes.questions import Question
 from webapp.classes.settings import study_settings
-from webapp.content import get_bank, get_course
-from webapp.db import get_session
-from webapp.models import utcnow
-from webapp.progress.stats import load_cards
+from webapp.platform.content import get_bank, get_course
+from webapp.platform.db import get_session
+from webapp.platform.models import utcnow
+from webapp.questions import tokens as presentations
+from webapp.questions.page import answer_context, question_context
+from webapp.questions.responses import parse_response
+from webapp.records.stats import load_cards
 from webapp.study import bp
-from webapp.study import tokens as presentations
-from webapp.study.page import answer_context, question_context
 from webapp.study.plan import Scope, items_in_scope, parse_scope, plan
-from webapp.study.responses import parse_response
 
 
 def _context(scope: Scope) -> dict[str, object]:

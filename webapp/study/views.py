@@ -1,7 +1,7 @@
 """`/study` views: one question at a time, graded at once, scheduled by FSRS.
 
 GET /study shows the next question (planned by `quizzes.planner`) with a signed
-presentation token; POST /study/answer records it through `webapp.study.service` and
+presentation token; POST /study/answer records it through `webapp.records.answers` and
 redirects to the answer page (so a reload never re-posts); the answer page
 offers the four Anki ratings to override the automatic one, and undo.
 `?ahead=1` studies learning questions due within `ending.SOON` now. An answer
@@ -26,17 +26,17 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from quizzes.questions import Question
 from quizzes.scheduling import retention_for, review
 from webapp.classes.settings import StudySettings, study_settings
-from webapp.content import get_bank, get_course
-from webapp.db import end_read, get_session, read_first
-from webapp.models import ItemState, Review, User, utcnow
-from webapp.progress.stats import load_cards
+from webapp.platform.content import get_bank, get_course
+from webapp.platform.db import end_read, get_session, read_first
+from webapp.platform.models import ItemState, Review, User, utcnow
+from webapp.questions import tokens as presentations
+from webapp.questions.page import answer_context, question_context
+from webapp.questions.responses import FormData, parse_response
+from webapp.records.answers import ReviewError, override_rating, record_answer, undo_answer, undoable
+from webapp.records.stats import load_cards
 from webapp.study import bp, stash
-from webapp.study import tokens as presentations
 from webapp.study.ending import SOON, ending, wait_seconds
-from webapp.study.page import answer_context, question_context
 from webapp.study.plan import Scope, items_in_scope, new_seen_today, parse_scope, plan, user_zone
-from webapp.study.responses import FormData, parse_response
-from webapp.study.service import ReviewError, override_rating, record_answer, undo_answer, undoable
 
 RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 

@@ -28,8 +28,8 @@ from tests.webapp.ankisync.anki_helpers import (
 )
 from tests.webapp.helpers import signup, user_id
 from webapp import create_app
-from webapp.db import get_session
-from webapp.models import AnkiImport, ItemState, Review, User
+from webapp.platform.db import get_session
+from webapp.platform.models import AnkiImport, ItemState, Review, User
 
 LATEST_META = PackageMetadata(version=PackageMetadata.VERSION_LATEST).SerializeToString()
 

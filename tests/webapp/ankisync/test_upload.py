@@ -30,9 +30,9 @@ from tests.webapp.ankisync.anki_helpers import (
 )
 from tests.webapp.helpers import make_class, signup, user_id
 from webapp import create_app
-from webapp.auth.passwords import hash_password
-from webapp.db import get_session
-from webapp.models import AnkiImport, ItemState, Review, SchoolClass, User
+from webapp.accounts.auth.passwords import hash_password
+from webapp.platform.db import get_session
+from webapp.platform.models import AnkiImport, ItemState, Review, SchoolClass, User
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.webapp.helpers import answer_fields, signup, teacher_and_class, token_of, user_id
-from webapp.db import get_session
-from webapp.models import Assignment, utcnow
+from webapp.platform.db import get_session
+from webapp.platform.models import Assignment, utcnow
 
 LESSON = "why-nerves-rarely-hurt"
 
@@ -42,7 +42,7 @@ def test_set_study_work_complete_it_and_export(app: Flask, client: FlaskClient) 
         page = client.get("/study/")
         assert b"Nerves first" in page.data  # due within a week: shown above the question
         token = token_of(page.data)
-        from webapp.study import tokens
+        from webapp.questions import tokens
 
         item = tokens.verify("test-secret", token, user_id(app, "stu@example.com")).item_id
         assert item in items
@@ -76,7 +76,7 @@ def test_an_exam_assignment_is_passed_by_an_exam_at_the_minimum(app: Flask, clie
     exam_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     client.post(f"/exams/{exam_id}/begin")
     bank = app.extensions["bank"]
-    from webapp.models import Exam
+    from webapp.platform.models import Exam
 
     with app.app_context():
         exam = get_session().get(Exam, exam_id)
@@ -105,7 +105,7 @@ def test_mismatched_settings_and_other_classes_are_refused(app: Flask, client: F
 
 
 def test_a_recall_target_counts_unstudied_items_as_zero(app: Flask, client: FlaskClient) -> None:
-    from webapp.assignments.service import progress
+    from webapp.classes.assignments import progress
 
     class_id = teacher_and_class(app, client)
     client.post(f"/instructor/classes/{class_id}/assignments", data={
@@ -123,7 +123,7 @@ def test_a_recall_target_counts_unstudied_items_as_zero(app: Flask, client: Flas
         assert before.recall == 0.0 and not before.complete
     for _ in range(len(lesson_items(app))):
         page = client.get("/study/")
-        from webapp.study import tokens
+        from webapp.questions import tokens
 
         item = tokens.verify("test-secret", token_of(page.data), uid).item_id
         client.post("/study/answer", data={"presentation": token_of(page.data), **answer_fields(bank.get(item))})

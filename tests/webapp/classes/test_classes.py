@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from tests.webapp.helpers import make_class, user_id
 from webapp.classes.codes import JOIN_CODE_ALPHABET, new_join_code
 from webapp.classes.settings import study_settings
-from webapp.db import get_session
-from webapp.models import Enrollment
+from webapp.platform.db import get_session
+from webapp.platform.models import Enrollment
 
 
 def _enrolments(app: Flask) -> int:
@@ -68,7 +68,7 @@ def test_new_join_codes_avoid_confusable_characters() -> None:
 
 
 def test_leave_a_class_with_confirmation_keeps_history(app: Flask, student: FlaskClient) -> None:
-    from webapp.models import Review
+    from webapp.platform.models import Review
 
     class_id, code = make_class(app, name="Evening class")
     student.post("/join", data={"join_code": code})
@@ -77,7 +77,7 @@ def test_leave_a_class_with_confirmation_keeps_history(app: Flask, student: Flas
     assert "Leave “Evening class”?" in confirm and "stay yours" in confirm and _enrolments(app) == 1
     page = student.get("/study/")
     from tests.webapp.helpers import answer_fields, token_of
-    from webapp.study import tokens as presentations
+    from webapp.questions import tokens as presentations
 
     shown = presentations.verify(app.config["SECRET_KEY"], token_of(page.data), user_id(app, "ada@example.com"))
     question = app.extensions["bank"].get(shown.item_id)

@@ -21,9 +21,9 @@ from decks.ids import note_guid
 from decks.package import build_package, package_filename
 from quizzes.bank import Bank
 from tests.webapp.helpers import make_class, signup
-from webapp.db import get_session
 from webapp.downloads import files as deckfiles
-from webapp.models import SchoolClass, User
+from webapp.platform.db import get_session
+from webapp.platform.models import SchoolClass, User
 
 TWO_MODULES = ["nerve-injury", "neck-safety"]
 

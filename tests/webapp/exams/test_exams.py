@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.webapp.helpers import answer_fields, signup, user_id
-from webapp.db import get_session
-from webapp.models import Exam, ItemState, Review
+from webapp.platform.db import get_session
+from webapp.platform.models import Exam, ItemState, Review
 
 
 def start(client: FlaskClient, length: str = "20", modules: list[str] | None = None, **extra: Any) -> int:
@@ -123,7 +123,7 @@ def test_the_form_refuses_no_modules(student: FlaskClient) -> None:
 def test_past_exams_are_listed_on_the_learners_clock(app: Flask, student: FlaskClient) -> None:
     from sqlalchemy import update
 
-    from webapp.models import User
+    from webapp.platform.models import User
 
     exam_id = start(student)
     with app.app_context():

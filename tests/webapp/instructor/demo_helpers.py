@@ -15,7 +15,7 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 from sqlalchemy import Engine, select
 
 from quizzes.bank import Bank
-from webapp.models import Enrollment, ItemState, Review, SchoolClass, User
+from webapp.platform.models import Enrollment, ItemState, Review, SchoolClass, User
 
 
 @dataclass

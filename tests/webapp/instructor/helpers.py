@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from quizzes.questions import ChoiceQuestion
-from webapp.auth.passwords import hash_password
-from webapp.db import get_session
-from webapp.models import Enrollment, ItemState, Review, ReviewChoice, SchoolClass, User
-from webapp.study.rollups import pair_rollups
+from webapp.accounts.auth.passwords import hash_password
+from webapp.platform.db import get_session
+from webapp.platform.models import Enrollment, ItemState, Review, ReviewChoice, SchoolClass, User
+from webapp.records.rollups import pair_rollups
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
 PASSWORD = "correct horse battery"

@@ -10,11 +10,11 @@ from flask import Flask
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from tests.webapp.instructor.helpers import NOW, School, restate_rollups
-from webapp.db import get_session
 from webapp.instructor import analytics, pace
-from webapp.instructor.items import correlation_interval, item_analysis, pearson
 from webapp.instructor.unsafe import still_unsafe_items, unsafe_picks
-from webapp.models import Review, SchoolClass
+from webapp.platform.db import get_session
+from webapp.platform.models import Review, SchoolClass
+from webapp.records.items import correlation_interval, item_analysis, pearson
 
 
 def recall(elapsed_days: float, stability: float) -> float:

@@ -25,11 +25,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.webapp.instructor.demo_helpers import demo_facts
-from webapp.db import get_session
 from webapp.instructor.dashboard import class_rows
-from webapp.models import SchoolClass
-from webapp.synthetic import demo
-from webapp.synthetic.demo import ensure_demo
+from webapp.platform.db import get_session
+from webapp.platform.models import SchoolClass
+from webapp.tools.synthetic import demo
+from webapp.tools.synthetic.demo import ensure_demo
 
 EXPECTED = {
     "Demo Student 2": {"inactive"},

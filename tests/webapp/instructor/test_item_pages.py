@@ -11,7 +11,7 @@ from markupsafe import escape
 from quizzes.bank import build_bank
 from quizzes.questions import ChoiceQuestion, ClozeQuestion
 from tests.webapp.instructor.helpers import NOW, PASSWORD, School, answer
-from webapp.content import item_label
+from webapp.platform.content import item_label
 
 
 def test_cloze_rows_show_their_sentence(course: object) -> None:

@@ -11,9 +11,9 @@ from sqlalchemy import select, update
 
 from tests.webapp.helpers import copy_session
 from tests.webapp.instructor.helpers import PASSWORD, School
-from webapp.account.resets import token_hash
-from webapp.db import get_session
-from webapp.models import PasswordReset
+from webapp.accounts.profile.resets import token_hash
+from webapp.platform.db import get_session
+from webapp.platform.models import PasswordReset
 
 LINK = re.compile(r'value="https?://[^/"]+(/account/reset/[^"]+)"')
 NEW = "a fresh long passphrase"

@@ -19,9 +19,10 @@ from flask.testing import FlaskClient
 
 from quizzes.questions import ChoiceQuestion
 from tests.webapp.instructor.helpers import PASSWORD, School, answer
-from webapp.db import get_session
-from webapp.instructor import analytics, dashboard, item_views, snapshot
-from webapp.models import SchoolClass, utcnow
+from webapp.classes import roster as class_roster
+from webapp.instructor import dashboard, item_views, snapshot
+from webapp.platform.db import get_session
+from webapp.platform.models import SchoolClass, utcnow
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def stored(application: Flask, kind: str, class_id: int) -> snapshot.Snapshot[An
     with application.app_context():
         school_class = get_session().get(SchoolClass, class_id)
         assert school_class is not None
-        roster = analytics.enrolments(get_session(), class_id)
+        roster = class_roster.enrolments(get_session(), class_id)
         found = snapshot.cache.get(snapshot.key(kind, school_class, roster))
     assert isinstance(found, snapshot.Snapshot), kind
     return found
@@ -74,7 +75,7 @@ def test_snapshot_equals_a_fresh_computation(cached_app: Flask, school: School) 
         school_class = get_session().get(SchoolClass, school.class_id)
         assert school_class is not None
         fresh_overview = dashboard.overview_figures(school_class, cached_overview.computed_at)
-        fresh_items = item_views.item_figures(school_class, analytics.enrolments(get_session(), school.class_id))
+        fresh_items = item_views.item_figures(school_class, class_roster.enrolments(get_session(), school.class_id))
     assert cached_overview.figures == fresh_overview
     assert cached_items.figures == fresh_items
     assert [row.name for row in fresh_overview.rows] == ["Ann", "Bob", "Cat"]

@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from course.models import Evidence, Source
-from webapp.lessons.markdown import render_markdown
+from webapp.platform.markdown import render_markdown
 
 SOURCES = {
     "aa": Source(id="aa", authors=["Smith J"], title="On nerves", year=2001, publication="J Nerves", evidence=Evidence.PEER_REVIEWED, pmid=123),

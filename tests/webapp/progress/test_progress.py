@@ -8,9 +8,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.webapp.helpers import answer_fields, user_id
-from webapp.db import get_session
-from webapp.models import Review, utcnow
-from webapp.study import tokens as presentations
+from webapp.platform.db import get_session
+from webapp.platform.models import Review, utcnow
+from webapp.questions import tokens as presentations
 
 
 def test_progress_empty_then_changes_after_answers(app: Flask, student: FlaskClient) -> None:

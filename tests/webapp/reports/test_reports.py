@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from course import Course
 from tests.webapp.helpers import signup, teacher_and_class
-from webapp.db import get_session
-from webapp.models import QuestionReport
+from webapp.platform.db import get_session
+from webapp.platform.models import QuestionReport
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -74,7 +74,7 @@ def test_cli_lists_open_reports_with_source_lines(app: Flask, client: FlaskClien
     client.post(f"/report/{authored.id}", data={"reason": "typo", "comment": "line one\nline two"})
     client.post(f"/report/{generated.id}", data={"reason": "unclear"})
     from commands import main
-    from webapp.reports import cli
+    from webapp.tools import reports_cli as cli
 
     monkeypatch.setattr(cli, "create_app", lambda: make_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "x", "COURSE": course}))
     out = tmp_path / "reports.txt"

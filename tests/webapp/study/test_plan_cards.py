@@ -10,11 +10,11 @@ from werkzeug.datastructures import MultiDict
 
 from quizzes.planner import Limits, due_cards, plan_from, plan_next
 from tests.webapp.helpers import answer_fields
-from webapp.models import ItemState
-from webapp.progress.stats import load_cards
+from webapp.platform.models import ItemState
+from webapp.questions.responses import parse_response
+from webapp.records.answers import record_answer
+from webapp.records.stats import load_cards
 from webapp.study.plan import study_cards
-from webapp.study.responses import parse_response
-from webapp.study.service import record_answer
 
 START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 

@@ -12,9 +12,9 @@ from quizzes.bodymap import locate_spots, region_label
 from quizzes.grading import grade
 from quizzes.questions import HotspotQuestion
 from tests.webapp.helpers import answer_fields, make_class, signup, token_of, user_id
-from webapp.db import get_session
-from webapp.models import Review
-from webapp.study import tokens as presentations
+from webapp.platform.db import get_session
+from webapp.platform.models import Review
+from webapp.questions import tokens as presentations
 from webapp.study.ending import SOON, ending
 
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
@@ -151,7 +151,7 @@ def test_class_limit_offers_extra_practice_that_records_nothing(app: Flask, stud
 
 def _due_at(app: Flask, due: dt.datetime, state: int) -> None:
     """Move every item state (its card too: the planner reads the card) to `due`, in FSRS `state`."""
-    from webapp.models import ItemState
+    from webapp.platform.models import ItemState
 
     with app.app_context():
         session = get_session()
@@ -164,7 +164,7 @@ def test_the_daily_limit_is_counted_in_the_learners_own_day(app: Flask, student:
                                                             monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import update
 
-    from webapp.models import User
+    from webapp.platform.models import User
     from webapp.study import views
 
     # Kiritimati is UTC+14: an answer at 11:00 UTC on 1 March is 01:00 on 2 March there.

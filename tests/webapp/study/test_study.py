@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from quizzes.questions import Question
 from tests.webapp.helpers import answer_fields, make_class, signup, token_of, user_id
-from webapp.db import get_session
-from webapp.models import Review
-from webapp.study import tokens as presentations
+from webapp.platform.db import get_session
+from webapp.platform.models import Review
+from webapp.questions import tokens as presentations
 
 TYPES = ("mcq", "multi", "truefalse", "cloze", "matching", "hotspot")
 

@@ -20,16 +20,16 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from tests.webapp.helpers import answer_fields
-from webapp.account.resets import issue_reset
-from webapp.auth.passwords import hash_password
+from webapp.accounts.auth.passwords import hash_password
+from webapp.accounts.profile.resets import issue_reset
 from webapp.classes.codes import new_join_code
-from webapp.content import get_course
-from webapp.db import get_session
 from webapp.exams.service import create_exam
-from webapp.models import AnkiImport, Assignment, Enrollment, SchoolClass, User
+from webapp.platform.content import get_course
+from webapp.platform.db import get_session
+from webapp.platform.models import AnkiImport, Assignment, Enrollment, SchoolClass, User
+from webapp.questions.responses import parse_response
+from webapp.records.answers import record_answer
 from webapp.reports.service import create_report
-from webapp.study.responses import parse_response
-from webapp.study.service import record_answer
 
 PASSWORD = "correct horse battery"
 ROLES = ("anonymous", "student", "own", "other")

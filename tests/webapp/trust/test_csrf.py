@@ -25,9 +25,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.webapp.trust.helpers import EMAILS, PASSWORD, ROLES, build_world, fill
-from webapp.db import get_session
-from webapp.models import Base, User
-from webapp.study import tokens
+from webapp.platform.db import get_session
+from webapp.platform.models import Base, User
+from webapp.questions import tokens
 
 # Endpoints that turn a refused token into a redirect with a message (see above), and that message.
 REDIRECTED = {"study.answer": b"nothing was recorded", "ankisync.upload": b"This form has expired"}

@@ -113,7 +113,7 @@ def test_answers_with_control_characters_under_a_valid_token(app: Flask) -> None
     """A typed answer is not a form field: a NUL in a cloze blank is graded, stored (PostgreSQL too) or refused."""
     import datetime as dt
 
-    from webapp.study import tokens
+    from webapp.questions import tokens
 
     world = build_world(app)
     client = client_for(app, "student")

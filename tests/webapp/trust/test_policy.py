@@ -17,8 +17,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.webapp.trust.helpers import ROLES, build_world, client_for, fill, stub_builder
-from webapp.db import get_session
-from webapp.models import Assignment, Enrollment, PasswordReset, QuestionReport
+from webapp.platform.db import get_session
+from webapp.platform.models import Assignment, Enrollment, PasswordReset, QuestionReport
 
 # (endpoint, method): status for (anonymous, student, own instructor, other instructor).
 # 302 for anonymous on a private page is the redirect to /login; 404 where a

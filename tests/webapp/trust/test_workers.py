@@ -27,8 +27,8 @@ import pytest
 import redis
 from sqlalchemy import create_engine, func, select
 
-from webapp.models import Review, User
-from webapp.study import tokens
+from webapp.platform.models import Review, User
+from webapp.questions import tokens
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ Revision ID: 0012
 Revises: 0011
 
 The class overview and the progress pages sum these rows instead of counting
-reviews (`webapp.activity`). The backfill is `webapp.activity.rebuild` over
+reviews (`webapp.records.activity`). The backfill is `webapp.records.activity.rebuild` over
 everyone: one INSERT … SELECT … GROUP BY on either database, the same statement
 the synthetic school's bulk writer runs per batch, reading only the five review
 columns every revision since 0001 has.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from webapp.activity import rebuild
+from webapp.records.activity import rebuild
 
 revision = "0012"
 down_revision = "0011"

@@ -1,0 +1,16 @@
+"""Accounts: sign up, log in, log out, password hashing, the create-instructor command."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("auth", __name__)
+
+
+def init_app(app: Flask) -> None:
+    """Register the auth blueprint with its views, and the log-in limits' storage."""
+    from webapp.accounts.auth import limits, views  # noqa: F401  (views adds the routes to bp)
+
+    limits.init_app(app)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,131 @@
+"""Sign up, log in and log out (`/signup`, `/login`, `/logout` POST only)."""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.accounts.auth import bp
+from webapp.accounts.auth.forms import LoginForm, SignupForm
+from webapp.accounts.auth.limits import BLOCKED_MESSAGE, LoginGuard, remember_device
+from webapp.accounts.auth.passwords import hash_password, needs_rehash, verify_nothing, verify_password
+from webapp.accounts.auth.sessions import end_session, start_session
+from webapp.platform.db import get_session
+from webapp.platform.extensions import limiter
+from webapp.platform.models import User
+
+# Per client address, on POST only: reading the form is never limited. A
+# class signing up together from one school address stays well under it.
+SIGNUP_LIMIT = "60 per hour"
+# The same words whether the email was new or already had an account, so the
+# form does not tell a stranger who studies here (there is no mail server to
+# tell the owner privately; this message tells them what to do).
+SIGNED_UP = (
+    "Thank you. If {email} is new here, its account is ready: log in below. "
+    "If it already had an account, nothing was changed: log in with that account's password."
+)
+
+def _safe_next(target: str | None) -> str:
+    """`target` when it is a path on this site, else the user's start page (no open redirects).
+
+    The start page is the instructor's classes for an instructor, the study page for everyone else.
+    """
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    if getattr(current_user, "is_instructor", False) and "instructor.index" in current_app.view_functions:
+        return url_for("instructor.index")
+    return url_for("study.index") if "study.index" in current_app.view_functions else url_for("home.index")
+
+
+def _invite_ok(code: str | None) -> bool:
+    expected = current_app.config.get("INSTRUCTOR_INVITE_CODE") or ""
+    return bool(expected and code) and hmac.compare_digest(str(code).encode(), expected.encode())
+
+
+def _user_by_email(email: str) -> User | None:
+    return get_session().scalar(select(User).where(func.lower(User.email) == email))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(SIGNUP_LIMIT, methods=["POST"])
+def signup() -> ResponseReturnValue:
+    """Create an account, then send the visitor to log in (the same answer for a known email)."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(None))
+    form = SignupForm()
+    invites = bool(current_app.config.get("INSTRUCTOR_INVITE_CODE"))
+    if not invites:
+        del form.instructor_invite_code
+    if form.validate_on_submit():
+        session = get_session()
+        role = "student"
+        if invites and form.instructor_invite_code.data:
+            if not _invite_ok(form.instructor_invite_code.data):
+                form.instructor_invite_code.errors = ["That invite code is not valid. Leave it empty to sign up as a student."]
+                return render_template("auth/signup.html", form=form), 400
+            role = "instructor"
+        email = form.email.data or ""
+        # Hash first, whatever follows, so a known email answers no faster.
+        password_hash = hash_password(form.password.data or "")
+        if _user_by_email(email) is None:
+            session.add(User(email=form.email.data, display_name=form.display_name.data, role=role,
+                             password_hash=password_hash))
+            try:
+                session.commit()
+            except IntegrityError:  # the same email signed up a moment ago: answered the same way
+                session.rollback()
+        flash(SIGNED_UP.format(email=form.email.data), "success")
+        return redirect(url_for("auth.login", next=request.args.get("next")))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """Sign in with email and password; failures are limited per account, device and address (`auth.limits`)."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email, password = form.email.data or "", form.password.data or ""
+        user = _user_by_email(email)
+        guard = LoginGuard(email, user.id if user is not None else None)
+        if guard.blocked():
+            form.password.errors = [BLOCKED_MESSAGE]
+            return render_template("auth/login.html", form=form), 429
+        if user is not None and verify_password(user.password_hash, password):
+            if needs_rehash(user.password_hash):
+                # Argon2 parameters changed since this hash was made: upgrade it
+                # now, while the password is at hand (before the session names it).
+                user.password_hash = hash_password(password)
+                get_session().commit()
+            start_session(user)
+            response = redirect(_safe_next(request.args.get("next")))
+            remember_device(response, user.id)
+            return response
+        if user is None:
+            verify_nothing(password)
+        guard.failed()
+        form.password.errors = ["That email and password do not match an account."]
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> ResponseReturnValue:
+    """Sign out (POST, so a link or image elsewhere cannot sign anyone out)."""
+    user: User = current_user
+    end_session(user)
+    get_session().commit()
+    flash("You have logged out.", "info")
+    return redirect(url_for("home.index"))
+

@@ -1,0 +1,57 @@
+"""Account forms: change password, set a password from a reset link, delete the account."""
+
+from __future__ import annotations
+
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from webapp.accounts.auth.forms import SignupForm
+from webapp.platform.forms import Form
+
+
+def new_password_field(label: str = "New password") -> PasswordField:
+    """A new-password field under exactly the sign-up form's password rules.
+
+    The rules live in one place, `SignupForm.password` (`auth.passwords.PasswordPolicy`,
+    which reads the account's email and name from the form's `account_email` and
+    `account_name`, so the forms below are built with them).
+    """
+    rules = SignupForm.password.kwargs
+    return PasswordField(label, validators=list(rules["validators"]), description=rules.get("description", ""))
+
+
+def _confirm_field() -> PasswordField:
+    return PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired("Type the new password again."),
+                    EqualTo("new_password", message="The two new passwords are not the same.")],
+    )
+
+
+class ChangePasswordForm(Form):
+    """Change one's own password; the current one proves it is the owner."""
+
+    # The account's email and name, set by the view, for the password policy.
+    account_email: str | None = None
+    account_name: str | None = None
+    current_password = PasswordField("Current password",
+                                     validators=[DataRequired("Enter your current password."), Length(max=128)])
+    new_password = new_password_field()
+    confirm = _confirm_field()
+
+
+class ResetPasswordForm(Form):
+    """Choose a new password from an instructor's one-time link."""
+
+    account_email: str | None = None
+    account_name: str | None = None
+
+    new_password = new_password_field()
+    confirm = _confirm_field()
+
+
+class DeleteAccountForm(Form):
+    """Delete one's own account; the password confirms it."""
+
+    password = PasswordField("Your password",
+                             validators=[DataRequired("Enter your password to confirm."), Length(max=128)])

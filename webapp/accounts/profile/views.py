@@ -1,0 +1,132 @@
+"""`/account`: change password, download my data, delete my account; `/account/reset/<token>`."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, current_app, flash, make_response, redirect, render_template, url_for
+from flask import session as cookie
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required, logout_user
+from flask_wtf import FlaskForm
+
+from webapp.accounts.auth.passwords import verify_password
+from webapp.accounts.auth.sessions import start_session
+from webapp.accounts.profile import bp
+from webapp.accounts.profile.credentials import replace_password
+from webapp.accounts.profile.deletion import DeletionError, delete_account, deletion_mode
+from webapp.accounts.profile.export import account_export
+from webapp.accounts.profile.forms import ChangePasswordForm, DeleteAccountForm, ResetPasswordForm
+from webapp.accounts.profile.resets import ResetError, pending_reset, use_reset
+from webapp.platform.db import get_session
+from webapp.platform.extensions import limiter
+from webapp.platform.models import User, utcnow
+
+# Both forms check a password, so they are limited like log-in (POST only).
+PASSWORD_LIMIT = "10 per minute"
+
+
+def _me() -> User:
+    user: User = current_user
+    return user
+
+
+def _page(password_form: FlaskForm | None = None, delete_form: FlaskForm | None = None,
+          status: int = 200) -> ResponseReturnValue:
+    return render_template(
+        "account/index.html", password_form=password_form or ChangePasswordForm(),
+        delete_form=delete_form or DeleteAccountForm(),
+        deletion=deletion_mode(current_app.config.get("ACCOUNT_DELETION", "delete")),
+    ), status
+
+
+@bp.get("/")
+@login_required
+def index() -> ResponseReturnValue:
+    """My account: change password, download my data, delete my account."""
+    return _page()
+
+
+@bp.post("/password")
+@login_required
+@limiter.limit(PASSWORD_LIMIT)
+def change_password() -> ResponseReturnValue:
+    """Change my password; every other session ends, this one goes on in a fresh session."""
+    user = _me()
+    form = ChangePasswordForm()
+    form.account_email, form.account_name = user.email, user.display_name  # for the password policy
+    if form.validate_on_submit():
+        if verify_password(user.password_hash, form.current_password.data or ""):
+            replace_password(user, form.new_password.data or "")
+            get_session().commit()
+            start_session(user)
+            flash("Password changed. You have been logged out everywhere else.", "success")
+            return redirect(url_for("account.index"))
+        form.current_password.errors = ["That is not your current password."]
+    return _page(password_form=form, status=400)
+
+
+@bp.get("/export.json")
+@login_required
+def export() -> ResponseReturnValue:
+    """Download everything the app holds about me, as JSON."""
+    now = utcnow()
+    data = account_export(get_session(), _me(), now)
+    response = Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="massage-course-{now:%Y%m%d}.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/delete")
+@login_required
+@limiter.limit(PASSWORD_LIMIT)
+def delete() -> ResponseReturnValue:
+    """Delete my account after my password confirms it."""
+    form = DeleteAccountForm()
+    user = _me()
+    if form.validate_on_submit():
+        if not verify_password(user.password_hash, form.password.data or ""):
+            form.password.errors = ["That is not your password. Nothing was deleted."]
+        else:
+            try:
+                delete_account(get_session(), user, current_app.config.get("ACCOUNT_DELETION", "delete"), utcnow())
+            except DeletionError as error:
+                form.password.errors = [str(error)]
+            else:
+                logout_user()
+                cookie.clear()
+                flash("Your account has been deleted.", "info")
+                return redirect(url_for("home.index"))
+    return _page(delete_form=form, status=400)
+
+
+def _reset_page(status: int, **context: object) -> ResponseReturnValue:
+    # The token is in the address: no caching, and no Referer carrying it off.
+    response = make_response(render_template("account/reset.html", **context), status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(PASSWORD_LIMIT, methods=["POST"])
+def reset(token: str) -> ResponseReturnValue:
+    """Choose a new password with an instructor's one-time link."""
+    session, now = get_session(), utcnow()
+    student = pending_reset(session, token, now)
+    if student is None:
+        return _reset_page(404, form=None)
+    form = ResetPasswordForm()
+    form.account_email, form.account_name = student.email, student.display_name  # for the password policy
+    if form.validate_on_submit():
+        try:
+            use_reset(session, token, form.new_password.data or "", now)
+        except ResetError:
+            return _reset_page(404, form=None)
+        if current_user.is_authenticated:
+            logout_user()
+        flash("Your new password is set, and any old sessions have ended. Log in with it now.", "success")
+        return redirect(url_for("auth.login"))
+    status = 400 if form.is_submitted() else 200
+    return _reset_page(status, form=form, student=student)

@@ -1,0 +1,57 @@
+"""Configuration defaults; the instance folder and environment override them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def default_config(instance_path: str) -> dict[str, Any]:
+    """Defaults: SQLite under `instance/`, demo data on, a per-instance secret key."""
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(Path(instance_path)),
+        "DATABASE_URL": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{Path(instance_path) / 'massage-course.sqlite3'}",
+        # Demo accounts have a published password: on by default only for the
+        # default SQLite file, never for a DATABASE_URL unless DEMO_DATA=1 (see synthetic.demo).
+        "DEMO_DATA": demo_data_setting(os.environ.get("DEMO_DATA"), bool(os.environ.get("DATABASE_URL"))),
+        "INSTRUCTOR_INVITE_CODE": os.environ.get("INSTRUCTOR_INVITE_CODE", ""),
+        "SAFETY_RETENTION": 0.95,
+        "DEFAULT_RETENTION": 0.90,
+        "DEFAULT_NEW_LIMIT": 20,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,  # a form left open over lunch still submits
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "REQUEST_LOG": os.environ.get("REQUEST_LOG", "0") in {"1", "true", "yes"},
+        # What happens to a learner's answers when they delete their account:
+        # "delete" removes them; "anonymise" keeps them under a nameless account
+        # so the class's figures do not change (webapp/accounts/profile/deletion.py).
+        "ACCOUNT_DELETION": os.environ.get("ACCOUNT_DELETION", "delete"),
+        "PASSWORD_RESET_HOURS": 24,  # how long an instructor's reset link works
+        # https: HSTS, Secure and __Host- cookies (webapp.platform.security); PROXY_COUNT: trusted proxies in front.
+        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),
+        # Log-in limits are shared by every worker through Redis when set (webapp.accounts.auth.limits).
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+    }
+
+
+def demo_data_setting(setting: str | None, database_url_set: bool) -> bool:
+    """DEMO_DATA=1 switches the demo on, DEMO_DATA=0 off; unset: on only for the default SQLite file."""
+    if setting is not None and setting.strip():
+        return setting.strip().lower() not in {"0", "false", "no", "off"}
+    return not database_url_set
+
+
+def _instance_secret(instance: Path) -> str:
+    # Kept in the instance folder so sessions survive restarts without a
+    # secret ever being committed.
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""Operators' tools run from the `massage-course` CLI: the synthetic school and the integrity checks (verify, backup)."""
