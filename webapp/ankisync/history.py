@@ -30,8 +30,8 @@ from quizzes.questions import Question
 from webapp.ankisync.package import AnkiReview
 from webapp.platform.models import ItemState, Review
 from webapp.records import activity
-from webapp.records.answers import MAX_RESPONSE_MS, next_state, review_values, score_rating
 from webapp.records.rollups import NO_ANSWERS, next_rollups
+from webapp.records.scoring import MAX_RESPONSE_MS, next_state, review_values, score_rating
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from webapp.assignments.forms import AssignmentForm
 from webapp.classes.access import instructor_required, own_class_or_404
 from webapp.classes.assignments import Progress, class_assignments, is_overdue, progress
 from webapp.classes.roster import members
+from webapp.classes.settings import modules_of
 from webapp.platform.content import get_bank, get_course
 from webapp.platform.csvfile import csv_download, filename_slug, safe_cell
 from webapp.platform.db import get_session
@@ -32,7 +33,8 @@ CSV_HEADER = ["email", "assignment", "score_or_complete", "date"]
 def _form(school_class: SchoolClass) -> AssignmentForm:
     form = AssignmentForm()
     course = get_course()
-    modules = [m for m in course.modules if not school_class.modules or m.id in school_class.modules]
+    studied = modules_of(school_class.modules, course)
+    modules = [m for m in course.modules if m.id in studied]
     form.modules.choices = [(m.id, m.title) for m in modules]
     form.lessons.choices = [(lesson.id, f"{m.title}: {lesson.title}") for m in modules for lesson in course.lessons_of(m.id)]
     return form

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
 from quizzes.scheduling import retrievability
+from webapp.classes.settings import modules_of
 from webapp.platform.models import Assignment, Enrollment, Exam, ItemState, Review, SchoolClass
 
 PRIORITY_DAYS = 7
@@ -63,8 +64,8 @@ def assignment_items(bank: Bank, assignment: Assignment, class_modules: Iterable
     """The item ids a study assignment covers, in bank order."""
     if assignment.lessons:
         return [q.id for lesson in assignment.lessons for q in bank.by_lesson(lesson)]
-    modules = set(assignment.modules or class_modules)
-    return [q.id for q in bank.questions if not modules or q.module in modules]
+    modules = set(modules_of(assignment.modules or list(class_modules), bank.course))
+    return [q.id for q in bank.questions if q.module in modules]
 
 
 def progress(session: Session, bank: Bank, assignment: Assignment, user_id: int,

@@ -8,14 +8,35 @@ and the modules studied are the union of every open class's modules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVarTuple, Unpack
+from typing import Iterable, TypeVarTuple, Unpack
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from course.models import Course
 from webapp.platform.models import Enrollment, SchoolClass
 
 _Row = TypeVarTuple("_Row")
+
+
+def studies_everything(chosen: Iterable[str] | None) -> bool:
+    """The one rule: a class (or an assignment) that chose no modules studies every module of the course.
+
+    Stored as an empty list rather than the list of today's modules, so a module
+    added to the course later is studied too.
+    """
+    return not chosen
+
+
+def modules_of(chosen: Iterable[str] | None, course: Course) -> list[str]:
+    """The module ids that a choice of modules covers, in course order (`studies_everything` when none)."""
+    wanted = set(chosen or ())
+    return [module.id for module in course.modules if studies_everything(wanted) or module.id in wanted]
+
+
+def settings_modules(chosen: Iterable[str] | None) -> frozenset[str] | None:
+    """A class's choice as `StudySettings.modules`: None for every module."""
+    return None if studies_everything(chosen) else frozenset(chosen or ())
 
 
 @dataclass(frozen=True)
@@ -61,7 +82,7 @@ def study_settings(session: Session, user_id: int, default_retention: float, def
     latest = classes[0]
     modules: set[str] | None = set()
     for school_class in classes:
-        if not school_class.modules:  # an empty list means the whole course
+        if studies_everything(school_class.modules):
             modules = None
             break
         modules.update(school_class.modules)  # type: ignore[union-attr]

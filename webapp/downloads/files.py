@@ -21,6 +21,7 @@ from typing import Protocol
 
 from course.models import Module
 from quizzes.bank import Bank
+from webapp.classes.settings import modules_of
 from webapp.platform.content import content_key
 
 
@@ -66,7 +67,7 @@ def selection_deck(bank: Bank, module_ids: Sequence[str], title: str) -> DeckFil
     """
     public = catalogue(bank)
     with_questions = [module for module in bank.modules if bank.by_module(module.id)]
-    wanted = set(module_ids) or {module.id for module in with_questions}
+    wanted = set(modules_of(module_ids, bank.course))
     modules = tuple(module for module in with_questions if module.id in wanted)
     if not modules:
         return None

@@ -30,7 +30,8 @@ from quizzes.exams import Tally, draw_exam, predict_score, tally_by
 from quizzes.questions import Question
 from webapp.platform.errors import WebappError
 from webapp.platform.models import Exam, ExamAnswer, User
-from webapp.records.answers import MAX_RESPONSE_MS, ReviewError, record_answer
+from webapp.records.answers import record_answer
+from webapp.records.scoring import MAX_RESPONSE_MS, ReviewError
 from webapp.records.stats import load_cards
 
 GRACE = dt.timedelta(seconds=30)

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from webapp.classes.access import instructor_required, own_class_or_404
 from webapp.classes.codes import unused_join_code
+from webapp.classes.settings import modules_of
 from webapp.instructor import bp
 from webapp.instructor.forms import ClassForm
 from webapp.platform.clock import UTC_NAME, zone_names
@@ -38,7 +39,7 @@ def _class_form(school_class: SchoolClass | None = None) -> ClassForm:
     form.timezone.choices = [(name, name.replace("_", " ")) for name in zone_names()]
     if school_class is not None and not form.is_submitted():
         form.desired_retention.data = Decimal(round(school_class.desired_retention * 100))
-        form.modules.data = school_class.modules or [module.id for module in modules]
+        form.modules.data = modules_of(school_class.modules, get_course())
         form.timezone.data = school_class.timezone or UTC_NAME
     elif school_class is None and not form.is_submitted():
         form.modules.data = [module.id for module in modules]

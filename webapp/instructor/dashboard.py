@@ -17,6 +17,7 @@ from quizzes.bodymap import REGIONS, body_map_svg, region_label
 from quizzes.questions import Question
 from webapp.classes import roster as class_roster
 from webapp.classes.access import instructor_required, own_class_or_404
+from webapp.classes.settings import modules_of
 from webapp.instructor import analytics, bp, forecast, pace, snapshot
 from webapp.instructor.unsafe import still_unsafe_items, unsafe_picks
 from webapp.platform.clock import local_date
@@ -42,7 +43,7 @@ SORTABLE: dict[str, Callable[[analytics.StudentRow], Any]] = {
 
 def class_items(bank: Bank, school_class: SchoolClass) -> list[Question]:
     """The questions a class studies: its modules, or every module when none are chosen."""
-    modules = set(school_class.modules or [m.id for m in bank.modules])
+    modules = set(modules_of(school_class.modules, bank.course))
     return [q for q in bank.questions if q.module in modules]
 
 

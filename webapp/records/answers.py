@@ -1,35 +1,25 @@
-"""Recording answers: the one place a review is graded, scheduled and stored.
+"""Storing an answer once: the item state, the review and the options chosen, in one transaction.
 
-`review_values` builds every review row and `next_state` every item state, for
-the web app and for the synthetic school's bulk writer alike; `is_lapse` is the
-one lapse rule.
-
-`record_answer` grades with `quizzes.grading`, picks the FSRS rating from the
-grade and the learner's usual speed for that question type, schedules with
-`quizzes.scheduling`, and writes the item state, the review and the options
-chosen in one transaction, with the item state's rollups of its reviews
-(`webapp.records.rollups`, read by the instructor pages) and the activity counts
-(`webapp.records.activity`). It is idempotent on the presentation id (a double submit
-records once: the unique index refuses the second) and free of Flask, so the
-synthetic school can write through the same functions. It is the hot write of
-the app, so it runs built-once Core statements: one that reads and locks the
-item state (with the learner's recent times), then the writes, which on
-PostgreSQL are one statement (one round trip). `score_answer` is its pure core, for bulk writers that batch rows.
-
-`undo_answer` takes the learner's last answer back (review deleted, item state
-rebuilt from the review's `card_before`), within `UNDO_WINDOW`.
+`record_answer` scores with `webapp.records.scoring` and writes the item state
+with its rollups of the reviews (`webapp.records.rollups`, read by the instructor
+pages), the review and the chosen options in one transaction; the activity
+counts follow (`webapp.records.activity`). It is idempotent on the presentation
+id (a double submit records once: the unique index refuses the second) and free
+of Flask, so every writer (study, exams, the Anki import, the synthetic school)
+goes through it. It runs Core statements built once: one reads and locks the
+item state together with the learner's recent answer times, then the writes,
+which on PostgreSQL are one statement.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, cast
+from typing import Any, cast
 
-from sqlalchemy import JSON, Column, Table, bindparam, delete, func, insert, select, type_coerce, union_all, update
+from sqlalchemy import JSON, Column, Table, bindparam, func, insert, select, type_coerce, union_all, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Row
@@ -40,32 +30,20 @@ from sqlalchemy.orm.util import identity_key
 from quizzes.grading import chosen_options
 from quizzes.grading import grade as grade_response
 from quizzes.questions import ChoiceQuestion, Grade, Question
-from quizzes.scheduling import Rating, Reviewed, load_card, rating_for, retention_for, review
-from webapp.platform.errors import WebappError
 from webapp.platform.models import ItemState, Review, ReviewChoice, User
 from webapp.records import activity
-from webapp.records.rollups import NO_ANSWERS, ROLLUPS, next_rollups, pair_rollups, stored_rollups
-
-# How many recent answers of a type make the learner's "usual" speed.
-TYPICAL_WINDOW = 20
-# Time on a question is clamped: a tab left open over lunch is not a slow answer.
-MAX_RESPONSE_MS = 10 * 60 * 1000
-# FSRS states are 1-3; 0 is an item never answered (a review's `state_before`).
-NEW_STATE = 0
-
-
-class ReviewError(WebappError):
-    """A review cannot be recorded or re-rated (the message is for the learner)."""
-
-
-@dataclass(frozen=True)
-class Scored:
-    """What one answer means for the schedule, before anything is stored."""
-
-    grade: Grade
-    rating: Rating
-    auto_rating: Rating  # what the grade and speed alone give
-    reviewed: Reviewed
+from webapp.records.rollups import NO_ANSWERS, ROLLUPS, next_rollups, stored_rollups
+from webapp.records.scoring import (
+    MAX_RESPONSE_MS,
+    NEW_STATE,
+    TYPICAL_TIMES,
+    ReviewError,
+    median_ms,
+    next_state,
+    review_values,
+    score_answer,
+    typical_response_ms,
+)
 
 
 @dataclass(frozen=True)
@@ -77,133 +55,20 @@ class RecordedAnswer:
     duplicate: bool
 
 
-def score_answer(
-    question: Question,
-    response: object,
-    response_ms: int,
-    card_before: dict[str, Any] | None,
-    typical_ms: float | None,
-    now: dt.datetime,
-    desired_retention: float,
-    safety_retention: float,
-    override_rating: int | None = None,
-    grader: Callable[[Question, object], Grade] = grade_response,
-) -> Scored:
-    """Grade `response`, choose the rating and schedule the item (pure).
-
-    `grader` is `quizzes.grading.grade` unless a bulk caller passes a memoised one.
-
-    Raises:
-        ReviewError: when the response cannot be graded (outcome "invalid").
-    """
-    result = grader(question, response)
-    if not result.is_valid:
-        raise ReviewError(result.message or "That answer could not be read.")
-    auto = rating_for(result, response_ms, typical_ms)
-    rating = Rating(override_rating) if override_rating is not None else auto
-    retention = retention_for(question, desired_retention, safety_retention)
-    return Scored(result, rating, auto, review(card_before, int(rating), now, retention))
-
-
-def score_rating(question: Question, rating: int, card_before: dict[str, Any] | None, now: dt.datetime,
-                 desired_retention: float, safety_retention: float) -> Scored:
-    """Schedule an answer whose rating is already known (an Anki button press, a replayed review); pure.
-
-    There is no response to grade: Again counts as incorrect, any other button as correct.
-    """
-    grade = Grade(outcome="correct" if rating > int(Rating.AGAIN) else "incorrect",
-                  score=1.0 if rating > int(Rating.AGAIN) else 0.0, message="")
-    retention = retention_for(question, desired_retention, safety_retention)
-    return Scored(grade, Rating(rating), Rating(rating), review(card_before, rating, now, retention))
-
-
-# Built once: every answer runs it, and building the statement cost as much as running it.
-# Table columns (Core), not ORM attributes, so the session skips its ORM result handling.
-_reviews = Review.__table__.c
-_TYPICAL_TIMES = (
-    select(_reviews.response_ms)
-    .where(_reviews.user_id == bindparam("user_id"), _reviews.question_type == bindparam("question_type"),
-           _reviews.source != "anki")
-    .order_by(_reviews.reviewed_at.desc())
-    .limit(TYPICAL_WINDOW)
-)
-
-
-def typical_response_ms(session: Session, user_id: int, question_type: str) -> float | None:
-    """The median time of the learner's last answers of this type (None before any).
-
-    Answers imported from Anki are left out: Anki times a flashcard, not reading options.
-    """
-    return _median(session.execute(_TYPICAL_TIMES, {"user_id": user_id, "question_type": question_type}).scalars().all())
-
-
-def _median(times: Sequence[int] | None) -> float | None:
-    return float(statistics.median(times)) if times else None
-
-
-def is_lapse(rating: int, state_before: int) -> bool:
-    """FSRS counts a lapse when a card in review state is forgotten."""
-    return rating == int(Rating.AGAIN) and state_before == 2
-
-
-def next_state(reps: int, lapses: int, scored: Scored, state_before: int, module: str,
-               now: dt.datetime) -> dict[str, Any]:
-    """The item state's column values after one answer (`reps`, `lapses`: before it)."""
-    return {
-        **_schedule_values(scored.reviewed, module, now),
-        "reps": reps + 1,
-        "lapses": lapses + int(is_lapse(int(scored.rating), state_before)),
-    }
-
-
-def _schedule_values(reviewed: Reviewed, module: str, now: dt.datetime) -> dict[str, Any]:
-    return {
-        "card": reviewed.card, "due": reviewed.due, "state": reviewed.state, "stability": reviewed.stability,
-        "difficulty": reviewed.difficulty, "last_review": now, "module": module,
-    }
-
-
-def review_values(*, user_id: int, question: Question, presentation_id: str, now: dt.datetime,
-                  response: object, scored: Scored, response_ms: int, attempt: int, state_before: int,
-                  card_before: dict[str, Any] | None, source: str,
-                  anki_revlog_id: int | None = None) -> dict[str, Any]:
-    """The column values of one review row: the only place a review is built.
-
-    `anki_revlog_id` is set for reviews imported from Anki (source "anki").
-    """
-    return {
-        "user_id": user_id,
-        "item_id": question.id,
-        "presentation_id": presentation_id,
-        "reviewed_at": now,
-        "response": _jsonable(response),
-        "result": scored.grade.outcome,
-        "score": scored.grade.score,
-        "rating": int(scored.rating),
-        "auto_rating": int(scored.auto_rating),
-        "response_ms": response_ms,
-        "attempt": attempt,
-        "state_before": state_before,
-        "unsafe_chosen": bool(scored.grade.unsafe_chosen),
-        "source": source,
-        "question_type": question.type,
-        "module": question.module,
-        "card_before": card_before,
-        "anki_revlog_id": anki_revlog_id,
-    }
-
-
-def _set(state: ItemState, values: dict[str, Any]) -> None:
+def set_columns(state: ItemState, values: dict[str, Any]) -> None:
+    """Assign each column of `values` on an item state."""
     for name, value in values.items():
         setattr(state, name, value)
 
 
-def _user_id(user: User | int) -> int:
+def user_id_of(user: User | int) -> int:
+    """The id of a user given as a row or an id."""
     return user if isinstance(user, int) else user.id
 
 
 # `record_answer` writes through these Core statements, built once: the ORM's unit of
-# work and its result handling cost more than the statements themselves (profiled).
+# work and its result handling cost more than the statements themselves.
+_reviews = Review.__table__.c
 _states: Table = ItemState.__table__  # type: ignore[assignment]  # declarative tables are Tables
 _reviews_table: Table = Review.__table__  # type: ignore[assignment]
 _choices_table: Table = ReviewChoice.__table__  # type: ignore[assignment]
@@ -220,13 +85,13 @@ def _lock_state(dialect: str) -> Any:
     """What an answer needs of the item state it moves on, in one statement; FOR UPDATE holds the row
     until the answer is stored (SQLite compiles it away: BEGIN IMMEDIATE already locks the database).
 
-    With the state come the learner's recent times of the question type (`_TYPICAL_TIMES`, gathered
+    With the state come the learner's recent times of the question type (`TYPICAL_TIMES`, gathered
     into one JSON list) and the count of the item's stored reviews, which equals `reps` unless this
     statement waited for another answer's lock on the row: PostgreSQL then returns the row as that
     answer left it, but the subqueries still read from before it, so `record_answer` reads the times again.
     """
     gather = func.json_agg if dialect == "postgresql" else func.json_group_array
-    times = _TYPICAL_TIMES.subquery()
+    times = TYPICAL_TIMES.subquery()
     recent = select(type_coerce(gather(times.c.response_ms), JSON)).scalar_subquery()
     answers = (
         select(func.count()).select_from(_reviews_table)
@@ -280,7 +145,7 @@ def record_answer(
         ReviewError: the response cannot be graded, or the presentation id
             belongs to another learner or item (a forged or mixed-up form).
     """
-    user_id = _user_id(user)
+    user_id = user_id_of(user)
     response_ms = max(0, min(int(response_ms), MAX_RESPONSE_MS))
     try:
         return _record(session, user_id, question, response, response_ms, presentation_id, now,
@@ -312,7 +177,7 @@ def _record(session: Session, user_id: int, question: Question, response: object
     else:
         state_before, card_before, reps, lapses = locked.state, dict(locked.card), locked.reps or 0, locked.lapses or 0
         before = stored_rollups(locked._mapping)
-        typical = (_median(locked.recent) if locked.answers == reps
+        typical = (median_ms(locked.recent) if locked.answers == reps
                    else typical_response_ms(session, user_id, question.type))
     try:
         scored = score_answer(question, response, response_ms, card_before, typical, now,
@@ -445,130 +310,3 @@ def _chosen(question: Question, response: object) -> list[tuple[str, bool]]:
         return []
     chosen = chosen_options(response)
     return [(option.id, option.unsafe) for option in question.options if option.id in chosen]
-
-
-def _jsonable(response: object) -> Any:
-    if isinstance(response, tuple):
-        return list(response)
-    return response
-
-
-def override_rating(
-    session: Session,
-    user: User | int,
-    review_id: int,
-    question: Question,
-    rating: int,
-    desired_retention: float,
-    safety_retention: float,
-) -> Review:
-    """Replace a review's rating (the learner's Again/Hard/Good/Easy) and re-schedule; commits.
-
-    The item is re-scheduled from the card stored before that review, so the
-    result is what the new rating would have given in the first place. Only the
-    learner's latest review of the item may change: later reviews built on it.
-
-    Raises:
-        ReviewError: the review is not the learner's, not the latest of its item,
-            or the rating is not 1-4.
-    """
-    user_id = _user_id(user)
-    if rating not in (1, 2, 3, 4):
-        raise ReviewError("Choose Again, Hard, Good or Easy.")
-    row = session.scalar(select(Review).where(Review.id == review_id, Review.user_id == user_id))
-    if row is None or row.item_id != question.id:
-        session.rollback()
-        raise ReviewError("That answer was not found.")
-    latest = session.scalar(
-        select(func.max(Review.id)).where(Review.user_id == user_id, Review.item_id == row.item_id)
-    )
-    if latest != row.id:
-        session.rollback()
-        raise ReviewError("You have answered this question again since, so this rating can no longer change.")
-    if row.rating == rating:
-        session.rollback()
-        return row
-    state = session.scalar(
-        select(ItemState).where(ItemState.user_id == user_id, ItemState.item_id == row.item_id).with_for_update()
-    )
-    if state is None:  # cannot happen while the review exists; refuse rather than guess
-        session.rollback()
-        raise ReviewError("That answer was not found.")
-    retention = retention_for(question, desired_retention, safety_retention)
-    reviewed = review(row.card_before, rating, row.reviewed_at, retention)
-    _set(state, _schedule_values(reviewed, question.module, row.reviewed_at))
-    state.lapses = (state.lapses or 0) - int(is_lapse(row.rating, row.state_before)) + int(is_lapse(rating, row.state_before))
-    row.rating = rating
-    session.commit()
-    return row
-
-
-# How long after answering the learner may take the answer back (Anki's undo, kept short:
-# later answers are planned from this one, and instructors read the day's figures).
-UNDO_WINDOW = dt.timedelta(minutes=10)
-
-
-def undoable(session: Session, user_id: int, review: Review, now: dt.datetime) -> bool:
-    """Whether `review` may still be undone: the learner's latest answer, inside the window, from the web."""
-    if review.source != "web" or now - review.reviewed_at > UNDO_WINDOW:
-        return False
-    latest = session.scalar(
-        select(Review.id).where(Review.user_id == user_id).order_by(Review.reviewed_at.desc(), Review.id.desc()).limit(1)
-    )
-    return latest == review.id
-
-
-def undo_answer(session: Session, user: User | int, review_id: int, now: dt.datetime) -> str:
-    """Take back the learner's last answer: the review goes, the item is as it was before; commits.
-
-    The item state is rebuilt from what the review kept of it (`card_before`,
-    `state_before`, its rating for the lapse count), so it equals the state
-    before the answer; the review and its chosen options are deleted, so no
-    figure counts the answer. Returns the item id.
-
-    Raises:
-        ReviewError: the review is not the learner's, not their latest, too old, or already undone.
-    """
-    user_id = _user_id(user)
-    row = session.scalar(select(Review).where(Review.id == review_id, Review.user_id == user_id).with_for_update())
-    if row is None:
-        session.rollback()
-        raise ReviewError("That answer was already undone, or is not yours.")
-    if not undoable(session, user_id, row, now):
-        session.rollback()
-        raise ReviewError("Only your last answer can be undone, within 10 minutes of giving it.")
-    state = session.scalar(
-        select(ItemState).where(ItemState.user_id == user_id, ItemState.item_id == row.item_id).with_for_update()
-    )
-    if state is not None:
-        if row.card_before is None:
-            session.delete(state)
-        else:
-            _set(state, _restored_values(session, row, state))
-    item_id = row.item_id
-    # Deleted explicitly: SQLite enforces ON DELETE CASCADE only with foreign keys switched on.
-    session.execute(delete(ReviewChoice).where(ReviewChoice.review_id == row.id))
-    session.delete(row)
-    session.commit()
-    return item_id
-
-
-def _restored_values(session: Session, row: Review, state: ItemState) -> dict[str, Any]:
-    """The item state's columns as they were before `row` (whose card_before is set)."""
-    card = load_card(row.card_before or {})
-    previous = session.scalar(
-        select(func.max(Review.reviewed_at)).where(
-            Review.user_id == row.user_id, Review.item_id == row.item_id, Review.id != row.id
-        )
-    )
-    return {
-        "card": dict(row.card_before or {}),
-        "due": card.due,
-        "state": row.state_before,
-        "stability": card.stability,
-        "difficulty": card.difficulty,
-        "last_review": card.last_review or previous,
-        "reps": max(0, (state.reps or 0) - 1),
-        "lapses": max(0, (state.lapses or 0) - int(is_lapse(row.rating, row.state_before))),
-        **pair_rollups(session, row.user_id, row.item_id, leaving_out=row.id),
-    }

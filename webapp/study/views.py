@@ -32,7 +32,9 @@ from webapp.platform.models import ItemState, Review, User, utcnow
 from webapp.questions import tokens as presentations
 from webapp.questions.page import answer_context, question_context
 from webapp.questions.responses import FormData, parse_response
-from webapp.records.answers import ReviewError, override_rating, record_answer, undo_answer, undoable
+from webapp.records.answers import record_answer
+from webapp.records.corrections import override_rating, rerateable, undo_answer, undoable
+from webapp.records.scoring import ReviewError
 from webapp.records.stats import load_cards
 from webapp.study import bp, stash
 from webapp.study.ending import SOON, ending, wait_seconds
@@ -204,12 +206,10 @@ def show_answer(review_id: int) -> ResponseReturnValue:
     session = get_session()
     now = utcnow()
     state = session.get(ItemState, (row.user_id, row.item_id))
-    latest = session.scalar(
-        select(Review.id).where(Review.user_id == row.user_id, Review.item_id == row.item_id).order_by(Review.id.desc()).limit(1)
-    )
     settings = _settings()
     result = plan(session, _user().id, get_bank(), settings, scope, now)
     can_undo = undoable(session, _user().id, row, now)
+    can_rate = rerateable(session, row)
     session.commit()
     retention = retention_for(question, settings.desired_retention, current_app.config["SAFETY_RETENTION"])
     # What each button would schedule, like Anki's labels above its buttons.
@@ -218,7 +218,7 @@ def show_answer(review_id: int) -> ResponseReturnValue:
         for value in (1, 2, 3, 4)
     ]
     return render_template(
-        "study/answer.html", row=row, state=state, can_rate=latest == row.id, rating_options=options,
+        "study/answer.html", row=row, state=state, can_rate=can_rate, rating_options=options,
         can_undo=can_undo, scope=scope, query=_query(scope, request.args), next_query=_query(scope, request.args),
         scope_title=scope.title(get_course()), counts=result.counts, now=now,
         **answer_context(question, row.response),

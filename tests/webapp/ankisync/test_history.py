@@ -17,7 +17,8 @@ from webapp.ankisync.history import Retention, add_anki_reviews
 from webapp.ankisync.package import AnkiReview
 from webapp.platform.models import ItemState, Review, User
 from webapp.questions.responses import parse_response
-from webapp.records.answers import record_answer, score_rating, typical_response_ms
+from webapp.records.answers import record_answer
+from webapp.records.scoring import score_rating, typical_response_ms
 
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 RETENTION = Retention(0.9, 0.95)

@@ -24,7 +24,8 @@ from webapp.platform.models import Review, ReviewActivity, User
 from webapp.questions.responses import parse_response
 from webapp.records import activity
 from webapp.records.activity import Counts, bucket_of, contribution, rebuild, recount
-from webapp.records.answers import override_rating, record_answer, undo_answer
+from webapp.records.answers import record_answer
+from webapp.records.corrections import override_rating, undo_answer
 from webapp.records.stats import day_of
 
 T0 = dt.datetime(2026, 3, 1, 9, 7, 30, tzinfo=dt.timezone.utc)

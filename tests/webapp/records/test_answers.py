@@ -15,7 +15,9 @@ from quizzes.scheduling import review
 from tests.webapp.helpers import answer_fields
 from webapp.platform.models import ItemState, Review, ReviewChoice
 from webapp.questions.responses import parse_response
-from webapp.records.answers import ReviewError, override_rating, record_answer, typical_response_ms
+from webapp.records.answers import record_answer
+from webapp.records.corrections import override_rating
+from webapp.records.scoring import ReviewError, typical_response_ms
 
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 

@@ -16,7 +16,8 @@ from webapp.ankisync.history import Retention, add_anki_reviews
 from webapp.ankisync.package import AnkiReview
 from webapp.platform.models import ItemState, User
 from webapp.questions.responses import parse_response
-from webapp.records.answers import record_answer, undo_answer
+from webapp.records.answers import record_answer
+from webapp.records.corrections import undo_answer
 from webapp.records.rollups import ROLLUPS, next_rollups, pair_rollups, rollups_of
 from webapp.tools.integrity.verify import Mismatch, verify
 

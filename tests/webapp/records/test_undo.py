@@ -15,7 +15,9 @@ from tests.webapp.helpers import answer_fields
 from webapp.platform.db import get_session
 from webapp.platform.models import ItemState, Review, ReviewChoice, User
 from webapp.questions.responses import parse_response
-from webapp.records.answers import UNDO_WINDOW, ReviewError, record_answer, undo_answer, undoable
+from webapp.records.answers import record_answer
+from webapp.records.corrections import UNDO_WINDOW, undo_answer, undoable
+from webapp.records.scoring import ReviewError
 
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 

@@ -35,8 +35,8 @@ from quizzes.errors import QuizError
 from quizzes.questions import Grade
 from quizzes.scheduling import Rating, review
 from webapp.platform.models import ItemState, Review
-from webapp.records.answers import Scored, next_state
 from webapp.records.rollups import ROLLUPS, rollups_of
+from webapp.records.scoring import Scored, next_state
 
 # The retentions an item can be scheduled with: a class's setting (70-97 %,
 # `instructor.forms.ClassForm`) or the safety figure; both ends widened a little.

@@ -15,7 +15,7 @@ from typing import Any
 
 from quizzes.grading import grade
 from quizzes.questions import Grade, Question
-from webapp.records.answers import Scored, score_answer
+from webapp.records.scoring import Scored, score_answer
 
 # (id of the question, response key) -> (the question, its grade); the question
 # is kept so its id cannot be reused by another object while cached.

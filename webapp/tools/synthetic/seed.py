@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
 from webapp.classes.codes import unused_join_code
-from webapp.classes.settings import StudySettings
+from webapp.classes.settings import StudySettings, settings_modules
 from webapp.platform.db import make_engine
 from webapp.platform.errors import WebappError
 from webapp.platform.models import Enrollment, SchoolClass, User
@@ -87,7 +87,7 @@ def _people(connection: Connection, plan: SchoolPlan, password_hash: str, now: d
 def _students(plan: SchoolPlan, student_ids: Sequence[int]) -> list[Student]:
     students: list[Student] = []
     for c in plan.classes:
-        settings = StudySettings(c.desired_retention, c.daily_new_limit, frozenset(c.modules) or None)
+        settings = StudySettings(c.desired_retention, c.daily_new_limit, settings_modules(c.modules))
         for i in c.students:
             s = plan.students[i]
             students.append(Student(student_ids[i], s.seed, s.learner, settings, s.joined))

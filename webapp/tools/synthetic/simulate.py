@@ -30,8 +30,8 @@ from quizzes.planner import Limits, plan_next
 from quizzes.questions import ChoiceQuestion
 from quizzes.scheduling import retrievability
 from webapp.classes.settings import StudySettings
-from webapp.records.answers import MAX_RESPONSE_MS, TYPICAL_WINDOW, Scored, next_state, review_values
 from webapp.records.rollups import NO_ANSWERS, next_rollups
+from webapp.records.scoring import MAX_RESPONSE_MS, TYPICAL_WINDOW, Scored, next_state, review_values
 from webapp.tools.synthetic.cardview import CardView
 from webapp.tools.synthetic.learners import Learner, answer, item_offset, recall_probability, response_ms
 from webapp.tools.synthetic.scoring import score

@@ -252,7 +252,7 @@ def test_the_planner_picks_the_same_through_the_card_view(app: Flask, monkeypatc
 def test_every_simulated_answer_scores_as_score_answer_scores_it(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     """The memoised scoring (synthetic.scoring) must agree with the web app's own `score_answer`."""
     import webapp.tools.synthetic.simulate as simulate
-    from webapp.records.answers import score_answer
+    from webapp.records.scoring import score_answer
 
     real = simulate.score
     compared: list[int] = []
