@@ -34,12 +34,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         reports,
         study,
     )
-    from webapp.platform.config import default_config
+    from webapp.platform.config import default_config, finish_config
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(default_config(app.instance_path))
     if config:
         app.config.from_mapping(config)
+    finish_config(app.config)
     app.extensions["course"] = app.config.get("COURSE") or load_course()
     # The platform first (database, security, extensions, errors, the question
     # bank), then the features; the order of the features is free.

@@ -12,18 +12,9 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("ankisync", __name__)
 
-DEFAULTS = {
-    "ANKI_MAX_UPLOAD_BYTES": 100 * 1024 * 1024,  # what a learner may upload
-    "ANKI_MAX_UNPACKED_BYTES": 1024 * 1024 * 1024,  # what the package may unpack to (zip-bomb bound)
-    "ANKI_FOREGROUND_SECONDS": 1.0,  # longer imports continue in the background, with progress shown
-}
-
-
 def init_app(app: Flask) -> None:
     """Register the blueprint, its config defaults and the progress page's panel helper."""
     from webapp.ankisync import views
 
-    for name, value in DEFAULTS.items():
-        app.config.setdefault(name, value)
     app.context_processor(lambda: {"anki_panel": views.panel})
     app.register_blueprint(bp)

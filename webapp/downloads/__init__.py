@@ -15,5 +15,5 @@ def init_app(app: Flask) -> None:
     from webapp.downloads.files import cache_folder
 
     root = Path(app.config.get("DECK_CACHE_DIR") or Path(app.instance_path) / "decks")
-    app.extensions["deck_folder"] = cache_folder(root, app.extensions["bank"], str(app.config.get("DECK_VERSION", "")))
+    app.extensions["deck_folder"] = cache_folder(root, app.extensions["bank"], str(app.config["DECK_VERSION"]))
     app.register_blueprint(bp)

@@ -33,7 +33,7 @@ def reset_link(class_id: int, user_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         return redirect(back)
     now = utcnow()
-    hours = float(current_app.config.get("PASSWORD_RESET_HOURS", 24))
+    hours = float(current_app.config["PASSWORD_RESET_HOURS"])
     try:
         token = issue_reset(get_session(), student, current_user.id, now, hours)
     except ResetError as error:

@@ -52,7 +52,6 @@ from webapp.platform.models import SchoolClass, utcnow
 from webapp.records.items import ItemStat, OptionStat
 from webapp.records.stats import DayCount, Retention
 
-DEFAULT_SECONDS = 60
 KEY_PREFIX = "msc:instructor:snapshot:"
 _SECONDS_KEY = "instructor_snapshot_seconds"
 _FAILED_KEY = "instructor_snapshot_failed"
@@ -101,7 +100,7 @@ SHAPE = _shape([Snapshot, OverviewFigures, ItemFigures, analytics.StudentRow, pa
 
 def init_app(app: Flask) -> None:
     """Cache snapshots in Redis when REDIS_URL is set and INSTRUCTOR_SNAPSHOT_SECONDS > 0; otherwise not at all."""
-    seconds = int(app.config.setdefault("INSTRUCTOR_SNAPSHOT_SECONDS", DEFAULT_SECONDS))
+    seconds = int(app.config["INSTRUCTOR_SNAPSHOT_SECONDS"])
     redis_url = str(app.config.get("REDIS_URL") or "")
     cached = bool(redis_url) and seconds > 0
     app.extensions[_SECONDS_KEY] = seconds if cached else 0

@@ -1,4 +1,10 @@
-"""Configuration defaults; the instance folder and environment override them."""
+"""Every setting of the app with its default, in one place; the environment and the factory's caller override them.
+
+`default_config` gives the defaults (reading the environment where a deployment
+sets a value); `finish_config` fills the settings derived from others once every
+override is in. A feature reads `app.config[NAME]` and never carries a default
+of its own.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +42,42 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),
         # Log-in limits are shared by every worker through Redis when set (webapp.accounts.auth.limits).
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        # Rate limits (Flask-Limiter and the log-in limits): tests switch them off; RATELIMIT_STORAGE_URI
+        # follows REDIS_URL (`finish_config`). An unreachable Redis must not turn sign-up into a 500:
+        # the limit is skipped and logged.
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "msc",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # argon2id parameters; None: the library's current recommendation (tests set cheap ones).
+        "ARGON2_PARAMETERS": None,
+        # Instructor pages' per-class snapshots in Redis, seconds (0: off).
+        "INSTRUCTOR_SNAPSHOT_SECONDS": 60,
+        # Anki uploads: what a learner may upload, what it may unpack to (zip-bomb bound), and how long
+        # the upload waits before the import continues in the background with progress shown.
+        "ANKI_MAX_UPLOAD_BYTES": 100 * 1024 * 1024,
+        "ANKI_MAX_UNPACKED_BYTES": 1024 * 1024 * 1024,
+        "ANKI_FOREGROUND_SECONDS": 1.0,
+        # Deck downloads: the build cache ("" means `<instance>/decks`), the note-ledger version that names
+        # it, and the builder `commands` injects (`decks.build_package`; None: no downloads are built).
+        "DECK_CACHE_DIR": os.environ.get("DECK_CACHE_DIR", ""),
+        "DECK_VERSION": "",
+        "DECK_BUILDER": None,
+        # Compression of responses (Flask-Compress).
+        "COMPRESS_MIMETYPES": [
+            "text/html", "text/css", "text/csv", "text/plain", "application/javascript", "text/javascript",
+            "application/json", "image/svg+xml",
+        ],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIN_SIZE": 500,
+        # The validated course; None: load the packaged one (tests pass a small course).
+        "COURSE": None,
     }
+
+
+def finish_config(config: dict[str, Any]) -> None:
+    """Fill the settings derived from others, after every override is in."""
+    config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
 
 
 def demo_data_setting(setting: str | None, database_url_set: bool) -> bool:

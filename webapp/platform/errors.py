@@ -11,7 +11,13 @@ from webapp.platform.db import rollback_session
 
 
 class WebappError(Exception):
-    """Base of every exception the web app raises on purpose; its message is for people."""
+    """Base of every exception the web app raises on purpose; its message is for people.
+
+    One that no view catches is shown on the error page with its message and its
+    `status` (400 unless a subclass says otherwise), not as a crash.
+    """
+
+    status = 400
 
 
 MESSAGES: dict[int, str] = {
@@ -43,6 +49,11 @@ def init_app(app: Flask) -> None:
     def _http(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         return _render(code)
+
+    @app.errorhandler(WebappError)
+    def _refused(error: WebappError) -> ResponseReturnValue:
+        app.logger.info("refused: %s", error)
+        return _render(error.status, str(error) or None)
 
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> ResponseReturnValue:

@@ -26,11 +26,6 @@ from flask_compress import Compress
 
 REQUEST_LOG = logging.getLogger("webapp.requests")
 STATIC_MAX_AGE = 365 * 24 * 3600
-COMPRESSED_TYPES = [
-    "text/html", "text/css", "text/csv", "text/plain", "application/javascript", "text/javascript",
-    "application/json", "image/svg+xml",
-]
-
 compress = Compress()
 
 
@@ -115,9 +110,6 @@ def _log_requests(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     """Compression, versioned long-cached static URLs, and (with REQUEST_LOG) request logs."""
-    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
-    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
-    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     compress.init_app(app)
     _buffer_static_files(app)
     _version_static_urls(app)

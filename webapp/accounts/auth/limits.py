@@ -114,11 +114,11 @@ class LoginGuard:
 
 
 def _prefix() -> str:
-    return str(current_app.config.get("RATELIMIT_KEY_PREFIX") or "msc")
+    return str(current_app.config["RATELIMIT_KEY_PREFIX"])
 
 
 def _strategy() -> MovingWindowRateLimiter | None:
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
+    if not current_app.config["RATELIMIT_ENABLED"]:
         return None
     strategy: MovingWindowRateLimiter = current_app.extensions["login_limits"]
     return strategy

@@ -17,5 +17,5 @@ def init_app(app: Flask) -> None:
     from webapp.accounts.profile.deletion import deletion_mode
 
     # A typo in the school's setting must stop the app, not surface at deletion time.
-    app.config["ACCOUNT_DELETION"] = deletion_mode(app.config.get("ACCOUNT_DELETION", "delete"))
+    app.config["ACCOUNT_DELETION"] = deletion_mode(app.config["ACCOUNT_DELETION"])
     app.register_blueprint(bp)

@@ -36,7 +36,7 @@ def _page(password_form: FlaskForm | None = None, delete_form: FlaskForm | None 
     return render_template(
         "account/index.html", password_form=password_form or ChangePasswordForm(),
         delete_form=delete_form or DeleteAccountForm(),
-        deletion=deletion_mode(current_app.config.get("ACCOUNT_DELETION", "delete")),
+        deletion=deletion_mode(current_app.config["ACCOUNT_DELETION"]),
     ), status
 
 
@@ -90,7 +90,7 @@ def delete() -> ResponseReturnValue:
             form.password.errors = ["That is not your password. Nothing was deleted."]
         else:
             try:
-                delete_account(get_session(), user, current_app.config.get("ACCOUNT_DELETION", "delete"), utcnow())
+                delete_account(get_session(), user, current_app.config["ACCOUNT_DELETION"], utcnow())
             except DeletionError as error:
                 form.password.errors = [str(error)]
             else:
