@@ -50,7 +50,7 @@ class StudySettings:
 
 
 # Table columns (Core), not ORM attributes: every study request reads the settings,
-# and the ORM's statement and result handling cost more than the query (profiled).
+# and the ORM's statement and result handling cost more than the query itself.
 _classes = SchoolClass.__table__.c
 _enrollments = Enrollment.__table__.c
 

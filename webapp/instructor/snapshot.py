@@ -1,15 +1,15 @@
 """Per-class snapshots of the class overview's and the item analysis's figures, shared by every worker.
 
-Why: the figures of a class of 40 cost 20-70 ms of SQL and Python; on two cores,
-16 connections on those pages can only keep a p99 under 100 ms if most requests
-reuse figures computed a moment ago (benchmarks/bench_dashboard_load.py).
+Why: a class's figures cost far more SQL and Python than drawing the page, so
+under many instructors at once most requests must reuse figures computed a
+moment ago (the figures are in benchmarks/RESULTS.md, bench_dashboard_load).
 
 What is cached, in two layers that share one key and one freshness bound:
 - the figures (rows, per-item statistics): one entry per class serves every
   sort and filter, and is what costs SQL;
 - the page's own content (inside <main>) rendered from them, per sort and
-  filters (`rendered`): drawing 40 rows of a snapshot costs about 3 ms, two
-  thirds of a request once the figures are cached. The layout around it
+  filters (`rendered`): once the figures are cached, drawing the rows is most
+  of what a request costs. The layout around it
   (CSRF token, flash messages, the user's name) is drawn per request and
   never cached, so nothing of one session reaches another.
 

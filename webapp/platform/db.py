@@ -116,18 +116,18 @@ class WriteGate:
     """Writers of one SQLite file take turns here before SQLite's own write lock.
 
     A writer that finds SQLite's lock taken sleeps in its busy handler, 1, 2, 5,
-    10... up to 100 ms a nap, however soon the lock is free: under a burst of
-    answers that, not the work, made the tail (POST p99 over 150 ms). Waiting
-    here instead wakes the next writer the moment the last one commits: threads
+    10... up to 100 ms a nap, however soon the lock is free, so under a burst of
+    answers the naps, not the work, make the tail. Waiting here instead wakes
+    the next writer the moment the last one commits: threads
     of a process on a lock, processes on an advisory `flock` of a file beside the
     database. It only orders writers; SQLite's lock still guarantees one at a
     time, so a thread that cannot get its process's turn in `WAIT` seconds (or a
     database without a file) goes on and lets SQLite decide, as before. The
     `flock` wait has no timeout: it is held only from BEGIN IMMEDIATE to the end
     of that transaction (while SQLite's lock is held too), and the kernel drops it
-    with the process if that dies. (Polling it instead let one process's threads
-    hand the file lock to each other while the other process napped between
-    tries: POST p99 rose to seconds.)
+    with the process if that dies. It is a blocking lock, not polled: polling
+    lets one process's threads hand the file lock to each other while another
+    process naps between tries.
     """
 
     WAIT = 30.0

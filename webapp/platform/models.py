@@ -321,7 +321,7 @@ class AnkiImport(Base):
     last_review: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
 
 
-# --- Practice exams, assignments and question reports (issue 17) ---
+# --- Practice exams, assignments and question reports ---
 
 
 class Assignment(Base):
