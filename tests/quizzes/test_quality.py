@@ -14,7 +14,6 @@ from quizzes.questions import Choice, ChoiceQuestion, MatchingQuestion, Pair
 from quizzes.similarity import groups, near_duplicate_pairs
 from tests.quizzes.synthetic import make_course
 
-
 # Issue 21's rules (objectives, cues, review ledger) fail the content until the
 # content branches that add objectives are merged; the rules are tested on
 # small banks in test_cues.py and test_objectives.py meanwhile.
