@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from commands import main
 from course import check_course
 from tests.course.test_loader import FIXTURES
 
@@ -43,7 +47,16 @@ def test_an_item_may_not_name_another_modules_objective(tmp_path: Path) -> None:
     assert any("objective 'move-off-a-pulse' belongs to module 'other', not 'mod'" in str(p) for p in problems)
 
 
-def test_a_module_without_objectives_still_loads() -> None:
-    # Content written before objectives loads; `massage-course check` reports the module instead.
-    course, problems = check_course(FIXTURES / "valid")
+def test_a_module_without_objectives_still_loads_and_check_reports_it(tmp_path: Path) -> None:
+    # Content written before objectives loads (the app keeps working); `massage-course check` fails on it.
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", content)
+    (content / "mod" / "objectives.yaml").unlink()
+    questions = content / "mod" / "questions.yaml"
+    questions.write_text("".join(line for line in questions.read_text().splitlines(keepends=True)
+                                 if "objective:" not in line))
+    course, problems = check_course(content)
     assert course is not None and problems == []
+    result = CliRunner().invoke(main, ["check", "--content", str(content)])
+    assert result.exit_code == 1
+    assert "mod: mod: declares no objectives (add a 'kind: objectives' file)" in result.output
