@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from commands.check import check_command
-from commands.review_sheet import review_sheet_command
+from commands.review_sheet import review_group, review_sheet_command
 from commands.serve import serve_command
 from course import CourseError
 from decks.cli import decks_group
@@ -51,6 +51,7 @@ main.add_command(decks_group)
 main.add_command(seed_synthetic_command)
 main.add_command(export_command)
 main.add_command(review_sheet_command)
+main.add_command(review_group)
 main.add_command(reports_command)
 main.add_command(verify_command)
 main.add_command(backup_command)

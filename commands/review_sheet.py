@@ -1,9 +1,12 @@
-"""`massage-course review-sheet --out FILE.html`: every item on one page for a subject-matter reviewer.
+"""`massage-course review-sheet --out FILE.html` (every item on one page for a subject-matter reviewer)
+and `massage-course review record|digest` (the review ledger, `course/content/reviews.yaml`).
 
 Grouped by module and lesson, each item shows its prompt, options or pairs with
 the key marked, the explanation, full citations, its flags (safety-critical,
 scenario, attribution, generated, unsafe options, declared variants) and the
-review's findings. Everything from the content is HTML-escaped: the sheet is
+review's findings, its latest verdict and whether the item changed since
+(stale). `review record` appends a verdict with today's date; the date is read
+here, never in `quizzes`. Everything from the content is HTML-escaped: the sheet is
 read in a browser and the content is data, never markup.
 """
 
@@ -14,12 +17,15 @@ from html import escape
 from pathlib import Path
 
 import click
+import yaml
 
 from course import CourseError, load_course
+from course.loader import DEFAULT_CONTENT
 from course.models import Course
 from quizzes.bank import Bank, build_bank
 from quizzes.cli import write_or_exit
 from quizzes.errors import QuizError
+from quizzes.ledger import digest, entry, latest, status
 from quizzes.quality import Report, course_authors, is_attribution, review
 from quizzes.questions import (
     TYPE_LABELS,
@@ -59,6 +65,55 @@ def review_sheet_command(out: Path, content: Path | None) -> None:
     html = render(bank, review(bank))
     write_or_exit(out, html)
     click.echo(f"wrote {len(bank)} items to {out}")
+
+
+LEDGER = Path("reviews.yaml")
+
+
+@click.group("review")
+def review_group() -> None:
+    """The review ledger: record a verdict on an item, or show an item's digest."""
+
+
+def _bank(content: Path | None) -> Bank:
+    try:
+        return build_bank(load_course(content) if content else load_course())
+    except (CourseError, QuizError) as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from error
+
+
+def _question(bank: Bank, item: str) -> Question:
+    question = bank.get(item)
+    if question is None:
+        click.echo(f"unknown item '{item}'", err=True)
+        raise SystemExit(1)
+    return question
+
+
+@review_group.command("digest")
+@click.argument("item")
+@click.option("--content", type=click.Path(path_type=Path), default=None, help="Content folder.")
+def digest_command(item: str, content: Path | None) -> None:
+    """Print the digest of what ITEM shows (what a review records)."""
+    click.echo(digest(_question(_bank(content), item)))
+
+
+@review_group.command("record")
+@click.argument("item")
+@click.option("--verdict", type=click.Choice(["pass", "rewritten", "fail"]), required=True)
+@click.option("--note", default=None, help="What was wrong, or what changed.")
+@click.option("--content", type=click.Path(path_type=Path), default=None, help="Content folder.")
+def record_command(item: str, verdict: str, note: str | None, content: Path | None) -> None:
+    """Append a verdict on ITEM, as it reads now, to the content's reviews.yaml."""
+    bank = _bank(content)
+    made = entry(_question(bank, item), verdict, dt.date.today(), note)
+    path = (content or DEFAULT_CONTENT) / LEDGER
+    text = path.read_text(encoding="utf-8") if path.exists() else "kind: reviews\nreviews: []\n"
+    text = text.replace("reviews: []", "reviews:").rstrip("\n") + "\n"
+    block = yaml.safe_dump([made], sort_keys=False, allow_unicode=True, width=110)
+    write_or_exit(path, text + "".join(f"  {line}\n" for line in block.splitlines()))
+    click.echo(f"recorded {verdict} for {item} ({made['digest']}) in {path}")
 
 
 def render(bank: Bank, report: Report) -> str:
@@ -103,6 +158,13 @@ def _item(course: Course, question: Question, report: Report, authors: frozenset
     if authored is not None and authored.distinct_from:
         flags.append(("distinct from " + ", ".join(authored.distinct_from), ""))
     flags.extend((f"topic: {tag}", "") for tag in question.tags)
+    last = latest(course.reviews).get(question.id)
+    state = status(question, last)
+    if last is None:
+        flags.append(("unreviewed", ""))
+    else:
+        flags.append((f"review: {last.verdict} {last.date.isoformat()}" + (" (stale)" if state == "stale" else ""),
+                      "attribution" if state == "stale" else ""))
     out = [f'<div class="item" id="{escape(question.id)}">',
            f'<div><span class="id">{escape(question.id)}</span> '
            + "".join(f'<span class="flag {cls}">{escape(text)}</span>' for text, cls in flags) + "</div>",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Iterable
 
+from course.objectives import check_objectives
 from course.problems import Problem
 from course.yamlfile import Loc, YamlFile, format_loc
 
@@ -55,6 +56,7 @@ def check_references(c: _Collected) -> list[Problem]:
             at(file, loc + ("region",), f"unknown body-map region '{question.region}' (must be an endangerment-site id)")
         _check_declared_links(at, file, loc, question, question_ids)
     problems.extend(check_topics(c))
+    problems.extend(check_objectives(c, source_ids))
     return problems
 
 

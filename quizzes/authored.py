@@ -38,6 +38,8 @@ def convert(item: content.AuthoredQuestion, module: str, release: dt.date, regio
         tags=tuple(item.tags),
         origin="authored",
         updated=item.updated or release,
+        objective=item.objective or "",
+        angle=item.angle or "",
     )
     if isinstance(item, (content.McqQuestion, content.MultiQuestion)):
         options = stable_order(item.id, item.options, key=lambda option: option.id)

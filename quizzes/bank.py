@@ -34,17 +34,22 @@ class Bank:
     _by_id: Mapping[str, Question] = field(init=False, repr=False)
     _by_module: Mapping[str, tuple[Question, ...]] = field(init=False, repr=False)
     _by_lesson: Mapping[str, tuple[Question, ...]] = field(init=False, repr=False)
+    _by_objective: Mapping[str, tuple[Question, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         by_module: dict[str, list[Question]] = {}
         by_lesson: dict[str, list[Question]] = {}
+        by_objective: dict[str, list[Question]] = {}
         for question in self.questions:
             by_module.setdefault(question.module, []).append(question)
             by_lesson.setdefault(question.lesson, []).append(question)
+            if question.objective:
+                by_objective.setdefault(question.objective, []).append(question)
         object.__setattr__(self, "ids", frozenset(q.id for q in self.questions))
         object.__setattr__(self, "_by_id", MappingProxyType({q.id: q for q in self.questions}))
         object.__setattr__(self, "_by_module", MappingProxyType({k: tuple(v) for k, v in by_module.items()}))
         object.__setattr__(self, "_by_lesson", MappingProxyType({k: tuple(v) for k, v in by_lesson.items()}))
+        object.__setattr__(self, "_by_objective", MappingProxyType({k: tuple(v) for k, v in by_objective.items()}))
 
     @property
     def modules(self) -> list[Module]:
@@ -62,6 +67,22 @@ class Bank:
     def by_lesson(self, lesson_id: str) -> tuple[Question, ...]:
         """The lesson's questions, by id (empty for an unknown lesson)."""
         return self._by_lesson.get(lesson_id, ())
+
+    def by_objective(self, objective_id: str) -> tuple[Question, ...]:
+        """The items testing one objective, by id (empty for an unknown objective)."""
+        return self._by_objective.get(objective_id, ())
+
+    @property
+    def objectives(self) -> tuple[str, ...]:
+        """Every objective some item tests, sorted."""
+        return tuple(sorted(self._by_objective))
+
+    def siblings(self, item_id: str) -> tuple[str, ...]:
+        """Ids of the other items testing the same objective (none for an item without one)."""
+        question = self._by_id.get(item_id)
+        if question is None or not question.objective:
+            return ()
+        return tuple(q.id for q in self._by_objective[question.objective] if q.id != item_id)
 
     def __contains__(self, item_id: object) -> bool:
         return item_id in self._by_id

@@ -12,7 +12,11 @@ Drawing (`draw_exam`):
    `SAFETY_SHARE` of the area's places (when it has them), the rest at random from
    the area's remaining items; so every exam holds safety-critical items when
    the scope has any.
-4. Order: shuffled, so areas are mixed as in the real exam. The draw depends
+4. One item per objective: items of one objective (siblings) test one thing,
+   so an exam holds at most one of them; the first drawn keeps its place and
+   the others are passed over (an area short of distinct objectives gets fewer
+   places, so an exam may be shorter than asked).
+5. Order: shuffled, so areas are mixed as in the real exam. The draw depends
    only on the seed, so an exam can be rebuilt from its seed.
 
 Readiness (`predict_score`): the expected score is the mean, over the exam's
@@ -93,15 +97,30 @@ def draw_exam(bank: Bank, length: int, seed: int | str, modules: Iterable[str] |
     quotas = area_quotas({area: len(items) for area, items in by_area.items()}, length)
     rng = random.Random(f"exam:{seed}")
     chosen: list[str] = []
+    taken: set[str] = set()
+
+    def take(candidates: list[Question], count: int) -> list[Question]:
+        # Candidates in a seeded random order; a sibling of a taken item is passed over.
+        found: list[Question] = []
+        for question in rng.sample(candidates, len(candidates)):
+            if len(found) == count:
+                break
+            if question.objective and question.objective in taken:
+                continue
+            found.append(question)
+            if question.objective:
+                taken.add(question.objective)
+        return found
+
     for area in sorted(quotas):
         items = by_area[area]
-        safety = [q.id for q in items if q.safety_critical]
-        other = [q.id for q in items if not q.safety_critical]
+        safety = [q for q in items if q.safety_critical]
+        other = [q for q in items if not q.safety_critical]
         want_safety = min(len(safety), max(math.ceil(quotas[area] * SAFETY_SHARE), quotas[area] - len(other)))
-        picked = rng.sample(safety, want_safety)
-        rest = [item for item in safety + other if item not in picked]
-        picked += rng.sample(rest, quotas[area] - len(picked))
-        chosen.extend(picked)
+        picked = take(safety, want_safety)
+        rest = [q for q in safety + other if q not in picked]
+        picked += take(rest, quotas[area] - len(picked))
+        chosen.extend(q.id for q in picked)
     rng.shuffle(chosen)
     return tuple(chosen)
 

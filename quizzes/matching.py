@@ -69,6 +69,12 @@ FAMILIES: tuple[tuple[str, Side, Side, str], ...] = (
 )
 
 
+def half_of(site: EndangermentSite) -> str:
+    """The matching group (half of the body) of a site's region: where a wrong answer stays plausible."""
+    region = slug(site.region)
+    return REGION_GROUPS.get(region, region)
+
+
 def groups(facts: SiteFacts) -> dict[str, list[EndangermentSite]]:
     """Group key -> its core sites (sorted by id), per the module's rules 1 and 2."""
     by_region: dict[str, list[EndangermentSite]] = {}
@@ -137,6 +143,10 @@ def _question(
         origin="generated",
         sites=tuple(site.id for site in shown),
         updated=facts.updated(shown),
+        # A table of a whole half of the body is its own objective: it reviews
+        # the rows together, which no single-site item does.
+        objective=qid,
+        angle="recognise",
         pairs=pairs,
         right_order=tuple(derange(qid, [pair.id for pair in pairs])),
     )

@@ -17,7 +17,10 @@ Rules of `plan_next`, in order:
    priority item before any other due item, a new priority item before any
    other new item (still within the daily new limit). Rules 2 and 3 order
    items within each group.
-5. Never the same item twice in a row: `last_item` is skipped, unless it is the
+5. Siblings wait (as Anki buries them): an item whose sibling (an item of the
+   same objective, `Bank.siblings`) is in `answered_today` is not shown today,
+   neither as a new item nor as a due review; it comes back tomorrow.
+6. Never the same item twice in a row: `last_item` is skipped, unless it is the
    only item that could be shown (a one-question lesson), since answering
    again is then better than a dead end.
 
@@ -45,7 +48,7 @@ from quizzes.questions import Question
 from quizzes.scheduling import Rating, retrievability, review, utc
 
 __all__ = [
-    "Counts", "DueCard", "Limits", "Plan", "due_cards", "forecast", "keep_pace", "plan_from", "plan_next", "retrievability",
+    "Counts", "DueCard", "Limits", "Plan", "buried", "due_cards", "forecast", "keep_pace", "plan_from", "plan_next", "retrievability",
     "scope_items",
 ]
 
@@ -162,6 +165,7 @@ def plan_next(
     *,
     new_seen_today: int = 0,
     last_item: str | None = None,
+    answered_today: Collection[str] = (),
 ) -> Plan:
     """The next item for a learner and the counts (rules in the module docstring).
 
@@ -172,9 +176,10 @@ def plan_next(
         now: the current time (timezone-aware).
         new_seen_today: new items the learner has already been shown today.
         last_item: the item answered last, never shown twice in a row.
+        answered_today: ids of the items answered today; their siblings wait until tomorrow.
     """
     return plan_from(cards.keys(), due_cards(cards, now), bank, limits, now,
-                     new_seen_today=new_seen_today, last_item=last_item)
+                     new_seen_today=new_seen_today, last_item=last_item, answered_today=answered_today)
 
 
 def plan_from(
@@ -186,6 +191,7 @@ def plan_from(
     *,
     new_seen_today: int = 0,
     last_item: str | None = None,
+    answered_today: Collection[str] = (),
 ) -> Plan:
     """`plan_next` from what it needs alone: the ids of every seen item, and the cards due at `now`.
 
@@ -199,6 +205,7 @@ def plan_from(
     if limits.lesson is not None or limits.modules is not None:
         in_scope = {item for module in modules for item in items[module]}
     moment = utc(now)
+    waiting = buried(bank, answered_today)
     best: tuple[bool, float, dt.datetime, str] | None = None
     priority = limits.priority
     last_due = False
@@ -216,6 +223,8 @@ def plan_from(
         if item_id == last_item:
             last_due = True
             continue
+        if item_id in waiting:
+            continue
         stability = card.stability or 0.01
         key = (item_id not in priority, -(moment - when).total_seconds() / DAY / stability, when, item_id)
         if best is None or key < best:
@@ -228,12 +237,18 @@ def plan_from(
     if best is not None:
         return Plan(bank.get(best[3]), counts, "due")
     if allowed:
-        fresh = _first_new(index, modules, items, seen, last_item, priority)
+        fresh = _first_new(index, modules, items, seen if not waiting else {*seen, *waiting}, last_item, priority)
         if fresh is not None:
             return Plan(bank.get(fresh), counts, "new")
     if last_due and last_item is not None:
         return Plan(bank.get(last_item), counts, "due")
     return Plan(None, counts)
+
+
+def buried(bank: Bank, answered_today: Collection[str]) -> frozenset[str]:
+    """The items that wait until tomorrow: siblings of the items answered today (not those items themselves)."""
+    answered = set(answered_today)
+    return frozenset(s for item in answered for s in bank.siblings(item) if s not in answered)
 
 
 def _first_new(

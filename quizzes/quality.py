@@ -12,8 +12,21 @@ prints and the findings it reports. The rules, and why:
 - **Absolute words** ("always", "never", "proven"...) in a statement keyed
   False, or in a wrong option, are a warning: test-wise learners rule them out
   unread.
-- **Attribution cap**: at most 8 % of a module's items may test who said what
-  (an author or a dated study named in the prompt) rather than practice.
+- **Attribution cap**: at most 5 % of the bank's items may test who said what
+  (a case, report, survey or comments, "a published case", a dated study, a
+  named author, "according to") rather than practice. A prompt that needs the
+  course around it ("this lesson", "the article", "the course's source") is an
+  error on its own: the item must stand alone in Anki or an exam.
+- **Cues** (`quizzes.cues`): per module, no cue may beat chance by more than 10
+  points, tone may not answer true/false items, and no key may be longer than
+  1.3x its longest distractor without a `long_key_reason`.
+- **Plausible generated distractors**: a wrong structure is of a kind among the
+  key's and lies in the same half of the body; a wrong site lies in the same
+  half (`quizzes.matching.half_of`): no sciatic nerve under the earlobe.
+- **Objectives**: every module declares its objectives; the figures count them,
+  items per objective and sibling groups (the loader checks the references).
+- **Review ledger** (`quizzes.ledger`): an item changed since its last review is
+  an error; unreviewed items are counted.
 - **Scenario items** are counted (clinical vignettes, `scenario: true`).
 
 Errors make `check` fail; warnings are printed and shown on the review sheet.
@@ -28,23 +41,28 @@ from dataclasses import dataclass, field
 
 from quizzes.bank import Bank
 from quizzes.facts import shares_stem
+from quizzes.fitness import Fitness, assess
 from quizzes.questions import ChoiceQuestion, ClozeQuestion, MatchingQuestion, Question, TrueFalseQuestion
 from quizzes.similarity import groups, near_duplicate_pairs
 
 TRUE_SHARE = (0.40, 0.60)
 MIN_TRUEFALSE = 10  # below this a share means little (small test courses)
-ATTRIBUTION_CAP = 0.08
+ATTRIBUTION_CAP = 0.05
 ABSOLUTE_WORDS = ("always", "never", "proven", "proves", "prove", "reliably", "guarantee", "guarantees",
                   "guaranteed", "every", "all", "none", "only", "completely", "entirely", "cannot", "must")
 ABSOLUTE = re.compile(r"\b(" + "|".join(ABSOLUTE_WORDS) + r")\b", re.IGNORECASE)
 # In options "only" mostly narrows a technique ("work only the back of the neck")
 # rather than overclaiming, so wrong options are checked without it.
 OPTION_ABSOLUTE = re.compile(r"\b(" + "|".join(w for w in ABSOLUTE_WORDS if w != "only") + r")\b", re.IGNORECASE)
-# A dated study or an "according to" in the prompt asks who found what.
-DATED_STUDY = re.compile(r"\b(19|20)\d\d\b[^.?!]{0,40}\b(survey|review|case|report|study|news|paper|update)"
-                         r"|\b(survey|review|case report|study|news item|paper|update)\b[^.?!]{0,40}\b(19|20)\d\d\b",
-                         re.IGNORECASE)
-ACCORDING = re.compile(r"\baccording to\b|\bin [A-Z][a-z]+'s (view|account|words)\b", re.IGNORECASE)
+# Who found or said what: a case, a report, comments, a dated study, a named
+# author ("Cambron (2007)", "in Ingraham's view"), "according to".
+ATTRIBUTION = re.compile(
+    r"\baccording to\b|\bthe (case|report|author|survey|review|study|news item|comments?|reader comments?)\b"
+    r"|\ba published case\b|\b(19|20)\d\d\b|\b[A-Z][a-z]+ (and [A-Z][a-z]+ )?\((19|20)\d\d\)"
+    r"|\b(?-i:[A-Z][a-z]+)'s (view|account|article|words)\b", re.IGNORECASE)
+# A prompt that only makes sense beside the course text.
+COURSE_BOUND = re.compile(r"\b(this (lesson|course|module|article)|the course'?s?|the lesson|the article)\b",
+                          re.IGNORECASE)
 
 
 @dataclass(frozen=True, order=True)
@@ -72,6 +90,8 @@ class Report:
     truefalse: dict[str, tuple[int, int]]  # module -> (keyed True, all)
     scenarios: dict[str, list[str]]  # module -> scenario item ids
     findings: list[Finding] = field(default_factory=list)
+    # module id (and "all") -> objectives, cues and review-ledger figures
+    fitness: dict[str, Fitness] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:
@@ -116,6 +136,8 @@ class Report:
         out.append(f"  true/false keyed True: {true}/{total} ({self.true_share:.0%}); by module: {per}")
         per = ", ".join(f"{m} {len(v)}" for m, v in self.scenarios.items())
         out.append(f"  scenario items: {sum(len(v) for v in self.scenarios.values())}; by module: {per}")
+        for name, figures in self.fitness.items():
+            out.extend(f"  {name}: {line}" for line in figures.lines())
         out.append(f"  warnings: {len(self.warnings)}, errors: {len(self.errors)}")
         return out
 
@@ -137,14 +159,18 @@ def review(bank: Bank) -> Report:
         return next((course.locations[s] for s in question.sites if s in course.locations), question.id)
 
     vocabulary = {topic.id for topic in course.topics}
+    authors = course_authors(bank)
     for question in bank:
         unknown = [tag for tag in question.tags if vocabulary and tag not in vocabulary]
         if unknown:  # authored tags are checked by the loader; this catches generators
             findings.append(Finding(where(question), question.id, "error",
                                     "tags outside the topic vocabulary: " + ", ".join(unknown)))
         by_module_type.setdefault(question.module, Counter())[question.type] += 1
-        if is_attribution(question, course_authors(bank)):
+        if is_attribution(question, authors):
             attribution.setdefault(question.module, []).append(question.id)
+        if bound := course_bound(question):
+            findings.append(Finding(where(question), question.id, "error",
+                                    f"the prompt needs the course around it ('{bound}'): make it stand alone"))
         item = authored.get(question.id)
         if item is not None and item.scenario:
             scenarios.setdefault(question.module, []).append(question.id)
@@ -179,11 +205,18 @@ def review(bank: Bank) -> Report:
                                 + " (keep one, make each test a different fact, or declare variant_of/distinct_from)"))
 
     sizes = {m: sum(c.values()) for m, c in by_module_type.items()}
-    for module, ids in attribution.items():
-        if len(ids) > ATTRIBUTION_CAP * sizes.get(module, 0):
-            findings.append(Finding(module, module, "error",
-                                    f"{len(ids)} of {sizes.get(module, 0)} items test attribution "
-                                    f"(cap {ATTRIBUTION_CAP:.0%}): " + " ".join(ids)))
+    attributed = [item for ids in attribution.values() for item in ids]
+    if len(attributed) > ATTRIBUTION_CAP * len(bank):
+        findings.append(Finding("bank", "attribution", "error",
+                                f"{len(attributed)} of {len(bank)} items test attribution "
+                                f"(cap {ATTRIBUTION_CAP:.0%} of the bank)"))
+        for item_id in attributed:
+            attributed_item = bank.get(item_id)
+            if attributed_item is not None:
+                findings.append(Finding(where(attributed_item), item_id, "error",
+                                        "tests attribution (who found or said what); counts towards the cap"))
+    fitness, problems = assess(bank, where)
+    findings.extend(Finding(place, item, "error", message) for place, item, message in problems)
     true, total = (sum(values) for values in zip(*truefalse.values())) if truefalse else (0, 0)
     if total >= MIN_TRUEFALSE and not TRUE_SHARE[0] <= true / total <= TRUE_SHARE[1]:
         findings.append(Finding("bank", "truefalse", "error",
@@ -198,6 +231,7 @@ def review(bank: Bank) -> Report:
         truefalse=truefalse,
         scenarios=scenarios,
         findings=sorted(findings),
+        fitness=fitness,
     )
 
 
@@ -214,17 +248,27 @@ def course_authors(bank: Bank) -> frozenset[str]:
     return frozenset(names)
 
 
-def is_attribution(question: Question, authors: frozenset[str]) -> bool:
-    """True when the prompt asks who said or found what: it names an author, a dated study or "according to"."""
+def _prompt(question: Question) -> str:
     texts = [question.stem]
     if isinstance(question, ClozeQuestion):
         texts.append(question.text)
     if isinstance(question, MatchingQuestion):
         texts.extend(f"{pair.left} {pair.right}" for pair in question.pairs)
-    text = " ".join(texts)
-    if ACCORDING.search(text) or DATED_STUDY.search(text):
+    return " ".join(texts)
+
+
+def is_attribution(question: Question, authors: frozenset[str]) -> bool:
+    """True when the prompt asks who said or found what: a case, report, comments, a dated study, an author."""
+    text = _prompt(question)
+    if ATTRIBUTION.search(text):
         return True
     return any(re.search(rf"\b{re.escape(name)}\b", text) for name in authors)
+
+
+def course_bound(question: Question) -> str:
+    """The words that tie the prompt to the course around it ("this lesson"), or ""."""
+    found = COURSE_BOUND.search(_prompt(question))
+    return found.group(0) if found else ""
 
 
 def giveaways(question: Question) -> list[str]:

@@ -77,6 +77,13 @@ class Question:
     # release). Anki note times do not come from it: decks/notes.lock records
     # the second each note's content last changed.
     updated: dt.date = dt.date(2026, 1, 1)
+    # The learning objective the item tests; items sharing one are siblings
+    # (never two on one day, at most one per exam). Authored items name a
+    # declared objective; a generated item's objective comes from its site
+    # (`quizzes.generators`). Empty when the content names none yet.
+    objective: str = ""
+    # How it asks the objective: "recognise", "apply" or "explain" ("" if unset).
+    angle: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
