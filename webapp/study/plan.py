@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Mapping
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import JSON, Select, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from course.models import Course
@@ -78,9 +79,16 @@ _NEW_SINCE = select(func.count()).where(
     _REVIEWS.user_id == bindparam("user_id"), _REVIEWS.state_before == 0, _REVIEWS.reviewed_at >= bindparam("since"))
 _LAST_ITEM = (select(_REVIEWS.item_id).where(_REVIEWS.user_id == bindparam("user_id"))
               .order_by(_REVIEWS.reviewed_at.desc(), _REVIEWS.id.desc()).limit(1))
-# The planner reads both at once (one round trip): today's new items, and the item answered
-# last (never shown twice in a row).
-_TODAY_AND_LAST = select(_NEW_SINCE.scalar_subquery(), _LAST_ITEM.scalar_subquery())
+
+
+@lru_cache(maxsize=4)
+def _today_and_last(dialect: str) -> Select[tuple[int, str | None, Any]]:
+    """Today's new items, the item answered last (never shown twice in a row) and the items answered
+    today (their siblings wait until tomorrow), in one round trip; the list is gathered as JSON."""
+    gather = func.json_agg if dialect == "postgresql" else func.json_group_array
+    answered = select(type_coerce(gather(_REVIEWS.item_id), JSON)).where(
+        _REVIEWS.user_id == bindparam("user_id"), _REVIEWS.reviewed_at >= bindparam("since"))
+    return select(_NEW_SINCE.scalar_subquery(), _LAST_ITEM.scalar_subquery(), answered.scalar_subquery())
 
 
 def new_seen_today(session: Session, user_id: int, now: dt.datetime, zone: str | None) -> int:
@@ -124,9 +132,11 @@ def plan(session: Session, user_id: int, bank: Bank, settings: StudySettings, sc
     """The signed-in learner's next question and counts ("today" in their zone; assigned work first)."""
     seen, due = study_cards(session, user_id, bank, now)
     since = start_of_day(now, user_zone(session, user_id))
-    new_today, last = session.execute(_TODAY_AND_LAST, {"user_id": user_id, "since": since}).one()
+    statement = _today_and_last(session.get_bind().dialect.name)
+    new_today, last, answered = session.execute(statement, {"user_id": user_id, "since": since}).one()
     limits = replace(limits_for(settings, scope), priority=priority_for(session, bank, user_id, now))
-    return plan_from(seen, due, bank, limits, now, new_seen_today=int(new_today or 0), last_item=last)
+    return plan_from(seen, due, bank, limits, now, new_seen_today=int(new_today or 0), last_item=last,
+                     answered_today=frozenset(answered or ()))
 
 
 def items_in_scope(bank: Bank, settings: StudySettings, scope: Scope) -> frozenset[str]:

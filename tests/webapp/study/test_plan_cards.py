@@ -51,3 +51,28 @@ def test_study_cards_match_the_stored_cards_at_every_moment(app: Flask, db: Sess
                 cards, bank, limits, now, last_item=questions[0].id)
     # The moments covered both nothing due and several due at once.
     assert 0 in due_counts and max(due_counts) >= 3
+
+
+def test_the_study_page_never_offers_a_sibling_of_an_item_answered_today(app: Flask, db: Session) -> None:
+    from webapp.classes.settings import StudySettings
+    from webapp.study.plan import Scope, plan
+
+    bank = app.extensions["bank"]
+    groups = [ids for ids in (tuple(q.id for q in bank.by_objective(o)) for o in bank.objectives) if len(ids) >= 2]
+    assert groups, "the real course has sibling groups"
+    settings = StudySettings(0.9, 1000, None)
+    now = START
+    shown: list[str] = []
+    for number in range(40):  # a long first day: every new item the planner offers, answered
+        question = plan(db, 1, bank, settings, Scope(), now).next
+        assert question is not None
+        shown.append(question.id)
+        parsed = parse_response(question, MultiDict(answer_fields(question, True)))
+        record_answer(db, 1, question, parsed.response, 4000, f"s-{number}", now, 0.9, 0.95)
+        now += dt.timedelta(minutes=1)
+    for ids in groups:
+        met = [item for item in dict.fromkeys(shown) if item in ids]
+        assert len(met) <= 1, f"siblings {met} both shown on one day"
+    # Tomorrow the deferred siblings may come.
+    tomorrow = plan(db, 1, bank, settings, Scope(), START + dt.timedelta(days=1, hours=1)).next
+    assert tomorrow is not None
