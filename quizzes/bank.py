@@ -77,6 +77,24 @@ class Bank:
         """Every objective some item tests, sorted."""
         return tuple(sorted(self._by_objective))
 
+    def objective_text(self, objective_id: str) -> str:
+        """What an objective asks of a therapist, in plain words.
+
+        Authored objectives are declared with their text; the generated items'
+        objectives are named for what they cover: a site of the table
+        (`site--<site id>`), or a matching table (its own stem).
+        """
+        for objective in self.course.objectives:
+            if objective.id == objective_id:
+                return objective.text
+        family, _, content_id = objective_id.partition("--")
+        if family == "site":
+            for site in self.course.sites:
+                if site.id == content_id:
+                    return f"Know the {site.name[:1].lower()}{site.name[1:]}: where it lies and what is at risk there"
+        items = self.by_objective(objective_id)
+        return items[0].stem if items else objective_id
+
     def siblings(self, item_id: str) -> tuple[str, ...]:
         """Ids of the other items testing the same objective (none for an item without one)."""
         question = self._by_id.get(item_id)

@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 
+from quizzes.bank import Bank
 from quizzes.questions import TYPE_LABELS, ChoiceQuestion, Question
 from webapp.classes import roster as class_roster
 from webapp.classes.access import instructor_required, own_class_or_404
@@ -35,6 +36,44 @@ ITEM_SORTS: dict[str, tuple[str, Callable[[tuple[Question, ItemStat]], float]]] 
     "difficulty": ("highest FSRS difficulty first", lambda pair: -(pair[1].mean_difficulty or 0.0)),
 }
 ITEMS_PER_PAGE = 40
+
+
+@dataclass(frozen=True)
+class ObjectiveRow:
+    """The items of one learning objective taken together: what the class can and cannot yet do."""
+
+    objective_id: str
+    text: str
+    items: int  # of the objective, in the class's selection
+    attempted: int
+    attempts: int
+    facility: float | None  # right on first attempts, over all its items' first attempts
+    weakest: Question | None
+    still_unsafe: int
+
+
+def objective_rows(bank: Bank, questions: Sequence[Question], analysed: Sequence[tuple[Question, ItemStat]],
+                   still_by_item: dict[str, int]) -> list[ObjectiveRow]:
+    """The analysed items grouped by objective, most missed first (objectives with no first attempt last)."""
+    by_objective: dict[str, list[tuple[Question, ItemStat]]] = {}
+    for question, stat in analysed:
+        by_objective.setdefault(question.objective or question.id, []).append((question, stat))
+    selected: dict[str, int] = {}
+    for question in questions:
+        key = question.objective or question.id
+        selected[key] = selected.get(key, 0) + 1
+    rows = []
+    for objective_id, pairs in by_objective.items():
+        firsts = sum(stat.first_attempts for _, stat in pairs)
+        right = sum((stat.facility or 0.0) * stat.first_attempts for _, stat in pairs)
+        known = [(stat.facility, question) for question, stat in pairs if stat.facility is not None]
+        rows.append(ObjectiveRow(
+            objective_id, bank.objective_text(objective_id), selected.get(objective_id, len(pairs)), len(pairs),
+            sum(stat.attempts for _, stat in pairs), right / firsts if firsts else None,
+            min(known, key=lambda pair: (pair[0], pair[1].id))[1] if known else None,
+            sum(still_by_item.get(question.id, 0) for question, _ in pairs),
+        ))
+    return sorted(rows, key=lambda row: (2.0 if row.facility is None else row.facility, row.text))
 
 
 def _min_attempts(raw: str | None) -> int:
@@ -70,12 +109,13 @@ class ItemChoice:
     unsafe_only: bool
     sort: str
     show_all: bool
+    by_objective: bool = False
 
 
 @bp.get("/classes/<int:class_id>/items")
 @instructor_required
 def items(class_id: int) -> ResponseReturnValue:
-    """Item analysis: filters (module, safety-critical, minimum attempts, still unsafe) and a sortable table.
+    """Item analysis: filters (module, safety-critical, minimum attempts, still unsafe), a sortable table, by item or objective.
 
     The content comes from the class's snapshot (`snapshot`), drawn once per choice of filters and sort.
     """
@@ -85,7 +125,7 @@ def items(class_id: int) -> ResponseReturnValue:
         module=module if module in {q.module for q in class_items(get_bank(), school_class)} else "",
         safety_only=request.args.get("safety") == "1", min_attempts=_min_attempts(request.args.get("min_attempts")),
         unsafe_only=request.args.get("still_unsafe") == "1", sort=sort if sort in ITEM_SORTS else "facility",
-        show_all=bool(request.args.get("all")),
+        show_all=bool(request.args.get("all")), by_objective=request.args.get("group") == "objective",
     )
     roster = class_roster.enrolments(get_session(), class_id)
     # Every choice but a typed-in minimum is one of a few hundred per class: those are kept.
@@ -115,7 +155,9 @@ def items_body(school_class: SchoolClass, snap: snapshot.Snapshot[snapshot.ItemF
     hidden = 0 if choice.show_all else max(0, len(analysed) - ITEMS_PER_PAGE)
     filters = {"module": module_filter or None, "safety": "1" if choice.safety_only else None,
                "min_attempts": min_attempts if min_attempts != DEFAULT_MIN_ATTEMPTS else None,
-               "still_unsafe": "1" if choice.unsafe_only else None, "sort": sort}
+               "still_unsafe": "1" if choice.unsafe_only else None, "sort": sort,
+               "group": "objective" if choice.by_objective else None}
+    grouped = objective_rows(bank, questions, analysed, still_by_item) if choice.by_objective else None
     return render_template(
         "instructor/_items_body.html", school_class=school_class, analysed=analysed[: len(analysed) - hidden],
         hidden=hidden, sort=sort, sort_label=ITEM_SORTS[sort][0],
@@ -124,7 +166,7 @@ def items_body(school_class: SchoolClass, snap: snapshot.Snapshot[snapshot.ItemF
         unsafe_only=choice.unsafe_only, below_minimum=len(attempted) - len(analysed), still_by_item=still_by_item,
         filters=filters, type_labels=TYPE_LABELS, item_label=item_label, min_n=MIN_DISCRIMINATION_N,
         unattempted=[q for q in questions if q.id not in stats_by_item], figures_at=snap.computed_at,
-        refresh_seconds=snap.fresh_for,
+        refresh_seconds=snap.fresh_for, grouped=grouped,
     )
 
 

@@ -100,6 +100,61 @@ def module_mastery(session: Session, user_ids: UserIds, now: dt.datetime, *, ban
     return result
 
 
+@dataclass(frozen=True)
+class ObjectiveMastery:
+    """One learning objective for one learner or a class: its items met and mastered."""
+
+    objective_id: str
+    module_id: str
+    text: str
+    safety_critical: bool
+    items: int  # the objective's items, times the learners counted
+    seen: int
+    mastered: int
+
+    @property
+    def status(self) -> str:
+        """"mastered" (every item of it mastered), "learning" (some met) or "not started"."""
+        if self.items and self.mastered == self.items:
+            return "mastered"
+        return "learning" if self.seen else "not started"
+
+
+def objective_mastery(session: Session, user_ids: UserIds, now: dt.datetime, *, bank: Bank) -> list[ObjectiveMastery]:
+    """Per learning objective, in course order (module, then as the module lists them): mastery summed over the learners.
+
+    Objectives are not stored with the answers (content may regroup items), so the
+    item states are read and grouped by the bank's objectives here.
+    """
+    ids = _ids(user_ids)
+    states = session.execute(
+        select(ItemState.item_id, ItemState.stability).where(ItemState.user_id.in_(ids))
+    ).all()
+    seen: dict[str, int] = {}
+    mastered: dict[str, int] = {}
+    for item_id, stability in states:
+        question = bank.get(item_id)
+        if question is None or not question.objective:
+            continue
+        seen[question.objective] = seen.get(question.objective, 0) + 1
+        if (stability or 0.0) >= MASTERED_DAYS:
+            mastered[question.objective] = mastered.get(question.objective, 0) + 1
+    declared = {objective.id: objective for objective in bank.course.objectives}
+    result = []
+    for module in sorted(bank.modules, key=lambda m: (m.order, m.id)):
+        tested = {q.objective for q in bank.by_module(module.id) if q.objective}
+        # Declared objectives in the order the module lists them, then the generated ones.
+        order = [o.id for o in bank.course.objectives if o.id in tested] + sorted(tested - set(declared))
+        for objective_id in order:
+            items = bank.by_objective(objective_id)
+            safety = declared[objective_id].safety_critical if objective_id in declared else any(
+                q.safety_critical for q in items)
+            result.append(ObjectiveMastery(objective_id, module.id, bank.objective_text(objective_id), safety,
+                                           len(items) * len(ids), seen.get(objective_id, 0),
+                                           mastered.get(objective_id, 0)))
+    return result
+
+
 def query_rows(session: Session, query: Any) -> list[Any]:
     """Run a Core query and return its rows."""
     return list(session.execute(query))

@@ -18,6 +18,7 @@ def progress_context(user_id: int, now: dt.datetime, zone: str | None = None) ->
     """Everything the progress page shows for one learner, with days in `zone` (the instructor's view reuses it)."""
     session, bank = get_session(), get_bank()
     mastery = stats.module_mastery(session, user_id, now, bank=bank)
+    objectives = stats.objective_mastery(session, user_id, now, bank=bank)
     per_day = stats.reviews_per_day(session, user_id, now, days=90, zone=zone)
     forecast = stats.due_forecast(session, user_id, now, days=14, bank=bank, zone=zone)
     today = local_date(now, zone)
@@ -25,6 +26,7 @@ def progress_context(user_id: int, now: dt.datetime, zone: str | None = None) ->
     weakest = [(item, bank.get(item.item_id)) for item in stats.weakest_items(session, user_id, now, limit=8, bank=bank)]
     context: dict[str, Any] = {
         "mastery": mastery,
+        "objectives": [(m, [o for o in objectives if o.module_id == m.module_id]) for m in mastery],
         "retention": stats.true_retention(session, user_id, now, days=30),
         "per_day": per_day,
         "forecast": list(zip(forecast_days, forecast)),

@@ -53,3 +53,24 @@ def test_item_page_names_who_picked_each_option(client: FlaskClient, app: Flask,
     csv_rows = client.get(f"{base}/export/unsafe.csv").data.decode().splitlines()[1:]
     named = sorted((row.split(",")[0], row.split(",")[-1]) for row in csv_rows if question.id in row)
     assert named == [("Ann", "0"), ("Bob", "1")]
+
+
+def test_item_analysis_groups_by_learning_objective(client: FlaskClient, app: Flask, school: School) -> None:
+    bank = app.extensions["bank"]
+    objective = next(o for o in bank.objectives
+                     if sum(isinstance(q, ChoiceQuestion) and q.type == "mcq" for q in bank.by_objective(o)) >= 2)
+    first, second = [q for q in bank.by_objective(objective) if isinstance(q, ChoiceQuestion) and q.type == "mcq"][:2]
+    wrong = next(o for o in first.options if not o.correct)
+    right = next(o for o in second.options if o.correct)
+    for student in (school.ann, school.bob):
+        answer(app, student, first, wrong.id, NOW - dt.timedelta(days=2), 1)
+        answer(app, student, second, right.id, NOW - dt.timedelta(days=1), 1)
+    client.post("/login", data={"email": "teacher@example.com", "password": PASSWORD})
+    page = client.get(f"/instructor/classes/{school.class_id}/items?min_attempts=0&group=objective").data.decode()
+    row = page[page.index(f'data-objective="{objective}"'):]
+    row = row[:row.index("</tr>")]
+    assert str(escape(bank.objective_text(objective))) in row
+    assert ">4<" in row and "50" in row  # four first attempts over the two siblings, half right
+    assert f"/items/{first.id}" in row  # the weakest of them, to open
+    assert 'data-item="' not in page  # objectives instead of items
+    assert 'data-item="' in client.get(f"/instructor/classes/{school.class_id}/items?min_attempts=0").data.decode()
