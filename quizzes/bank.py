@@ -82,7 +82,8 @@ class Bank:
 
         Authored objectives are declared with their text; the generated items'
         objectives are named for what they cover: a site of the table
-        (`site--<site id>`), or a matching table (its own stem).
+        (`site--<site id>`, its name), or a matching table (its instruction and
+        the half of the body it covers).
         """
         for objective in self.course.objectives:
             if objective.id == objective_id:
@@ -91,9 +92,12 @@ class Bank:
         if family == "site":
             for site in self.course.sites:
                 if site.id == content_id:
-                    return f"Know the {site.name[:1].lower()}{site.name[1:]}: where it lies and what is at risk there"
+                    return site.name
         items = self.by_objective(objective_id)
-        return items[0].stem if items else objective_id
+        if not items:
+            return objective_id
+        # A matching table per half of the body: the same instruction twice, told apart by the half.
+        return f"{items[0].stem.rstrip('.')} ({content_id.replace('-', ' ')})" if content_id else items[0].stem
 
     def siblings(self, item_id: str) -> tuple[str, ...]:
         """Ids of the other items testing the same objective (none for an item without one)."""

@@ -111,6 +111,7 @@ class ObjectiveMastery:
     items: int  # the objective's items, times the learners counted
     seen: int
     mastered: int
+    declared: bool = True  # written in an objectives file (False: the generated items of one site or table)
 
     @property
     def status(self) -> str:
@@ -151,7 +152,7 @@ def objective_mastery(session: Session, user_ids: UserIds, now: dt.datetime, *, 
                 q.safety_critical for q in items)
             result.append(ObjectiveMastery(objective_id, module.id, bank.objective_text(objective_id), safety,
                                            len(items) * len(ids), seen.get(objective_id, 0),
-                                           mastered.get(objective_id, 0)))
+                                           mastered.get(objective_id, 0), objective_id in declared))
     return result
 
 
