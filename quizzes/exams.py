@@ -3,19 +3,19 @@
 Drawing (`draw_exam`):
 
 1. Scope: the bank's items of `modules` (None: every module).
-2. Content areas: every question carries its MBLEx content area (`Question.mblex`,
+2. One item per objective: items of one objective (siblings) test one thing,
+   so the seed first picks one of each objective's items; the exam is drawn
+   from those picks (an exam is shorter than asked only when the scope holds
+   fewer objectives than places).
+3. Content areas: every question carries its MBLEx content area (`Question.mblex`,
    from the content's `mblex:` field). Each area's share of the exam follows the
    MBLEx outline's weights (`MBLEX_WEIGHTS`, FSMTB 2018 outline) among the areas
    that have items in scope, by largest remainder; an area with too few items
    gives its unfilled places to the others in the same proportions.
-3. Safety: within an area, safety-critical items are drawn first for at least
+4. Safety: within an area, safety-critical items are drawn first for at least
    `SAFETY_SHARE` of the area's places (when it has them), the rest at random from
    the area's remaining items; so every exam holds safety-critical items when
    the scope has any.
-4. One item per objective: items of one objective (siblings) test one thing,
-   so an exam holds at most one of them; the first drawn keeps its place and
-   the others are passed over (an area short of distinct objectives gets fewer
-   places, so an exam may be shorter than asked).
 5. Order: shuffled, so areas are mixed as in the real exam. The draw depends
    only on the seed, so an exam can be rebuilt from its seed.
 
@@ -88,38 +88,32 @@ def area_quotas(available: Mapping[str, int], length: int) -> dict[str, int]:
 
 
 def draw_exam(bank: Bank, length: int, seed: int | str, modules: Iterable[str] | None = None) -> tuple[str, ...]:
-    """The item ids of one practice exam, in the order shown (rules in the module docstring)."""
+    """The item ids of one practice exam, in the order shown (rules in the module docstring).
+
+    An exam asks each objective once: one of its items (siblings) is picked by the
+    seed first, and the areas' quotas are then filled from those picks, so an
+    exam is as long as asked whenever the scope has that many objectives.
+    """
     wanted = None if modules is None else frozenset(modules)
-    pool = [q for q in bank.questions if wanted is None or q.module in wanted]
-    by_area: dict[str, list[Question]] = defaultdict(list)
-    for question in pool:
-        by_area[question.mblex].append(question)
-    quotas = area_quotas({area: len(items) for area, items in by_area.items()}, length)
     rng = random.Random(f"exam:{seed}")
+    units: dict[str, list[Question]] = defaultdict(list)
+    for question in bank.questions:
+        if wanted is None or question.module in wanted:
+            units[question.objective or question.id].append(question)
+    by_area: dict[str, list[Question]] = defaultdict(list)
+    for key in sorted(units):
+        pick = rng.choice(units[key])
+        by_area[pick.mblex].append(pick)
+    quotas = area_quotas({area: len(items) for area, items in by_area.items()}, length)
     chosen: list[str] = []
-    taken: set[str] = set()
-
-    def take(candidates: list[Question], count: int) -> list[Question]:
-        # Candidates in a seeded random order; a sibling of a taken item is passed over.
-        found: list[Question] = []
-        for question in rng.sample(candidates, len(candidates)):
-            if len(found) == count:
-                break
-            if question.objective and question.objective in taken:
-                continue
-            found.append(question)
-            if question.objective:
-                taken.add(question.objective)
-        return found
-
     for area in sorted(quotas):
         items = by_area[area]
         safety = [q for q in items if q.safety_critical]
         other = [q for q in items if not q.safety_critical]
         want_safety = min(len(safety), max(math.ceil(quotas[area] * SAFETY_SHARE), quotas[area] - len(other)))
-        picked = take(safety, want_safety)
+        picked = rng.sample(safety, want_safety)
         rest = [q for q in safety + other if q not in picked]
-        picked += take(rest, quotas[area] - len(picked))
+        picked += rng.sample(rest, quotas[area] - len(picked))
         chosen.extend(q.id for q in picked)
     rng.shuffle(chosen)
     return tuple(chosen)
