@@ -11,7 +11,8 @@ and the problems `quizzes.quality` reports as findings. The rules:
   the cue answers outright is named, at its own line.
 - A generated distractor is as plausible as the key: a structure of a kind
   among the key's, exposed in the same half of the body; a site in the same half.
-- A review whose digest no longer matches the item is stale: an error.
+- A review whose digest no longer matches the item is stale: an error; so is an
+  item whose latest verdict is `fail` and that still reads as it did.
 """
 
 from __future__ import annotations
@@ -73,12 +74,13 @@ def assess(bank: Bank, where: Callable[[Question], str]) -> tuple[dict[str, Fitn
             if state == "stale":
                 problems.append((where(question), question.id, "changed since its last review "
                                  f"({reviews[question.id].date}): review it again"))
+            elif state == "failed":
+                failed = reviews[question.id]
+                problems.append((where(question), question.id, f"failed review on {failed.date}: "
+                                 f"{failed.note or 'rewrite it'}"))
         fit.sibling_groups = sum(len(bank.by_objective(o)) > 1 for o in fit.tested)
         problems.extend(_cue_problems(module.id, items, fit.cues, where))
         result[module.id] = fit
-    for review in course.reviews:
-        if review.item not in bank:
-            problems.append(("reviews", review.item, "reviewed item is not in the bank"))
     problems.extend(_implausible(bank, where))
     overall = Fitness()
     for fit in result.values():
@@ -88,7 +90,7 @@ def assess(bank: Bank, where: Callable[[Question], str]) -> tuple[dict[str, Fitn
         overall.tested |= fit.tested
         overall.sibling_groups += fit.sibling_groups
         overall.cues.merge(fit.cues)
-        for state in ("reviewed", "unreviewed", "stale"):
+        for state in ("reviewed", "failed", "unreviewed", "stale"):
             setattr(overall.ledger, state, getattr(overall.ledger, state) + getattr(fit.ledger, state))
     result["all"] = overall
     return result, problems

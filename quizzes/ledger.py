@@ -4,7 +4,9 @@ A review (`kind: reviews`, `course/content/reviews.yaml`) records an item's
 `digest` as it read when reviewed. The digest covers everything a learner is
 shown (type, stem, options or answers with their keys and reasons, the
 explanation), so rewording any of it makes the review *stale*: `check` fails on
-a stale item until it is reviewed again. Ids, tags and sources are not shown as
+a stale item until it is reviewed again, and on an item whose latest verdict is
+`fail` until it is rewritten and reviewed again. A review of an item that has
+since retired stays in the ledger as history. Ids, tags and sources are not shown as
 text, so they do not count. An item never reviewed is *unreviewed*: counted, not
 an error, until the whole bank has been through review once.
 
@@ -64,21 +66,28 @@ def latest(reviews: Iterable[Review]) -> dict[str, Review]:
     return found
 
 
-Status = str  # "reviewed" | "unreviewed" | "stale"
+Status = str  # "reviewed" | "failed" | "unreviewed" | "stale"
 
 
 def status(question: Question, review: Review | None) -> Status:
-    """Whether an item's latest review still applies to what it shows."""
+    """Whether an item's latest review still applies to what it shows, and what it said.
+
+    "failed": the reviewer failed the item as it still reads (it must be rewritten,
+    then reviewed again); "reviewed": passed (or rewritten and passed) as it reads.
+    """
     if review is None:
         return "unreviewed"
-    return "reviewed" if review.digest == digest(question) else "stale"
+    if review.digest != digest(question):
+        return "stale"
+    return "failed" if review.verdict == "fail" else "reviewed"
 
 
 @dataclass
 class LedgerFigures:
-    """Reviewed, unreviewed and stale counts of a group of items."""
+    """Reviewed, failed, unreviewed and stale counts of a group of items."""
 
     reviewed: int = 0
+    failed: int = 0
     unreviewed: int = 0
     stale: int = 0
 
@@ -88,7 +97,7 @@ class LedgerFigures:
 
     def line(self) -> str:
         """The counts on one line."""
-        return f"reviewed {self.reviewed}, unreviewed {self.unreviewed}, stale {self.stale}"
+        return f"reviewed {self.reviewed}, failed {self.failed}, unreviewed {self.unreviewed}, stale {self.stale}"
 
 
 def entry(question: Question, verdict: str, on: dt.date, note: str | None = None) -> dict[str, Any]:

@@ -44,7 +44,7 @@ def test_check_prints_issue_21s_figures_per_module_and_overall() -> None:
     result = CliRunner().invoke(main, ["check"])
     for name in ("endangerment-sites", "nerve-injury", "post-massage-soreness", "neck-safety", "all"):
         assert re.search(rf"^  {name}: objectives \d+ declared, \d+ tested; .* sibling groups \d+; "
-                         rf"reviewed \d+, unreviewed \d+, stale \d+$", result.output, re.M), name
+                         rf"reviewed \d+, failed \d+, unreviewed \d+, stale \d+$", result.output, re.M), name
         assert re.search(rf"^  {name}: test-wise \d+% vs chance \d+% \(limit \d+%; longest \d+%, hedged \d+%, "
                          rf"overlap \d+%; \d+ mcq\); key/longest distractor max [\d.]+, \d+ over 1.3; "
                          rf"true/false tone \d+% \(limit 60%", result.output, re.M), name
@@ -59,7 +59,14 @@ def test_review_record_appends_a_verdict_and_a_changed_item_goes_stale(tmp_path:
     result = CliRunner().invoke(main, ["review", "record", "pick-one", "--verdict", "pass", "--note", "Fine.",
                                        "--content", str(content)])
     assert result.exit_code == 0, result.output
-    assert "reviewed 1, unreviewed 2, stale 0" in CliRunner().invoke(main, ["check", "--content", str(content)]).output
+    assert "reviewed 1, failed 0, unreviewed 2, stale 0" in CliRunner().invoke(
+        main, ["check", "--content", str(content)]).output
+    failed = CliRunner().invoke(main, ["review", "record", "find-the-elbow", "--verdict", "fail", "--note",
+                                       "Distractor B is a strawman.", "--content", str(content)])
+    assert failed.exit_code == 0, failed.output
+    refused = CliRunner().invoke(main, ["check", "--content", str(content)])
+    assert refused.exit_code == 1 and "find-the-elbow: failed review on" in refused.output
+    assert "Distractor B is a strawman." in refused.output and "reviewed 1, failed 1, unreviewed 1" in refused.output
     questions = content / "mod" / "questions.yaml"
     questions.write_text(questions.read_text().replace("It is right.", "It is the right one."))
     stale = CliRunner().invoke(main, ["check", "--content", str(content)])
