@@ -20,7 +20,9 @@ from tests.course.make_seed_shingles import FINGERPRINT, SHINGLE, fingerprint, n
 
 CONTENT = Path(__file__).resolve().parents[2] / "course" / "content"
 # The bibliography repeats the papers' titles by design; titles are citations, not prose.
-NOT_PROSE = {"sources.yaml"}
+# The bibliography, and the review ledger: reviewers quote a source to say whether an item matches it,
+# and the ledger is never shown to learners.
+NOT_PROSE = {"sources.yaml", "reviews.yaml"}
 # Exact wording a lesson may quote (in quotation marks, with a citation) beyond the
 # bibliography's titles, which are allowed automatically. Keep this list short.
 ALLOWED_QUOTES: tuple[str, ...] = ()
