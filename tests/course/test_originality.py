@@ -19,8 +19,7 @@ from course import load_course
 from tests.course.make_seed_shingles import FINGERPRINT, SHINGLE, fingerprint, normalise, shingles
 
 CONTENT = Path(__file__).resolve().parents[2] / "course" / "content"
-# The bibliography repeats the papers' titles by design; titles are citations, not prose.
-# The bibliography, and the review ledger: reviewers quote a source to say whether an item matches it,
+# The bibliography repeats the papers' titles by design; titles are citations, not prose. The review ledger is not prose either: reviewers quote a source to say whether an item matches it,
 # and the ledger is never shown to learners.
 NOT_PROSE = {"sources.yaml", "reviews.yaml"}
 # Exact wording a lesson may quote (in quotation marks, with a citation) beyond the
