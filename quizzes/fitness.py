@@ -11,8 +11,10 @@ and the problems `quizzes.quality` reports as findings. The rules:
   the cue answers outright is named, at its own line.
 - A generated distractor is as plausible as the key: a structure of a kind
   among the key's, exposed in the same half of the body; a site in the same half.
-- A review whose digest no longer matches the item is stale: an error; so is an
-  item whose latest verdict is `fail` and that still reads as it did.
+- A review whose digest no longer matches the item is stale: an error (the ledger
+  cannot go stale). An item whose latest verdict is `fail` and that still reads
+  as it did is a warning, printed and on the review sheet, until it is rewritten
+  (then stale: reviewed again) or retired.
 """
 
 from __future__ import annotations
@@ -52,12 +54,13 @@ class Fitness:
         ]
 
 
-def assess(bank: Bank, where: Callable[[Question], str]) -> tuple[dict[str, Fitness], list[Problem]]:
-    """Every module's figures (and "all") and the problems found (see the module docstring)."""
+def assess(bank: Bank, where: Callable[[Question], str]) -> tuple[dict[str, Fitness], list[Problem], list[Problem]]:
+    """Every module's figures (and "all"), the problems (errors) and the warnings found (see the module docstring)."""
     course = bank.course
     reasons = {item.id for item in course.questions if item.long_key_reason}
     reviews = latest(course.reviews)
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     result: dict[str, Fitness] = {}
     for module in course.modules:
         items = list(bank.by_module(module.id))
@@ -76,8 +79,8 @@ def assess(bank: Bank, where: Callable[[Question], str]) -> tuple[dict[str, Fitn
                                  f"({reviews[question.id].date}): review it again"))
             elif state == "failed":
                 failed = reviews[question.id]
-                problems.append((where(question), question.id, f"failed review on {failed.date}: "
-                                 f"{failed.note or 'rewrite it'}"))
+                warnings.append((where(question), question.id, f"failed review on {failed.date}; rewrite it and "
+                                 f"have it reviewed again: {failed.note or ''}".rstrip(": ")))
         fit.sibling_groups = sum(len(bank.by_objective(o)) > 1 for o in fit.tested)
         problems.extend(_cue_problems(module.id, items, fit.cues, where))
         result[module.id] = fit
@@ -93,7 +96,7 @@ def assess(bank: Bank, where: Callable[[Question], str]) -> tuple[dict[str, Fitn
         for state in ("reviewed", "failed", "unreviewed", "stale"):
             setattr(overall.ledger, state, getattr(overall.ledger, state) + getattr(fit.ledger, state))
     result["all"] = overall
-    return result, problems
+    return result, problems, warnings
 
 
 def _cue_problems(module: str, items: list[Question], cues: CueFigures,

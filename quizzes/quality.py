@@ -55,11 +55,15 @@ ABSOLUTE = re.compile(r"\b(" + "|".join(ABSOLUTE_WORDS) + r")\b", re.IGNORECASE)
 # rather than overclaiming, so wrong options are checked without it.
 OPTION_ABSOLUTE = re.compile(r"\b(" + "|".join(w for w in ABSOLUTE_WORDS if w != "only") + r")\b", re.IGNORECASE)
 # Who found or said what: a case, a report, comments, a dated study, a named
-# author ("Cambron (2007)", "in Ingraham's view"), "according to".
+# author ("Cambron (2007)", "in Ingraham's view"), an author described instead of
+# named ("a former massage therapist argues"), "according to".
 ATTRIBUTION = re.compile(
     r"\baccording to\b|\bthe (case|report|author|survey|review|study|news item|comments?|reader comments?)\b"
     r"|\ba published case\b|\b(19|20)\d\d\b|\b[A-Z][a-z]+ (and [A-Z][a-z]+ )?\((19|20)\d\d\)"
-    r"|\b(?-i:[A-Z][a-z]+)'s (view|account|article|words)\b", re.IGNORECASE)
+    r"|\b(?-i:[A-Z][a-z]+)'s (view|account|article|words)\b"
+    # An author named by what they are rather than by name ("a former massage therapist argues").
+    r"|\b(a|an|one) (former |practising |well-known )?(massage )?(therapist|writer|author|expert|researcher|commenter|reader)"
+    r"( who [a-z ]+?)?,? (argues|writes|says|claims|reports|tells|calls|believes|thinks)\b", re.IGNORECASE)
 # A prompt that only makes sense beside the course text.
 COURSE_BOUND = re.compile(r"\b(this (lesson|course|module|article)|the course'?s?|the lesson|the article)\b",
                           re.IGNORECASE)
@@ -215,8 +219,9 @@ def review(bank: Bank) -> Report:
             if attributed_item is not None:
                 findings.append(Finding(where(attributed_item), item_id, "error",
                                         "tests attribution (who found or said what); counts towards the cap"))
-    fitness, problems = assess(bank, where)
+    fitness, problems, warned = assess(bank, where)
     findings.extend(Finding(place, item, "error", message) for place, item, message in problems)
+    findings.extend(Finding(place, item, "warning", message) for place, item, message in warned)
     true, total = (sum(values) for values in zip(*truefalse.values())) if truefalse else (0, 0)
     if total >= MIN_TRUEFALSE and not TRUE_SHARE[0] <= true / total <= TRUE_SHARE[1]:
         findings.append(Finding("bank", "truefalse", "error",

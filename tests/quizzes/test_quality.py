@@ -33,8 +33,6 @@ def test_real_bank_meets_the_item_writing_rules(real_bank: Bank) -> None:
     assert report.errors == []
     assert report.duplicate_groups == []
     assert report.attribution_share <= ATTRIBUTION_CAP
-    for module, ids in report.attribution.items():
-        assert len(ids) <= ATTRIBUTION_CAP * report.module_sizes[module], module
     assert 0.40 <= report.true_share <= 0.60
     scenarios = [i for ids in report.scenarios.values() for i in ids]
     assert len(scenarios) >= 40
@@ -138,6 +136,16 @@ def test_attribution_is_capped_over_the_bank() -> None:
     report = review(_bank(*practice, who))
     assert report.attribution == {"sites": [], "other": ["who-said"]}
     assert any("attribution" in f.message for f in report.errors)  # 1 of 12 is over 5 %
+
+
+def test_an_author_described_instead_of_named_is_still_attribution() -> None:
+    described = [
+        _mcq("described", "A former massage therapist argues that one of these is the soundest measure. Which?", "A"),
+        _mcq("commenter", "One commenter who had deep massage says the soreness proved it worked. Why is that weak?", "B"),
+    ]
+    plain = _mcq("plain", "A client says the soreness proves it worked. What do you tell her?", "C")
+    report = review(_bank(*described, plain))
+    assert report.attribution["other"] == ["commenter", "described"]
 
 
 def test_a_declaration_may_name_a_generated_item_but_it_must_exist() -> None:
