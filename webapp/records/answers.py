@@ -46,7 +46,6 @@ from webapp.records.scoring import (
     typical_response_ms,
 )
 
-
 # Before the one retry on a lost connection: a restarting database takes a moment to accept again.
 RETRY_PAUSE_SECONDS = 0.5
 
