@@ -48,6 +48,7 @@ from markupsafe import Markup
 from webapp.classes import roster
 from webapp.instructor import analytics, pace
 from webapp.platform.content import content_key, get_bank
+from webapp.platform.extensions import redis_options
 from webapp.platform.models import SchoolClass, utcnow
 from webapp.records.items import ItemStat, OptionStat
 from webapp.records.stats import DayCount, Retention
@@ -108,8 +109,8 @@ def init_app(app: Flask) -> None:
         cache.init_app(app, {
             "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": KEY_PREFIX,
             "CACHE_DEFAULT_TIMEOUT": seconds,
-            # A Redis that hangs must cost a page half a second, not a worker.
-            "CACHE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+            # A Redis that hangs must cost a page a fraction of a second (REDIS_TIMEOUT_SECONDS), not a worker.
+            "CACHE_OPTIONS": redis_options(app.config),
         })
     else:
         cache.init_app(app, {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True})

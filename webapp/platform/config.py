@@ -44,11 +44,19 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         # Rate limits (Flask-Limiter and the log-in limits): tests switch them off; RATELIMIT_STORAGE_URI
         # follows REDIS_URL (`finish_config`). An unreachable Redis must not turn sign-up into a 500:
-        # the limit is skipped and logged.
+        # the limit counts in memory instead (below).
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": "msc",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # Limits when Redis is slow or away (issue 27)
+        # Every Redis client the app makes (log-in limits, Flask-Limiter, instructor snapshots) gives up
+        # after REDIS_TIMEOUT_SECONDS; the limits then count in this process's memory and try Redis again
+        # after REDIS_RETRY_SECONDS (Flask-Limiter: its own growing interval). RATELIMIT_STORAGE_OPTIONS
+        # follows REDIS_TIMEOUT_SECONDS unless set (`webapp.platform.extensions.redis_options`).
+        "REDIS_TIMEOUT_SECONDS": 0.25,
+        "REDIS_RETRY_SECONDS": 5.0,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # argon2id parameters; None: the library's current recommendation (tests set cheap ones).
         "ARGON2_PARAMETERS": None,
         # Instructor pages' per-class snapshots in Redis, seconds (0: off).

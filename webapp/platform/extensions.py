@@ -5,14 +5,18 @@ packages can import them (`from webapp.platform.extensions import limiter`) with
 
 Rate limits: storage is in memory by default (one process); with REDIS_URL
 set (or RATELIMIT_STORAGE_URI) every worker shares Redis. The log-in limits
-(webapp.accounts.auth.limits) use the same store. Tests
-switch limits off with RATELIMIT_ENABLED = False, except the test that checks
-the limit itself.
+(webapp.accounts.auth.limits) use the same store. Every Redis client gets
+`redis_options` (timeouts), and while Redis does not answer the limits count in
+this process's memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED), so a stopped Redis
+neither hangs a worker nor lifts a limit. Tests switch limits off with
+RATELIMIT_ENABLED = False, except the test that checks the limit itself.
 """
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask
 from flask_limiter import Limiter
@@ -40,8 +44,20 @@ def _load_user(token: str) -> User | None:
     return user
 
 
+def redis_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for every Redis client the app makes (`redis.from_url`): connect and read timeouts.
+
+    Without them redis-py waits on a stopped (SIGSTOP, or a full network) Redis for as long as it
+    stays stopped, holding the request's thread; `redis.from_url` makes no retries, so one timeout is
+    the whole cost.
+    """
+    seconds = float(config["REDIS_TIMEOUT_SECONDS"])
+    return {"socket_timeout": seconds, "socket_connect_timeout": seconds}
+
+
 def init_app(app: Flask) -> None:
-    """Switch on CSRF protection, Flask-Login and the rate limiter for `app`."""
+    """Switch on CSRF protection, Flask-Login and the rate limiter (Redis timeouts, memory fallback) for `app`."""
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_options(app.config))
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

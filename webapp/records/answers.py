@@ -14,6 +14,7 @@ which on PostgreSQL are one statement.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,7 +24,7 @@ from sqlalchemy import JSON, Column, Table, bindparam, func, insert, select, typ
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Row
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
@@ -44,6 +45,9 @@ from webapp.records.scoring import (
     score_answer,
     typical_response_ms,
 )
+
+# Before the one retry on a lost connection: a restarting database takes a moment to accept again.
+RETRY_PAUSE_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -147,14 +151,28 @@ def record_answer(
     """
     user_id = user_id_of(user)
     response_ms = max(0, min(int(response_ms), MAX_RESPONSE_MS))
+
+    def attempt() -> RecordedAnswer:
+        try:
+            return _record(session, user_id, question, response, response_ms, presentation_id, now,
+                           desired_retention, safety_retention, override_rating, source)
+        except _Raced:
+            # The first answers of one new item from two tabs at once (PostgreSQL): the
+            # other tab's state now exists, so the second try reads and locks it.
+            return _record(session, user_id, question, response, response_ms, presentation_id, now,
+                           desired_retention, safety_retention, override_rating, source)
+
     try:
-        return _record(session, user_id, question, response, response_ms, presentation_id, now,
-                       desired_retention, safety_retention, override_rating, source)
-    except _Raced:
-        # The first answers of one new item from two tabs at once (PostgreSQL): the
-        # other tab's state now exists, so the second try reads and locks it.
-        return _record(session, user_id, question, response, response_ms, presentation_id, now,
-                       desired_retention, safety_retention, override_rating, source)
+        return attempt()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        # The connection died under the answer (the database restarted, or its backend was ended).
+        # Nothing of it is stored unless its COMMIT got through, and then the presentation id finds it
+        # and this records nothing twice; so once more, on a new connection (the pool pings it first).
+        session.rollback()
+        time.sleep(RETRY_PAUSE_SECONDS)
+        return attempt()
 
 
 def _record(session: Session, user_id: int, question: Question, response: object, response_ms: int,

@@ -97,11 +97,13 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         email, password = form.email.data or "", form.password.data or ""
         user = _user_by_email(email)
-        guard = LoginGuard(email, user.id if user is not None else None)
-        if guard.blocked():
-            form.password.errors = [BLOCKED_MESSAGE]
-            return render_template("auth/login.html", form=form), 429
+        # Counted before the password is checked (atomically with the check), uncounted on success.
+        attempt = LoginGuard(email, user.id if user is not None else None).begin()
+        if attempt.refused:
+            form.password.errors = [BLOCKED_MESSAGE.format(seconds=attempt.wait_seconds)]
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(attempt.wait_seconds)}
         if user is not None and verify_password(user.password_hash, password):
+            attempt.succeeded()
             if needs_rehash(user.password_hash):
                 # Argon2 parameters changed since this hash was made: upgrade it
                 # now, while the password is at hand (before the session names it).
@@ -113,7 +115,6 @@ def login() -> ResponseReturnValue:
             return response
         if user is None:
             verify_nothing(password)
-        guard.failed()
         form.password.errors = ["That email and password do not match an account."]
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status

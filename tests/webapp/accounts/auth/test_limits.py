@@ -14,7 +14,6 @@ import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
-from limits import parse
 
 from tests.webapp.helpers import signup
 from webapp import create_app
@@ -73,15 +72,45 @@ def test_a_forged_device_cookie_counts_as_unknown(app_config: dict[str, Any]) ->
 def test_failures_per_address_are_limited_and_successes_never_count(
     app_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(limits, "ADDRESS_FAILURES", parse("5 per 15 minutes"))
+    monkeypatch.setattr(limits, "ADDRESS_RULE", limits.Rule(free=5, first=1.0, cap=5.0))
     app = _app(app_config)
     signup(_client(app, "10.9.0.1"))
-    for _ in range(8):  # a school's successful log-ins from one address are never limited
+    for _ in range(8):  # a school's successful log-ins from one address are never counted
         client = _client(app, "10.0.0.1")
         assert _login(client, PASSWORD) == 302
     codes = [_login(_client(app, "10.0.0.1"), "wrong password", email=f"p{n}@example.com") for n in range(6)]
     assert codes == [400] * 5 + [429]
     assert _login(_client(app, "10.0.0.7"), "wrong password", email="p9@example.com") == 400  # other addresses go on
+    app.extensions["db_engine"].dispose()
+
+
+def test_the_delay_doubles_up_to_its_cap() -> None:
+    rule = limits.Rule(free=10, first=15.0, cap=60.0)
+    assert [rule.delay(n) for n in (0, 9, 10, 11, 12, 13, 500)] == [0, 0, 15, 30, 60, 60, 60]
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["memory", "redis"])
+def test_a_refused_attempt_says_how_long_to_wait_and_is_not_counted(
+    app_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch, shared: bool
+) -> None:
+    if shared and not _redis_up():
+        pytest.skip("no Redis at TEST_REDIS_URL")
+    clock = [1_900_000_000.0]
+    monkeypatch.setattr(limits, "now", lambda: clock[0])
+    app = _app(app_config, REDIS_URL=REDIS_URL if shared else "")
+    signup(_client(app, "10.0.0.1"))
+    assert [_login(_client(app, f"10.1.0.{n}"), f"guess number {n}") for n in range(10)] == [400] * 10
+    refused = _client(app, "10.2.0.1").post("/login", data={"email": "ada@example.com", "password": "guess again"})
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "15"
+    assert b"Try again in 15 seconds" in refused.data
+    clock[0] += 10
+    assert _login(_client(app, "10.2.0.2"), "still guessing") == 429  # refusals are not counted...
+    clock[0] += 5
+    assert _login(_client(app, "10.2.0.3"), "still guessing") == 400  # ...so 15 s after the 10th it is checked
+    clock[0] += 29
+    assert _login(_client(app, "10.2.0.4"), PASSWORD) == 429  # the 11th doubled the delay to 30 s
+    clock[0] += 1
+    assert _login(_client(app, "10.2.0.5"), PASSWORD) == 302
     app.extensions["db_engine"].dispose()
 
 
