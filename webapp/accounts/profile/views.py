@@ -30,7 +30,7 @@ def _me() -> User:
     # The row itself, not the `current_user` proxy: `start_session` hands this to
     # login_user, and a proxy stored as the request's user resolves to itself forever
     # (the request log's read of its id recursed: every password change answered 500).
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     return user
 
 
