@@ -8,13 +8,14 @@ from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectMul
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from quizzes.exams import LENGTHS
+from webapp.accounts.auth.forms import OneLine
 from webapp.platform.forms import CheckboxList, Form
 
 
 class AssignmentForm(Form):
     """Set a class some work with a due date."""
 
-    title = StringField("Title", validators=[DataRequired("Give the assignment a title."), Length(max=120)],
+    title = StringField("Title", validators=[DataRequired("Give the assignment a title."), Length(max=120), OneLine()],
                         description="What students see, for example: Neck safety before clinic.")
     kind = RadioField("Kind of work", default="study", validators=[DataRequired("Choose the kind of work.")])
     modules = CheckboxList("Modules", validators=[Optional()])

@@ -6,7 +6,8 @@ Completion rules:
   predicted recall (FSRS retrievability on the due date's end, 0 for an item
   never studied: no prior here, work not done is not ready) of the targeted
   items (the safety-critical ones when `safety_only`) at or above it.
-  The completion date is when the last item was first met.
+  The completion date is when the last item was first met, or when the
+  assignment was set if that is later (never a date before it existed).
 - "exam": a finished practice exam started from the assignment, scoring at
   least `min_score` (any finished one when there is none); the best counts.
 Work is overdue when it is incomplete after its due date (UTC).
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 from quizzes.bank import Bank
 from quizzes.scheduling import retrievability
 from webapp.classes.settings import modules_of
-from webapp.platform.models import Assignment, Enrollment, Exam, ItemState, Review, SchoolClass
+from webapp.platform.models import Assignment, Enrollment, Exam, ItemState, Review, SchoolClass, as_utc
 
 PRIORITY_DAYS = 7
 
@@ -88,9 +89,12 @@ def progress(session: Session, bank: Bank, assignment: Assignment, user_id: int,
         met = met and recall >= assignment.recall_target
     completed_at = None
     if met and items:
-        completed_at = session.scalar(
+        last_met = session.scalar(
             select(func.max(Review.reviewed_at)).where(
                 Review.user_id == user_id, Review.item_id.in_(items), Review.attempt == 1))
+        # Work met before the assignment was set (earlier study, or an imported Anki history
+        # dated in the past) completes it when it was set, never before it existed.
+        completed_at = max(as_utc(last_met), assignment.created_at) if last_met is not None else assignment.created_at
     return Progress(len(seen), len(items), recall, None, met, completed_at)
 
 

@@ -1,22 +1,41 @@
-"""`/join`: a student joins a class with its code and sees the classes joined; `/classes/<id>/leave` leaves one."""
+"""`/join`: a student joins a class with its code and sees the classes joined; `/classes/<id>/leave` leaves one.
+
+Wrong codes are limited per account and per client address (`JOIN_LIMIT_PER_ACCOUNT`,
+`JOIN_LIMIT_PER_ADDRESS`), so codes cannot be guessed by trying them in bulk.
+"""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.classes import bp
+from webapp.classes import bp, membership
 from webapp.classes.forms import JoinForm, LeaveForm
 from webapp.classes.settings import find_class_by_code, open_classes, study_settings
 from webapp.platform.db import get_session
+from webapp.platform.extensions import limiter
 from webapp.platform.models import Enrollment, SchoolClass, User
+
+
+def _account_key() -> str:
+    return f"account:{current_user.id}"
+
+
+def _refused(response: Response) -> bool:
+    # Only a refused code counts: a class joining together from one school address
+    # never uses up the limit, a guesser trying codes does.
+    return response.status_code == 400
 
 
 @bp.route("/join", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: str(current_app.config["JOIN_LIMIT_PER_ACCOUNT"]), key_func=_account_key, methods=["POST"],
+               deduct_when=_refused, scope="join-account")
+@limiter.limit(lambda: str(current_app.config["JOIN_LIMIT_PER_ADDRESS"]), methods=["POST"], deduct_when=_refused,
+               scope="join-address")
 def join() -> ResponseReturnValue:
     """Join a class with its code, and list the classes already joined."""
     session = get_session()
@@ -32,19 +51,13 @@ def join() -> ResponseReturnValue:
         elif school_class.instructor_id == user.id:
             form.join_code.errors = ["You teach this class, so you cannot join it as a student."]
         else:
-            already = session.scalar(
-                select(Enrollment.id).where(Enrollment.class_id == school_class.id, Enrollment.user_id == user.id)
-            )
-            if already is None:
-                session.add(Enrollment(class_id=school_class.id, user_id=user.id))
-                try:
-                    session.commit()
-                except IntegrityError:  # joined from another tab a moment ago
-                    session.rollback()
-            flash(
-                f"You are in “{school_class.name}”." if already is None else f"You were already in “{school_class.name}”.",
-                "success",
-            )
+            try:
+                joined = membership.join(session, school_class, user.id)
+            except IntegrityError:  # joined from another tab a moment ago
+                session.rollback()
+                joined = False
+            flash(f"You are in “{school_class.name}”." if joined else f"You were already in “{school_class.name}”.",
+                  "success")
             return redirect(url_for("classes.join"))
     if request.method == "POST":
         status = 400
@@ -73,9 +86,7 @@ def leave(class_id: int) -> ResponseReturnValue:
     enrollment, school_class = _enrollment(class_id, user.id)
     form = LeaveForm()
     if form.validate_on_submit():
-        session = get_session()
-        session.delete(enrollment)
-        session.commit()
+        membership.leave(get_session(), enrollment, school_class)
         flash(f"You have left “{school_class.name}”. Your answers and progress are still yours.", "success")
         return redirect(url_for("classes.join"))
     return render_template("classes/leave.html", form=form, school_class=school_class), 400 if request.method == "POST" else 200

@@ -13,6 +13,9 @@ Rules:
   `exam-<exam id>-<position>`, so the scheduler learns from it (a miss comes back
   soon) and a repeated finish records nothing twice. An unanswered question
   scores 0 and records no review (there is no answer to schedule from).
+- Saving and finishing lock the exam's row (`_lock`), so an answer saved in one
+  tab while another finishes is either graded with the rest or refused, never
+  kept ungraded.
 """
 
 from __future__ import annotations
@@ -86,42 +89,80 @@ def time_is_up(exam: Exam, now: dt.datetime) -> bool:
     return exam.deadline is not None and now > exam.deadline + GRACE
 
 
-def save_answer(session: Session, exam: Exam, position: int, response: object, flagged: bool, took_ms: int) -> None:
-    """Keep a response (None: unanswered) and the flag; time adds up across visits; commits."""
+def _begin_write(session: Session) -> None:
+    """End what the session had open and begin a write transaction (IMMEDIATE on SQLite, even in a GET)."""
+    session.commit()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def _lock(session: Session, exam: Exam) -> None:
+    """Hold the exam's row for this transaction and read it and its answers as they are now.
+
+    Saving and finishing both take it first, so one waits for the other: a save
+    either lands before the finish reads the responses, or sees the exam finished.
+    """
+    _begin_write(session)
+    session.execute(select(Exam).where(Exam.id == exam.id).with_for_update()
+                    .execution_options(populate_existing=True)).scalar_one()
+    session.scalars(select(ExamAnswer).where(ExamAnswer.exam_id == exam.id)
+                    .execution_options(populate_existing=True)).all()
+
+
+def save_answer(session: Session, exam: Exam, position: int, response: object, flagged: bool, took_ms: int) -> bool:
+    """Keep a response (None: unanswered) and the flag; time adds up across visits; commits.
+
+    Returns False, saving nothing, when the exam was finished meanwhile (in another tab).
+    """
+    _lock(session, exam)
+    if exam.finished_at is not None:
+        session.commit()
+        return False
     answer = exam.answers[position - 1]
     answer.response = list(response) if isinstance(response, tuple) else response
     answer.flagged = flagged
     answer.response_ms = min(MAX_RESPONSE_MS, answer.response_ms + max(0, took_ms))
     session.commit()
+    return True
 
 
 def finish(session: Session, user: User, exam: Exam, bank: Bank, now: dt.datetime,
            desired_retention: float, safety_retention: float) -> None:
-    """Grade the exam, record its answers as reviews (each once) and keep the score; commits."""
-    if exam.finished_at is not None:
+    """Grade the exam, record its answers as reviews (each once) and keep the score; commits.
+
+    The first step, under the exam's lock, marks it finished: from then on no save
+    changes a response, so every response graded here is the one kept. A finish
+    that was interrupted (finished, not scored) is completed by the next call.
+    """
+    _lock(session, exam)
+    if exam.finished_at is not None and exam.score is not None:
+        session.commit()
         return
+    if exam.finished_at is None:
+        exam.finished_at = now
+    session.commit()
     user_id = user.id
     for position in range(1, exam.length + 1):
         answer = exam.answers[position - 1]
         question = bank.get(answer.item_id)
         if question is None or answer.response is None or answer.review_id is not None:
             continue
+        _begin_write(session)
         try:
             recorded = record_answer(session, user_id, question, answer.response, answer.response_ms,
-                                     presentation_id(exam, position), now, desired_retention, safety_retention,
-                                     source=SOURCE)
+                                     presentation_id(exam, position), exam.finished_at or now, desired_retention,
+                                     safety_retention, source=SOURCE)
         except ReviewError:
             continue  # a stored response that no longer grades (the item changed): scored 0 below
         answer = exam.answers[position - 1]  # record_answer committed; the session keeps `exam`
         answer.review_id = recorded.review.id
         answer.score = recorded.grade.score
         session.commit()
+    _begin_write(session)
     counted = [a for a in exam.answers if a.item_id in bank]
     for answer in counted:
         if answer.score is None:
             answer.score = 0.0
     exam.score = sum(a.score or 0.0 for a in counted) / len(counted) if counted else 0.0
-    exam.finished_at = now
     session.commit()
 
 

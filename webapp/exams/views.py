@@ -212,7 +212,9 @@ def save(exam_id: int, position: int) -> ResponseReturnValue:
             response = None  # left blank (or cleared): unanswered
         elif go != "finish":
             return _render_question(exam, position, request.form, parsed.error)
-    service.save_answer(get_session(), exam, position, response, request.form.get("flag") == "1", took)
+    if not service.save_answer(get_session(), exam, position, response, request.form.get("flag") == "1", took):
+        flash("This exam was finished in another tab or window, so that answer was not saved.", "warning")
+        return redirect(url_for("exams.result", exam_id=exam.id))
     if go == "finish":
         _finish(exam)
         return redirect(url_for("exams.result", exam_id=exam.id))
@@ -250,6 +252,8 @@ def result(exam_id: int) -> ResponseReturnValue:
     exam = _exam_or_404(exam_id)
     if exam.finished_at is None:
         return redirect(url_for("exams.show", exam_id=exam.id))
+    if exam.score is None:  # its finish is under way in another request, or was interrupted: complete it
+        _finish(exam)
     summary = service.breakdown(exam, get_bank())
     get_session().commit()
     titles = {module.id: module.title for module in get_course().modules}

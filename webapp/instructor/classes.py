@@ -3,21 +3,22 @@
 Destructive actions ask first (static/instructor.js, `data-confirm`) and can be
 reversed: a removed student can be added back with their original join date,
 a replaced join code can be brought back while no other class has taken it,
-an archived class can be restored. What can be undone is remembered in the
-instructor's own session, so only the person who removed someone can undo it.
+an archived class can be restored. What can be undone is kept on the server
+(`webapp.classes.membership`): once, for minutes, by the class's instructor, and
+void once the student leaves or rejoins, so a kept cookie or page undoes nothing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from webapp.classes import membership
 from webapp.classes.access import instructor_required, own_class_or_404
 from webapp.classes.codes import unused_join_code
 from webapp.classes.settings import modules_of
@@ -27,9 +28,7 @@ from webapp.platform.clock import UTC_NAME, zone_names
 from webapp.platform.content import get_course
 from webapp.platform.db import get_session
 from webapp.platform.forms import ActionForm
-from webapp.platform.models import Enrollment, SchoolClass, User
-
-UNDO_KEY = "instructor_undo"
+from webapp.platform.models import Enrollment, SchoolClass, User, utcnow
 
 
 def _class_form(school_class: SchoolClass | None = None) -> ClassForm:
@@ -90,10 +89,8 @@ def create() -> ResponseReturnValue:
     return redirect(url_for("instructor.overview", class_id=school_class.id))
 
 
-def _undo(class_id: int) -> dict[str, Any]:
-    """What the instructor can undo on this class (from their session)."""
-    stored = session.get(UNDO_KEY) or {}
-    return dict(stored) if stored.get("class_id") == class_id else {}
+def _undo_minutes() -> float:
+    return float(current_app.config["ROSTER_UNDO_MINUTES"])
 
 
 @bp.route("/classes/<int:class_id>/settings", methods=["GET", "POST"])
@@ -113,12 +110,10 @@ def settings(class_id: int) -> ResponseReturnValue:
         .where(Enrollment.class_id == class_id)
         .order_by(User.display_name)
     ).all()
-    undo = _undo(class_id)
-    removed = get_session().get(User, undo["removed"]) if undo.get("removed") else None
+    removed, old_code = membership.pending(get_session(), school_class, utcnow())
     status = 400 if form.is_submitted() else 200
     return render_template("instructor/settings.html", school_class=school_class, form=form,
-                           roster=roster, action=ActionForm(), removed=removed,
-                           old_code=undo.get("old_code")), status
+                           roster=roster, action=ActionForm(), removed=removed, old_code=old_code), status
 
 
 @bp.post("/classes/<int:class_id>/code")
@@ -128,10 +123,7 @@ def regenerate_code(class_id: int) -> ResponseReturnValue:
     school_class = own_class_or_404(class_id)
     if ActionForm().validate_on_submit():
         db = get_session()
-        old = school_class.join_code
-        school_class.join_code = unused_join_code(db)
-        db.commit()
-        session[UNDO_KEY] = {**_undo(class_id), "class_id": class_id, "old_code": old}
+        membership.replace_code(db, school_class, unused_join_code(db), utcnow(), _undo_minutes())
         flash(f"New join code: {school_class.join_code}. The old code no longer works.", "success")
     return redirect(url_for("instructor.settings", class_id=class_id))
 
@@ -139,20 +131,15 @@ def regenerate_code(class_id: int) -> ResponseReturnValue:
 @bp.post("/classes/<int:class_id>/code/restore")
 @instructor_required
 def restore_code(class_id: int) -> ResponseReturnValue:
-    """Bring back the code this instructor just replaced, unless another class has taken it since."""
+    """Bring back the code just replaced, once, unless another class has taken it since."""
     school_class = own_class_or_404(class_id)
-    undo = _undo(class_id)
-    old = undo.get("old_code")
-    if ActionForm().validate_on_submit() and old:
-        db = get_session()
-        if db.scalar(select(SchoolClass.id).where(SchoolClass.join_code == old)) is None:
-            school_class.join_code = old
-            db.commit()
+    if ActionForm().validate_on_submit():
+        old = membership.restore_code(get_session(), school_class, utcnow())
+        if old is not None:
             flash(f"The join code is {old} again.", "success")
         else:
-            flash("That code is now used by another class; keep the new one.", "warning")
-        undo.pop("old_code", None)
-        session[UNDO_KEY] = undo
+            flash("The old code cannot come back now (undone already, too late, or another class uses it); "
+                  "keep the new one.", "warning")
     return redirect(url_for("instructor.settings", class_id=class_id))
 
 
@@ -172,8 +159,8 @@ def toggle_archive(class_id: int) -> ResponseReturnValue:
 @bp.post("/classes/<int:class_id>/students/<int:user_id>/remove")
 @instructor_required
 def remove_student(class_id: int, user_id: int) -> ResponseReturnValue:
-    """Take a student off the roster; their own study history is kept, and they can be added back."""
-    own_class_or_404(class_id)
+    """Take a student off the roster; their own study history is kept, and they can be added back for a while."""
+    school_class = own_class_or_404(class_id)
     db = get_session()
     enrollment = db.scalar(
         select(Enrollment).where(Enrollment.class_id == class_id, Enrollment.user_id == user_id)
@@ -181,29 +168,21 @@ def remove_student(class_id: int, user_id: int) -> ResponseReturnValue:
     if enrollment is None:
         flash("That student is not in this class.", "warning")
     elif ActionForm().validate_on_submit():
-        joined = enrollment.joined_at.isoformat()
-        db.delete(enrollment)
-        db.commit()
-        session[UNDO_KEY] = {**_undo(class_id), "class_id": class_id, "removed": user_id, "joined_at": joined}
-        flash("Student removed from the class. Their own study history is kept.", "success")
+        membership.remove(db, enrollment, school_class, utcnow(), _undo_minutes())
+        flash("Student removed from the class. Their own study history is kept; "
+              "reset links you made for them no longer work.", "success")
     return redirect(url_for("instructor.settings", class_id=class_id))
 
 
 @bp.post("/classes/<int:class_id>/students/<int:user_id>/readd")
 @instructor_required
 def readd_student(class_id: int, user_id: int) -> ResponseReturnValue:
-    """Add back the student this instructor just removed, with their original join date."""
-    own_class_or_404(class_id)
-    undo = _undo(class_id)
-    if ActionForm().validate_on_submit() and undo.get("removed") == user_id:
-        db = get_session()
-        present = db.scalar(select(Enrollment.id).where(Enrollment.class_id == class_id, Enrollment.user_id == user_id))
-        if present is None and db.get(User, user_id) is not None:
-            db.add(Enrollment(class_id=class_id, user_id=user_id,
-                              joined_at=dt.datetime.fromisoformat(undo["joined_at"])))
-            db.commit()
+    """Add back the student just removed, with their original join date (once, and not after they left or rejoined)."""
+    school_class = own_class_or_404(class_id)
+    if ActionForm().validate_on_submit():
+        if membership.readd(get_session(), school_class, user_id, utcnow()):
             flash("Student added back to the class.", "success")
-        undo.pop("removed", None)
-        undo.pop("joined_at", None)
-        session[UNDO_KEY] = undo
+        else:
+            flash("That removal can no longer be undone. The student can join again with the class's code.",
+                  "warning")
     return redirect(url_for("instructor.settings", class_id=class_id))

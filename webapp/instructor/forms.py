@@ -7,13 +7,14 @@ from decimal import Decimal
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from webapp.accounts.auth.forms import OneLine
 from webapp.platform.forms import CheckboxList, Form
 
 
 class ClassForm(Form):
     """Create or edit a class."""
 
-    name = StringField("Class name", validators=[DataRequired("Give the class a name."), Length(max=120)],
+    name = StringField("Class name", validators=[DataRequired("Give the class a name."), Length(max=120), OneLine()],
                        description="For example: Spring 2027 cohort, evening group.")
     desired_retention = DecimalField(
         "Desired retention (%)", places=0, default=Decimal(90),

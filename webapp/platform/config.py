@@ -37,6 +37,11 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # so the class's figures do not change (webapp/accounts/profile/deletion.py).
         "ACCOUNT_DELETION": os.environ.get("ACCOUNT_DELETION", "delete"),
         "PASSWORD_RESET_HOURS": 24,  # how long an instructor's reset link works
+        # Account and class bounds (issue 27)
+        "ROSTER_UNDO_MINUTES": 10,  # how long "add back" and "restore the code" stay offered after the change
+        # Wrong join codes (a 400) count against these, per account and per client address (a school shares one).
+        "JOIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
+        "JOIN_LIMIT_PER_ADDRESS": "100 per 15 minutes",
         # https: HSTS, Secure and __Host- cookies (webapp.platform.security); PROXY_COUNT: trusted proxies in front.
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),

@@ -429,3 +429,25 @@ class PasswordReset(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+
+
+class RosterUndo(Base):
+    """What an instructor may undo on a class for a few minutes: a student's removal, or a replaced join code.
+
+    Kept on the server, not in the instructor's cookie, so it can be spent once
+    (a conditional DELETE) and voided: leaving or rejoining the class deletes a
+    removal's row, so a kept cookie or an old page cannot put a student back.
+    """
+
+    __tablename__ = "roster_undos"
+    __table_args__ = (Index("ix_roster_undos_class_user", "class_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    instructor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # removal | code
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=True)
+    joined_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)  # the removed enrolment's
+    old_code: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)  # the replaced join code
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

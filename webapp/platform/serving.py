@@ -24,6 +24,8 @@ from typing import Any
 from flask import Flask, Response, g, request
 from flask_compress import Compress
 
+from webapp.platform.models import User
+
 REQUEST_LOG = logging.getLogger("webapp.requests")
 STATIC_MAX_AGE = 365 * 24 * 3600
 compress = Compress()
@@ -103,7 +105,9 @@ def _log_requests(app: Flask) -> None:
             "path": request.path,
             "status": response.status_code,
             "ms": round((time.perf_counter() - started) * 1000, 1) if started is not None else None,
-            "user": getattr(user, "id", None),
+            # type(), not isinstance or getattr: those go through a proxy, and a proxy that a
+            # view logged in resolves to itself, so reading it recursed into a 500.
+            "user": user.id if type(user) is User else None,
         }))
         return response
 

@@ -1,7 +1,9 @@
 """Question reports: one per learner and item; instructors of the reporter's classes answer them.
 
 Comments are stored as typed and only ever shown escaped (Jinja autoescape,
-`white-space: pre-wrap` for line breaks) or written to plain-text files.
+`white-space: pre-wrap` for line breaks) or written to plain-text files. An
+instructor sees a student's reports made since the student joined their class:
+what a learner wrote before joining was not written to that instructor.
 """
 
 from __future__ import annotations
@@ -59,10 +61,10 @@ def reports_of(session: Session, user_id: int) -> list[QuestionReport]:
 
 
 def class_reports(session: Session, class_id: int, status: str | None = "open") -> dict[str, list[QuestionReport]]:
-    """Reports by the class's students, grouped by item (most reported first); `status` None: all."""
+    """Reports the class's students made since joining it, grouped by item (most reported first); `status` None: all."""
     query = (select(QuestionReport)
              .join(Enrollment, Enrollment.user_id == QuestionReport.user_id)
-             .where(Enrollment.class_id == class_id)
+             .where(Enrollment.class_id == class_id, QuestionReport.created_at >= Enrollment.joined_at)
              .order_by(QuestionReport.created_at))
     if status is not None:
         query = query.where(QuestionReport.status == status)
@@ -73,12 +75,13 @@ def class_reports(session: Session, class_id: int, status: str | None = "open") 
 
 
 def report_for_instructor(session: Session, instructor_id: int, class_id: int, report_id: int) -> QuestionReport | None:
-    """The report, if its reporter is a student of this instructor's class."""
+    """The report, if its reporter is a student of this instructor's class and made it since joining."""
     return session.scalar(
         select(QuestionReport)
         .join(Enrollment, Enrollment.user_id == QuestionReport.user_id)
         .join(SchoolClass, SchoolClass.id == Enrollment.class_id)
-        .where(QuestionReport.id == report_id, SchoolClass.id == class_id, SchoolClass.instructor_id == instructor_id)
+        .where(QuestionReport.id == report_id, SchoolClass.id == class_id, SchoolClass.instructor_id == instructor_id,
+               QuestionReport.created_at >= Enrollment.joined_at)
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -50,8 +52,8 @@ def test_item_page_names_who_picked_each_option(client: FlaskClient, app: Flask,
     assert client.get(f"{base}/items/not-an-item").status_code == 404
     unsafe_page = client.get(f"{base}/unsafe").data.decode()
     assert unsafe.text in unsafe_page and "answered safely" in unsafe_page and "Still unsafe" in unsafe_page
-    csv_rows = client.get(f"{base}/export/unsafe.csv").data.decode().splitlines()[1:]
-    named = sorted((row.split(",")[0], row.split(",")[-1]) for row in csv_rows if question.id in row)
+    csv_rows = list(csv.reader(io.StringIO(client.get(f"{base}/export/unsafe.csv").data.decode())))[1:]
+    named = sorted((row[0], row[-1]) for row in csv_rows if question.id in row)
     assert named == [("Ann", "0"), ("Bob", "1")]
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from typing import Any
 
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import EmailField, Field, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from webapp.accounts.auth.passwords import MAX_LENGTH, MIN_LENGTH, PasswordPolicy
 from webapp.platform.forms import Form
@@ -13,6 +15,28 @@ from webapp.platform.forms import Form
 # Deliberately loose: one @, a dot in the domain, no spaces. Deliverability is
 # not ours to judge, and the email_validator package is not a dependency.
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+# Bidirectional overrides and isolates: they make a name read differently from what it is.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+ONE_LINE_MESSAGE = "Use one line of plain text: no line breaks, tabs or other control characters."
+
+
+def one_line_problem(text: str) -> str | None:
+    """A message when `text` is not one line of plain text (a control, a line separator or a bidi control)."""
+    for char in text:
+        if char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
+            return ONE_LINE_MESSAGE
+    return None
+
+
+class OneLine:
+    """WTForms validator for a name: `one_line_problem` on what was sent (a name ends up in CSV files and lists)."""
+
+    def __call__(self, _form: Any, field: Field) -> None:
+        for value in [*(field.raw_data or []), field.data]:
+            if isinstance(value, str) and one_line_problem(value):
+                raise ValidationError(ONE_LINE_MESSAGE)
 
 
 def _strip(value: str | None) -> str | None:
@@ -34,7 +58,7 @@ class SignupForm(Form):
     display_name = StringField(
         "Display name",
         filters=[_strip],
-        validators=[DataRequired("Enter the name your instructor will see."), Length(max=80)],
+        validators=[DataRequired("Enter the name your instructor will see."), Length(max=80), OneLine()],
         description="Shown to your instructor. Up to 80 characters.",
     )
     password = PasswordField(

@@ -2,8 +2,9 @@
 
 A link carries a random token; only its SHA-256 is stored, so the database (or a
 backup of it) opens no account. A link works once, until it expires, and a new
-link for the same student replaces any earlier one. Using it is a single
-conditional UPDATE, so two clicks at the same moment cannot both succeed.
+link for the same student replaces any earlier one, and it works only while
+its issuer still teaches the student (a class of theirs enrols them). Using it
+is a single conditional UPDATE, so two clicks at the same moment cannot both succeed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.profile.credentials import replace_password
 from webapp.platform.errors import WebappError
-from webapp.platform.models import PasswordReset, User
+from webapp.platform.models import Enrollment, PasswordReset, SchoolClass, User
 
 TOKEN_BYTES = 32
 
@@ -48,8 +49,13 @@ def issue_reset(session: Session, student: User, issued_by: int, now: dt.datetim
 
 
 def _usable(token: str, now: dt.datetime) -> list[object]:
+    # The issuer must still teach the student: leaving or removal also deletes the
+    # links (`webapp.classes.membership`), and this holds whatever path ended the enrolment.
+    teaches = (select(Enrollment.id).join(SchoolClass, SchoolClass.id == Enrollment.class_id)
+               .where(Enrollment.user_id == PasswordReset.user_id, SchoolClass.instructor_id == PasswordReset.issued_by)
+               .exists())
     return [PasswordReset.token_hash == token_hash(token), PasswordReset.used_at.is_(None),
-            PasswordReset.expires_at > now]
+            PasswordReset.expires_at > now, teaches]
 
 
 def pending_reset(session: Session, token: str, now: dt.datetime) -> User | None:

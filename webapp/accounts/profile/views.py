@@ -27,7 +27,10 @@ PASSWORD_LIMIT = "10 per minute"
 
 
 def _me() -> User:
-    user: User = current_user
+    # The row itself, not the `current_user` proxy: `start_session` hands this to
+    # login_user, and a proxy stored as the request's user resolves to itself forever
+    # (the request log's read of its id recursed: every password change answered 500).
+    user: User = current_user._get_current_object()
     return user
 
 
