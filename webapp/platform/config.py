@@ -37,7 +37,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # so the class's figures do not change (webapp/accounts/profile/deletion.py).
         "ACCOUNT_DELETION": os.environ.get("ACCOUNT_DELETION", "delete"),
         "PASSWORD_RESET_HOURS": 24,  # how long an instructor's reset link works
-        # Account and class bounds (issue 27)
+        # Account and class bounds
         "ROSTER_UNDO_MINUTES": 10,  # how long "add back" and "restore the code" stay offered after the change
         # Wrong join codes (a 400) count against these, per account and per client address (a school shares one).
         "JOIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
@@ -54,7 +54,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_KEY_PREFIX": "msc",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
-        # Limits when Redis is slow or away (issue 27)
+        # Limits when Redis is slow or away
         # Every Redis client the app makes (log-in limits, Flask-Limiter, instructor snapshots) gives up
         # after REDIS_TIMEOUT_SECONDS; the limits then count in this process's memory and try Redis again
         # after REDIS_RETRY_SECONDS (Flask-Limiter: its own growing interval). RATELIMIT_STORAGE_OPTIONS
