@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import Response, current_app, flash, make_response, redirect, render_template, url_for
+from flask import Response, current_app, flash, make_response, redirect, render_template, stream_with_context, url_for
 from flask import session as cookie
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
@@ -15,7 +13,7 @@ from webapp.accounts.auth.sessions import start_session
 from webapp.accounts.profile import bp
 from webapp.accounts.profile.credentials import replace_password
 from webapp.accounts.profile.deletion import DeletionError, delete_account, deletion_mode
-from webapp.accounts.profile.export import account_export
+from webapp.accounts.profile.export import export_chunks
 from webapp.accounts.profile.forms import ChangePasswordForm, DeleteAccountForm, ResetPasswordForm
 from webapp.accounts.profile.resets import ResetError, pending_reset, use_reset
 from webapp.platform.db import get_session
@@ -66,13 +64,19 @@ def change_password() -> ResponseReturnValue:
     return _page(password_form=form, status=400)
 
 
+def _learner_key() -> str:
+    # Per account, not per address: a school's shared address must not share one learner's allowance.
+    return f"export:{current_user.id if current_user.is_authenticated else 'anonymous'}"
+
+
 @bp.get("/export.json")
 @login_required
+@limiter.limit(lambda: str(current_app.config["ACCOUNT_EXPORT_LIMIT"]), key_func=_learner_key)
 def export() -> ResponseReturnValue:
-    """Download everything the app holds about me, as JSON."""
+    """Download everything the app holds about me, as JSON streamed a chunk of answers at a time."""
     now = utcnow()
-    data = account_export(get_session(), _me(), now)
-    response = Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
+    chunks = export_chunks(get_session(), _me(), now)
+    response = Response(stream_with_context(chunks), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="massage-course-{now:%Y%m%d}.json"'
     response.headers["Cache-Control"] = "no-store"
     return response
