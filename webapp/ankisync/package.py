@@ -42,7 +42,7 @@ class Limits:
     upload_bytes: int
     unpacked_bytes: int
     max_answers: int = 20_000  # our notes' answers in one file
-    max_per_note: int = 1_000  # answers to one note
+    max_per_note: int = 300  # answers to one note
     memory_bytes: int = 512 * 1024 * 1024  # the reader's address space
     cpu_seconds: int = 20
     wall_seconds: float = 60.0

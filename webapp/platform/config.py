@@ -66,11 +66,11 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "ANKI_IMPORT_WALL_SECONDS": 60.0,
         # A file with more of our answers than this, or more on one note, is refused before Anki opens it.
         "ANKI_MAX_ANSWERS_PER_UPLOAD": 20_000,
-        "ANKI_MAX_ANSWERS_PER_NOTE": 1_000,
+        "ANKI_MAX_ANSWERS_PER_NOTE": 300,
         # New answers a learner's imports may add in any 24 hours; beyond, the oldest are added, the rest next day.
         "ANKI_MAX_ANSWERS_PER_DAY": 20_000,
         # Answers replayed per write transaction, so other learners' answers never wait long on an import.
-        "ANKI_IMPORT_BATCH_ROWS": 500,
+        "ANKI_IMPORT_BATCH_ROWS": 100,
         # /account/export.json streams; each learner may download it this often (Flask-Limiter syntax).
         "ACCOUNT_EXPORT_LIMIT": "5 per hour",
         # Deck downloads: the build cache ("" means `<instance>/decks`), the note-ledger version that names
