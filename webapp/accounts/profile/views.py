@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, make_response, redirect, render_template, stream_with_context, url_for
+import datetime as dt
+from collections.abc import Iterator
+
+from flask import Response, current_app, flash, make_response, redirect, render_template, url_for
 from flask import session as cookie
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session, sessionmaker
 
 from webapp.accounts.auth.passwords import verify_password
 from webapp.accounts.auth.sessions import start_session
@@ -75,11 +79,20 @@ def _learner_key() -> str:
 def export() -> ResponseReturnValue:
     """Download everything the app holds about me, as JSON streamed a chunk of answers at a time."""
     now = utcnow()
-    chunks = export_chunks(get_session(), _me(), now)
-    response = Response(stream_with_context(chunks), mimetype="application/json")
+    response = Response(_stream(current_app.extensions["db_read_sessionmaker"], _me().id, now),
+                        mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="massage-course-{now:%Y%m%d}.json"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _stream(factory: sessionmaker[Session], user_id: int, now: dt.datetime) -> Iterator[str]:
+    # Its own session, closed when the body ends or the client goes: the request's session (and its app
+    # context) is torn down when the view returns, before the body is sent.
+    with factory() as session:
+        user = session.get(User, user_id)
+        if user is not None:
+            yield from export_chunks(session, user, now)
 
 
 @bp.post("/delete")
