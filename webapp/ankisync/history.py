@@ -11,7 +11,16 @@ it, browser and Anki together, in time order, through the scheduler
 (`score_rating` + `next_state`), so the item's one FSRS state reflects both
 and an item learned in Anki is no longer new in the browser. The replay also
 restates each review's attempt number, state before and card before, which the
-browser's rating override relies on. All of it is one transaction.
+browser's rating override relies on. One call is one transaction.
+
+`plan_import` cuts an upload into such calls: it drops answers imported
+before and answers beyond the learner's allowance for the day (the oldest are
+kept, so a later upload goes on where this one stopped), and groups the rest
+by item into batches of about `batch_rows` replayed answers, each committed
+on its own by the job. A batch holds whole items, so every item state is
+always its whole history replayed; on SQLite, where a write locks the whole
+file, other learners' answers wait for one short batch at most, never for
+the upload.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
@@ -51,6 +60,53 @@ class Retention:
 
     desired: float
     safety: float
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """An upload's new answers in batches of whole items, and what was left out."""
+
+    batches: list[list[AnkiReview]]
+    reviews_known: int  # imported by an earlier upload
+    held_back: int  # new, but over today's allowance
+
+
+def plan_import(session: Session, user_id: int, reviews: Iterable[AnkiReview], bank: Bank, allowance: int,
+                batch_rows: int) -> ImportPlan:
+    """The batches to add: new answers of the course's items, the oldest `allowance` of them, by item."""
+    known = set(session.scalars(
+        select(Review.anki_revlog_id).where(Review.user_id == user_id, Review.anki_revlog_id.is_not(None))
+    ))
+    fresh: dict[int, AnkiReview] = {}
+    known_seen: set[int] = set()
+    for answer in reviews:
+        if answer.revlog_id in known:
+            known_seen.add(answer.revlog_id)
+        elif bank.get(answer.item_id) is not None:
+            fresh.setdefault(answer.revlog_id, answer)
+    ordered = sorted(fresh.values(), key=lambda answer: (answer.reviewed_at, answer.revlog_id))
+    kept, held_back = ordered[:max(0, allowance)], max(0, len(ordered) - max(0, allowance))
+    by_item: dict[str, list[AnkiReview]] = defaultdict(list)
+    for answer in kept:
+        by_item[answer.item_id].append(answer)
+    stored: dict[str, int] = {}
+    if by_item:
+        stored = {item_id: int(count) for item_id, count in session.execute(
+            select(Review.item_id, func.count()).where(Review.user_id == user_id, Review.item_id.in_(list(by_item)))
+            .group_by(Review.item_id))}
+    batches: list[list[AnkiReview]] = []
+    batch: list[AnkiReview] = []
+    rows = 0
+    for item_id, answers in by_item.items():
+        weight = len(answers) + stored.get(item_id, 0)  # the replay restates the stored ones too
+        if batch and rows + weight > batch_rows:
+            batches.append(batch)
+            batch, rows = [], 0
+        batch += answers
+        rows += weight
+    if batch:
+        batches.append(batch)
+    return ImportPlan(batches, len(known_seen), held_back)
 
 
 def add_anki_reviews(session: Session, user_id: int, reviews: Iterable[AnkiReview], bank: Bank,

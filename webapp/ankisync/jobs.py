@@ -4,10 +4,14 @@ The worker that receives the upload saves it to a temporary folder, writes a
 job row and starts a thread on it; the request waits up to
 `ANKI_FOREGROUND_SECONDS` (1 s) and then sends the learner to the job's page,
 which polls the row. Because the state is in the database, any worker can show
-it. The limit, documented in the README: the work itself runs in the worker
-that received the upload, so if that process dies mid-import, the job is
-never finished; a job not updated for `STALE_AFTER` is shown as failed (nothing
-was written: the import is one transaction) and the learner uploads again.
+it. The file itself is read in a bounded child process
+(`webapp.ankisync.package`); the thread only writes what it returns, in short
+transactions of whole items (`webapp.ankisync.history.plan_import`), each one
+also adding its count to the job row. So a learner's imports in the last
+24 hours are counted from `anki_imports` (`added_today`), and if the worker
+dies mid-import, what was committed is whole and counted; a job not updated
+for `STALE_AFTER` is shown as failed and the learner uploads again (answers
+already imported are recognised by their Anki id and not added twice).
 """
 
 from __future__ import annotations
@@ -18,12 +22,12 @@ import threading
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizzes.anki_identity import guid_map
-from webapp.ankisync.history import Retention, add_anki_reviews
+from webapp.ankisync.history import Added, Retention, add_anki_reviews, plan_import
 from webapp.ankisync.package import Limits, PackageError, read_package
 from webapp.classes.settings import study_settings
 from webapp.platform.models import AnkiImport, utcnow
@@ -34,7 +38,20 @@ ACTIVE = ("queued", "running")
 
 def limits(app: Flask) -> Limits:
     """The upload bounds configured for `app`."""
-    return Limits(int(app.config["ANKI_MAX_UPLOAD_BYTES"]), int(app.config["ANKI_MAX_UNPACKED_BYTES"]))
+    config = app.config
+    return Limits(int(config["ANKI_MAX_UPLOAD_BYTES"]), int(config["ANKI_MAX_UNPACKED_BYTES"]),
+                  max_answers=int(config["ANKI_MAX_ANSWERS_PER_UPLOAD"]),
+                  max_per_note=int(config["ANKI_MAX_ANSWERS_PER_NOTE"]),
+                  memory_bytes=int(config["ANKI_IMPORT_MEMORY_BYTES"]), cpu_seconds=int(config["ANKI_IMPORT_CPU_SECONDS"]),
+                  wall_seconds=float(config["ANKI_IMPORT_WALL_SECONDS"]))
+
+
+def added_today(session: Session, user_id: int, now: dt.datetime) -> int:
+    """Answers the learner's imports added in the 24 hours before `now` (running ones included)."""
+    return int(session.scalar(
+        select(func.coalesce(func.sum(AnkiImport.reviews_added), 0))
+        .where(AnkiImport.user_id == user_id, AnkiImport.created_at > now - dt.timedelta(days=1))
+    ) or 0)
 
 
 def active_job(session: Session, user_id: int, now: dt.datetime) -> AnkiImport | None:
@@ -91,21 +108,35 @@ def _run(app: Flask, job_id: int, upload: Path) -> None:
             return
         user_id = job.user_id
     bank = get_bank()
+    committed = False
     try:
         workdir = upload.parent / "work"
         workdir.mkdir()
         contents = read_package(upload, guid_map(question.id for question in bank), limits(app), workdir, progress)
         progress(f"Adding {len(contents.reviews)} answers to your history", 70)
+        per_day = int(app.config["ANKI_MAX_ANSWERS_PER_DAY"])
         with factory() as session:
             settings = study_settings(session, user_id, app.config["DEFAULT_RETENTION"], app.config["DEFAULT_NEW_LIMIT"])
             retention = Retention(settings.desired_retention, app.config["SAFETY_RETENTION"])
-            added = add_anki_reviews(session, user_id, contents.reviews, bank, retention)
+            plan = plan_import(session, user_id, contents.reviews, bank, per_day - added_today(session, user_id, utcnow()),
+                               int(app.config["ANKI_IMPORT_BATCH_ROWS"]))
+        for number, batch in enumerate(plan.batches, start=1):
+            with factory() as session:
+                added = add_anki_reviews(session, user_id, batch, bank, retention)
+                job = session.get(AnkiImport, job_id)
+                assert job is not None
+                _count(job, added, f"Added {number} of {len(plan.batches)} parts", 70 + 29 * number // len(plan.batches))
+                session.commit()
+                committed = True
+        with factory() as session:
             job = session.get(AnkiImport, job_id)
             assert job is not None
             now = utcnow()
             job.status, job.stage, job.percent, job.updated_at, job.finished_at = "done", "Done", 100, now, now
-            job.notes_found, job.reviews_added, job.reviews_known = contents.notes_found, added.reviews_added, added.reviews_known
-            job.items, job.first_review, job.last_review = added.items, added.first_review, added.last_review
+            job.notes_found, job.reviews_known = contents.notes_found, plan.reviews_known
+            if plan.held_back:
+                job.message = (f"{plan.held_back:,} newer answers in this file were not added: an import adds at most "
+                               f"{per_day:,} answers a day. Upload the same file again tomorrow to add them.")
             session.commit()
     except PackageError as error:
         _fail(factory, job_id, str(error))
@@ -113,7 +144,19 @@ def _run(app: Flask, job_id: int, upload: Path) -> None:
         _fail(factory, job_id, "Another upload was importing the same answers at the same time. Upload the file again.")
     except Exception:
         app.logger.exception("Anki import %s failed", job_id)
-        _fail(factory, job_id, "Something went wrong while importing. Nothing was changed; please try again later.")
+        kept = " Answers added before the problem are kept;" if committed else " Nothing was changed;"
+        _fail(factory, job_id, f"Something went wrong while importing.{kept} please try again later.")
+
+
+def _count(job: AnkiImport, added: Added, stage: str, percent: int) -> None:
+    """Add one batch's figures to the job row, with the stage shown to the learner."""
+    job.reviews_added += added.reviews_added
+    job.items += added.items
+    if added.first_review is not None:
+        job.first_review = min(filter(None, (job.first_review, added.first_review)))
+    if added.last_review is not None:
+        job.last_review = max(filter(None, (job.last_review, added.last_review)))
+    job.status, job.stage, job.percent, job.updated_at = "running", stage, percent, utcnow()
 
 
 def _fail(factory: sessionmaker[Session], job_id: int, message: str) -> None:

@@ -90,7 +90,7 @@ def _own_job(job_id: int) -> AnkiImport:
     if job is None or job.user_id != current_user.id:
         abort(404)
     if jobs.is_stale(job, utcnow()):
-        job.status, job.message = "failed", "The import stopped before it finished. Nothing was changed; upload again."
+        job.status, job.message = "failed", "The import stopped before it finished. Upload the file again: answers already imported are not added twice."
     return job
 
 

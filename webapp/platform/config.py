@@ -69,8 +69,23 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # Anki uploads: what a learner may upload, what it may unpack to (zip-bomb bound), and how long
         # the upload waits before the import continues in the background with progress shown.
         "ANKI_MAX_UPLOAD_BYTES": 100 * 1024 * 1024,
-        "ANKI_MAX_UNPACKED_BYTES": 1024 * 1024 * 1024,
+        "ANKI_MAX_UNPACKED_BYTES": 256 * 1024 * 1024,
         "ANKI_FOREGROUND_SECONDS": 1.0,
+        # Anki import and data export bounds (issue 27)
+        # The upload is read in a child process (webapp/ankisync/sandbox.py) with these limits; the
+        # unpacked collection is also capped for any file it writes (RLIMIT_FSIZE = ANKI_MAX_UNPACKED_BYTES).
+        "ANKI_IMPORT_MEMORY_BYTES": 512 * 1024 * 1024,
+        "ANKI_IMPORT_CPU_SECONDS": 20,
+        "ANKI_IMPORT_WALL_SECONDS": 60.0,
+        # A file with more of our answers than this, or more on one note, is refused before Anki opens it.
+        "ANKI_MAX_ANSWERS_PER_UPLOAD": 20_000,
+        "ANKI_MAX_ANSWERS_PER_NOTE": 300,
+        # New answers a learner's imports may add in any 24 hours; beyond, the oldest are added, the rest next day.
+        "ANKI_MAX_ANSWERS_PER_DAY": 20_000,
+        # Answers replayed per write transaction, so other learners' answers never wait long on an import.
+        "ANKI_IMPORT_BATCH_ROWS": 100,
+        # /account/export.json streams; each learner may download it this often (Flask-Limiter syntax).
+        "ACCOUNT_EXPORT_LIMIT": "5 per hour",
         # Deck downloads: the build cache ("" means `<instance>/decks`), the note-ledger version that names
         # it, and the builder `commands` injects (`decks.build_package`; None: no downloads are built).
         "DECK_CACHE_DIR": os.environ.get("DECK_CACHE_DIR", ""),

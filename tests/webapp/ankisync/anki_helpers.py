@@ -103,3 +103,56 @@ def zip_bytes(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED
         for name, data in entries.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def collection_entry(folder: Path, course: Course, answers: int = 4, size: int = 6) -> Path:
+    """A real collection (our deck imported and answered with Anki's scheduler), closed: its SQLite file."""
+    col = new_collection(folder)
+    import_deck(col, course_bank(course, size), folder)
+    study(col, answers)
+    col.close(downgrade=True)  # a plain schema-11 file, as a legacy export holds
+    return folder / "collection.anki2"
+
+
+def tampered(folder: Path, course: Course, *statements: str) -> bytes:
+    """A real collection changed by raw SQL `statements`, packaged as a legacy .apkg (collection.anki21)."""
+    import sqlite3
+
+    path = collection_entry(folder, course)
+    connection = sqlite3.connect(path)
+    for statement in statements:
+        connection.execute(statement)
+    connection.commit()
+    connection.close()
+    return zip_bytes({"collection.anki21": path.read_bytes()})
+
+
+def many_answers(folder: Path, course: Course, count: int, size: int = 6) -> bytes:
+    """A real collection whose revlog holds `count` extra answers (Good, a minute apart) spread over our cards."""
+    import sqlite3
+
+    path = collection_entry(folder, course, size=size)
+    connection = sqlite3.connect(path)
+    cards = [row[0] for row in connection.execute("SELECT id FROM cards ORDER BY id")]
+    start = int(time.time() * 1000) - count * 60_000 - 86_400_000
+    connection.executemany(
+        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, 3, 1, 0, 2500, 4000, 1)",
+        ((start + n * 60_000, cards[n % len(cards)]) for n in range(count)))
+    connection.commit()
+    connection.close()
+    return zip_bytes({"collection.anki21": path.read_bytes()})
+
+
+def peak_rss_growth_mb(action: Any) -> tuple[Any, float]:
+    """Run `action()`; return its result and how far this process's peak resident memory rose above where it was, MB."""
+    Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to the current size
+    before = _status_kb("VmRSS")
+    result = action()
+    return result, (_status_kb("VmHWM") - before) / 1024
+
+
+def _status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise AssertionError(field)

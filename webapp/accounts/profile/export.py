@@ -3,19 +3,32 @@
 The account, the classes they are in, every answer they gave (with the options
 chosen) and every item's memory state. Ids of other people are left out; the
 class's instructor appears by display name only.
+
+`export_chunks` writes the document piece by piece, reading the answers a
+`CHUNK` at a time (with the options chosen in those answers), so the download
+streams and the worker holds one chunk, not the learner's whole history;
+`account_export` is the same document as one dict, for code that wants it.
+The route limits how often each learner may download it
+(`ACCOUNT_EXPORT_LIMIT`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from webapp.platform.models import Enrollment, ItemState, Review, ReviewChoice, SchoolClass, User
 
 FORMAT = "massage-safety-course/account-export/1"
+CHUNK = 500  # answers read, and options looked up, at a time
+REVIEW_COLUMNS = (Review.id, Review.item_id, Review.reviewed_at, Review.response, Review.result, Review.score,
+                  Review.rating, Review.auto_rating, Review.response_ms, Review.attempt, Review.state_before,
+                  Review.unsafe_chosen, Review.source, Review.question_type, Review.module, Review.card_before)
 
 
 def _when(value: dt.datetime | None) -> str | None:
@@ -34,12 +47,20 @@ def _classes(session: Session, user_id: int) -> list[dict[str, Any]]:
             for name, teacher, joined, archived in rows]
 
 
-def _reviews(session: Session, user_id: int) -> list[dict[str, Any]]:
+def _review_chunks(session: Session, user_id: int) -> Iterator[list[dict[str, Any]]]:
+    """The learner's answers in time order, `CHUNK` at a time (a server-side cursor on PostgreSQL)."""
+    rows = session.execute(
+        select(*REVIEW_COLUMNS).where(Review.user_id == user_id).order_by(Review.reviewed_at, Review.id)
+        .execution_options(yield_per=CHUNK))
+    for part in rows.partitions():
+        yield _with_choices(session, part)
+
+
+def _with_choices(session: Session, part: Sequence[Row[Any]]) -> list[dict[str, Any]]:
     chosen: dict[int, list[str]] = {}
     for review_id, option_id in session.execute(
         select(ReviewChoice.review_id, ReviewChoice.option_id)
-        .join(Review, Review.id == ReviewChoice.review_id)
-        .where(Review.user_id == user_id)
+        .where(ReviewChoice.review_id.in_([r.id for r in part]))
         .order_by(ReviewChoice.review_id, ReviewChoice.option_id)
     ):
         chosen.setdefault(review_id, []).append(option_id)
@@ -51,7 +72,7 @@ def _reviews(session: Session, user_id: int) -> list[dict[str, Any]]:
             "options_chosen": chosen.get(r.id, []), "source": r.source, "question_type": r.question_type,
             "module": r.module, "card_before": r.card_before,
         }
-        for r in session.scalars(select(Review).where(Review.user_id == user_id).order_by(Review.reviewed_at, Review.id))
+        for r in part
     ]
 
 
@@ -66,14 +87,38 @@ def _states(session: Session, user_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def account_export(session: Session, user: User, now: dt.datetime) -> dict[str, Any]:
-    """The learner's complete record as JSON-ready data."""
+def _head(session: Session, user: User, now: dt.datetime) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "exported_at": now.isoformat(),
         "account": {"email": user.email, "display_name": user.display_name, "role": user.role,
                     "created_at": _when(user.created_at)},
         "classes": _classes(session, user.id),
-        "reviews": _reviews(session, user.id),
-        "item_states": _states(session, user.id),
     }
+
+
+def account_export(session: Session, user: User, now: dt.datetime) -> dict[str, Any]:
+    """The learner's complete record as JSON-ready data (in memory: `export_chunks` streams it)."""
+    return {**_head(session, user, now),
+            "reviews": [review for chunk in _review_chunks(session, user.id) for review in chunk],
+            "item_states": _states(session, user.id)}
+
+
+def export_chunks(session: Session, user: User, now: dt.datetime) -> Iterator[str]:
+    """The same document as `account_export`, as JSON text in pieces of at most `CHUNK` answers."""
+    user_id = user.id
+    yield "{\n"
+    for key, value in _head(session, user, now).items():
+        yield f" {json.dumps(key)}: {_dumps(value)},\n"
+    yield ' "reviews": ['
+    separator = "\n  "
+    for chunk in _review_chunks(session, user_id):
+        yield separator + ",\n  ".join(_dumps(review) for review in chunk)
+        separator = ",\n  "
+    yield '\n ],\n "item_states": ['
+    yield ",".join(f"\n  {_dumps(state)}" for state in _states(session, user_id))
+    yield "\n ]\n}\n"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import json
+import datetime as dt
+from collections.abc import Iterator
 
 from flask import Response, current_app, flash, make_response, redirect, render_template, url_for
 from flask import session as cookie
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session, sessionmaker
 
 from webapp.accounts.auth.passwords import verify_password
 from webapp.accounts.auth.sessions import start_session
 from webapp.accounts.profile import bp
 from webapp.accounts.profile.credentials import replace_password
 from webapp.accounts.profile.deletion import DeletionError, delete_account, deletion_mode
-from webapp.accounts.profile.export import account_export
+from webapp.accounts.profile.export import export_chunks
 from webapp.accounts.profile.forms import ChangePasswordForm, DeleteAccountForm, ResetPasswordForm
 from webapp.accounts.profile.resets import ResetError, pending_reset, use_reset
 from webapp.platform.db import get_session
@@ -69,16 +71,31 @@ def change_password() -> ResponseReturnValue:
     return _page(password_form=form, status=400)
 
 
+def _learner_key() -> str:
+    # Per account, not per address: a school's shared address must not share one learner's allowance.
+    return f"export:{current_user.id if current_user.is_authenticated else 'anonymous'}"
+
+
 @bp.get("/export.json")
 @login_required
+@limiter.limit(lambda: str(current_app.config["ACCOUNT_EXPORT_LIMIT"]), key_func=_learner_key)
 def export() -> ResponseReturnValue:
-    """Download everything the app holds about me, as JSON."""
+    """Download everything the app holds about me, as JSON streamed a chunk of answers at a time."""
     now = utcnow()
-    data = account_export(get_session(), _me(), now)
-    response = Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
+    response = Response(_stream(current_app.extensions["db_read_sessionmaker"], _me().id, now),
+                        mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="massage-course-{now:%Y%m%d}.json"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _stream(factory: sessionmaker[Session], user_id: int, now: dt.datetime) -> Iterator[str]:
+    # Its own session, closed when the body ends or the client goes: the request's session (and its app
+    # context) is torn down when the view returns, before the body is sent.
+    with factory() as session:
+        user = session.get(User, user_id)
+        if user is not None:
+            yield from export_chunks(session, user, now)
 
 
 @bp.post("/delete")

@@ -1,6 +1,8 @@
 """Recompute every item state from its reviews with the scheduler, and report where the stored one differs.
 
-Each learner's reviews of an item are replayed in order from a new card: the
+Each learner's reviews of an item are replayed in time order (ties by id, the
+order they were stored in), as the Anki import replays an item's whole history
+(`webapp.ankisync.history`), from a new card: the
 rating each review stored goes through `quizzes.scheduling.review` and the web
 app's own `next_state` builder, exactly as `record_answer` (and a later rating
 override) would have scheduled it. What the replay must reproduce exactly:
@@ -193,8 +195,10 @@ def _users(engine: Engine) -> list[int]:
 def _check_user(session: Session, user_id: int, report: Report) -> Iterator[Mismatch]:
     states = {s.item_id: s for s in session.scalars(select(ItemState).where(ItemState.user_id == user_id))}
     by_item: dict[str, list[Review]] = {}
-    # Id order is write order: the order the stored state was built in.
-    for row in session.scalars(select(Review).where(Review.user_id == user_id).order_by(Review.id)):
+    # Time order, as the import replays: an Anki answer imported today may predate a browser answer stored
+    # last week, so write (id) order is not the order the stored state was built in.
+    for row in session.scalars(
+            select(Review).where(Review.user_id == user_id).order_by(Review.reviewed_at, Review.id)):
         by_item.setdefault(row.item_id, []).append(row)
     report.states += len(states)
     report.reviews += sum(len(rows) for rows in by_item.values())
