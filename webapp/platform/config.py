@@ -71,7 +71,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "ANKI_MAX_UPLOAD_BYTES": 100 * 1024 * 1024,
         "ANKI_MAX_UNPACKED_BYTES": 256 * 1024 * 1024,
         "ANKI_FOREGROUND_SECONDS": 1.0,
-        # Anki import and data export bounds (issue 27)
+        # Anki import and data export bounds
         # The upload is read in a child process (webapp/ankisync/sandbox.py) with these limits; the
         # unpacked collection is also capped for any file it writes (RLIMIT_FSIZE = ANKI_MAX_UNPACKED_BYTES).
         "ANKI_IMPORT_MEMORY_BYTES": 512 * 1024 * 1024,
