@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# The suite runs on every core (pytest-xdist; a file's tests stay on one worker so its fixtures are built once)
-# and names its slowest tests, so a slow newcomer is seen. `make test PYTEST_ARGS=` runs it serially.
-PYTEST_ARGS ?= -n auto --dist loadfile --durations=15
+# The suite runs on every core (pytest-xdist) and names its slowest tests, so a slow newcomer is seen.
+# worksteal hands each worker a contiguous run of tests and lets an idle one take the rest of another's, so
+# a page tour (one test per page) spreads over the workers, each building the module's server once.
+# `make test PYTEST_ARGS=` runs it serially.
+PYTEST_ARGS ?= -n auto --dist worksteal --durations=15
 
 .PHONY: run test check lint browser decks bench clean
 

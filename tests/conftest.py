@@ -2,6 +2,8 @@
 
 Database tests run on SQLite and, when TEST_DATABASE_URL is set (CI sets it to
 PostgreSQL), on that database too: the `database_url` fixture is parametrised.
+`module_database_url` and `module_live_server` are the same, built once per test
+module: a page tour seeds them once and visits one page per test.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+# Playwright's one timeout for every action, navigation, wait and `expect` (its own default is 30 s):
+# a loaded machine makes the browser tests slower, not failing. Tests set no timeouts of their own.
+BROWSER_TIMEOUT_MS = 60_000
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -87,8 +93,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     Both are copies of a template that Alembic migrated once per session, so the
     schema still comes only from migrations, at the cost of one copy per test.
     """
+    yield from _database_copy(request, tmp_path)
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`database_url` shared by a module's tests (seeded once by a module fixture, read by many tests)."""
+    yield from _database_copy(request, tmp_path_factory.mktemp("module-db"))
+
+
+def _database_copy(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        path = tmp_path / "test.sqlite3"
+        path = folder / "test.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
@@ -148,8 +164,18 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def app_config(database_url: str, tmp_path: Path, course: Course) -> dict[str, Any]:
+def app_config(database_url: str, course: Course) -> dict[str, Any]:
     """Config for a test app: the test database, CSRF off for route tests, no demo data."""
+    return _app_config(database_url, course)
+
+
+@pytest.fixture(scope="module")
+def module_app_config(module_database_url: str, course: Course) -> dict[str, Any]:
+    """`app_config` over the module's shared database."""
+    return _app_config(module_database_url, course)
+
+
+def _app_config(database_url: str, course: Course) -> dict[str, Any]:
     return {
         "TESTING": True,
         "DATABASE_URL": database_url,
@@ -211,6 +237,16 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(app_config: dict[str, Any]) -> Iterator[str]:
     """The app served on a free loopback port, CSRF on as in production; yields its base URL."""
+    yield from _serve(app_config)
+
+
+@pytest.fixture(scope="module")
+def module_live_server(module_app_config: dict[str, Any]) -> Iterator[str]:
+    """`live_server` over the module's shared database, served once for all the module's tests."""
+    yield from _serve(module_app_config)
+
+
+def _serve(app_config: dict[str, Any]) -> Iterator[str]:
     config = dict(app_config, WTF_CSRF_ENABLED=True)
     application = create_app(config)
     port = _free_port()
@@ -225,17 +261,41 @@ def live_server(app_config: dict[str, Any]) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright; skipped locally if absent, fatal on CI."""
+    """Debian's Chromium driven by Playwright; skipped locally if absent, fatal on CI.
+
+    Every context it opens waits up to BROWSER_TIMEOUT_MS for anything.
+    """
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing; .ci/run should have installed Debian's chromium")
         pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=BROWSER_TIMEOUT_MS)
+        yield _PatientBrowser(instance)
         instance.close()
+
+
+class _PatientBrowser:
+    """The Playwright browser, whose contexts and pages wait up to BROWSER_TIMEOUT_MS (set here, once)."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        return context
+
+    def new_page(self, **options: Any) -> Any:
+        page = self._browser.new_page(**options)
+        page.context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        return page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
 
 
 @pytest.fixture

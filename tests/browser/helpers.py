@@ -1,10 +1,17 @@
-"""Browser-test helpers: a class made in the database, answering any question type, axe, screenshots."""
+"""Browser-test helpers: log-in, a class made in the database, answering any question type, axe, screenshots,
+and the page tours' parameters (one test per page, width and colour scheme).
+
+Nothing here sets a timeout: the `browser` fixture gives every context one generous default.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import sessionmaker
 
 from webapp.accounts.auth.passwords import hash_password
@@ -19,6 +26,8 @@ AXE_STRICT: dict[str, Any] = {
 }
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+SCHEMES = ("light", "dark")
 
 
 def make_class(database_url: str, join_code: str = "JOIN42") -> str:
@@ -44,11 +53,57 @@ def signup(page: Any, base: str, email: str = "sam@example.com", name: str = "Sa
     page.wait_for_url(lambda url: "/login" in url)  # the sign-up page has an Email field too
     page.wait_for_load_state()
     # Sign-up answers a new and a known email alike, then asks to log in.
+    log_in(page, base, email, "a long enough password", go=False)
+
+
+def log_in(page: Any, base: str, email: str, password: str, go: bool = True) -> None:
+    """Log in through the form (at /login unless `go` is false: the page is there already).
+
+    Waits for the redirect away from /login: load state alone can return before the POST's
+    navigation starts, and the next goto would then race the log-in.
+    """
+    if go:
+        page.goto(f"{base}/login")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/login" not in url)  # the log-in's own navigation, not the page before it
+    page.wait_for_url(lambda url: "/login" not in url)
     page.wait_for_load_state()
+
+
+def cookies_of(browser: Any, base: str, email: str, password: str) -> list[dict[str, Any]]:
+    """The cookies of a log-in made once in a throwaway context: a tour's tests each open a context with them."""
+    context = browser.new_context()
+    try:
+        log_in(context.new_page(), base, email, password)
+        return list(context.cookies())
+    finally:
+        context.close()
+
+
+def tour(pages: Iterable[str], viewports: Sequence[str] = tuple(VIEWPORTS), schemes: Sequence[str] = SCHEMES) -> Any:
+    """`pytest.mark.parametrize` over a page tour: one test per page, width and colour scheme."""
+    params = [pytest.param(name, viewport, scheme, id=f"{name}-{viewport}-{scheme}")
+              for name in pages for scheme in schemes for viewport in viewports]
+    return pytest.mark.parametrize(("name", "viewport", "scheme"), params)
+
+
+@contextmanager
+def tour_page(browser: Any, viewport: str, scheme: str, cookies: Sequence[dict[str, Any]] = ()) -> Iterator[Any]:
+    """A page in a new context at `viewport`'s size and in `scheme`, holding `cookies`; closed afterwards."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
+    try:
+        if cookies:
+            context.add_cookies(list(cookies))
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def visit(page: Any, url: str) -> None:
+    """Go to `url` and wait until the page and its requests (the time-zone beacon) have settled."""
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
 
 
 def question_type(page: Any) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from tests.browser.helpers import DESKTOP, PHONE, check_axe, shoot
+from tests.browser.helpers import DESKTOP, PHONE, check_axe, log_in, shoot
 from webapp.accounts.auth.passwords import hash_password
 from webapp.platform.db import make_engine
 from webapp.platform.models import Enrollment, SchoolClass, User
@@ -45,14 +45,6 @@ def _people(database_url: str, students: list[str]) -> tuple[int, dict[str, int]
     return class_id, ids
 
 
-def _log_in(page: Any, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
-
-
 def _look(page: Any, artifacts: Path, name: str, tag: str) -> None:
     page.wait_for_load_state("networkidle")
     check_axe(page, f"{name} ({tag})")
@@ -71,7 +63,7 @@ def test_reset_link_and_account_pages(browser: Any, live_server: str, database_u
         teacher = browser.new_context(viewport=size, color_scheme=scheme)
         teacher.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
         page = teacher.new_page()
-        _log_in(page, base, "lee@example.com", TEACHER_PASSWORD)
+        log_in(page, base, "lee@example.com", TEACHER_PASSWORD)
         page.goto(f"{base}/instructor/classes/{class_id}/students/{ids[email]}")
         _look(page, artifacts, "instructor-student-reset-button", tag)
         page.get_by_role("button", name="Make a password reset link").click()
@@ -104,7 +96,7 @@ def test_reset_link_and_account_pages(browser: Any, live_server: str, database_u
         _look(page, artifacts, "reset-used", tag)
         assert page.get_by_role("heading", name="This link no longer works").is_visible()
 
-        _log_in(page, base, email, NEW_PASSWORD)
+        log_in(page, base, email, NEW_PASSWORD)
         page.get_by_role("link", name="Account").click()
         _look(page, artifacts, "account", tag)
         page.get_by_label("Current password").fill("wrong password")

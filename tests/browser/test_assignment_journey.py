@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import DESKTOP, PHONE, answer_by_mouse, make_class, shoot, signup
+from tests.browser.helpers import DESKTOP, PHONE, answer_by_mouse, log_in, make_class, shoot, signup
 
 pytestmark = pytest.mark.browser
 TEACHER_PASSWORD = "x" * 12  # tests.browser.helpers.make_class's instructor
@@ -24,14 +24,6 @@ def _lesson_size() -> int:
     from quizzes.bank import build_bank
 
     return sum(1 for question in build_bank(load_course()).questions if question.lesson == LESSON_ID)
-
-
-def log_in(page: Any, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
 
 
 def open_class(page: Any, base: str) -> None:

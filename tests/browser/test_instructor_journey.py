@@ -1,7 +1,8 @@
 """The instructor's journey in Chromium: create a class, watch a student's answers arrive, export.
 
-Also runs axe-core on every instructor page (light and dark, desktop and phone)
-and saves screenshots to tests/artifacts/.
+Also runs axe-core on every instructor page (light and dark, desktop and phone),
+one test each over one server and two instructors made once for the module, and
+saves screenshots to tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -14,7 +15,19 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from tests.browser.helpers import DESKTOP, PHONE, answer_by_mouse, check_axe, shoot, signup
+from tests.browser.helpers import (
+    DESKTOP,
+    PHONE,
+    answer_by_mouse,
+    check_axe,
+    cookies_of,
+    log_in,
+    shoot,
+    signup,
+    tour,
+    tour_page,
+    visit,
+)
 from webapp.accounts.auth.accounts import create_user
 from webapp.platform.db import make_engine
 
@@ -22,20 +35,17 @@ pytestmark = pytest.mark.browser
 PASSWORD = "chalk board evenings"
 
 
-def make_instructor(database_url: str) -> None:
+LEE = "lee@example.com"
+KIM = "kim@example.com"
+
+
+def make_instructor(database_url: str, email: str = LEE) -> None:
     engine = make_engine(database_url)
     with sessionmaker(engine)() as session:
-        create_user(session, email="lee@example.com", display_name="Lee Instructor", password=PASSWORD, role="instructor")
+        create_user(session, email=email, display_name="Lee Instructor" if email == LEE else "Kim Instructor",
+                    password=PASSWORD, role="instructor")
         session.commit()
     engine.dispose()
-
-
-def log_in(page: Any, base: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill("lee@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
 
 
 def download_csv(page: Any, link: str) -> list[dict[str, str]]:
@@ -50,7 +60,7 @@ def test_create_class_watch_answers_arrive_and_export(browser: Any, live_server:
     make_instructor(database_url)
     teacher = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     page = teacher.new_page()
-    log_in(page, live_server)
+    log_in(page, live_server, LEE, PASSWORD)
     page.goto(f"{live_server}/instructor/")
     page.get_by_label("Class name").fill("Thursday evening group")
     page.get_by_role("button", name="Create class").click()
@@ -103,27 +113,43 @@ def test_create_class_watch_answers_arrive_and_export(browser: Any, live_server:
     teacher.close()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_instructor_pages_pass_axe(browser: Any, live_server: str, database_url: str, artifacts: Path,
-                                   scheme: str) -> None:
-    make_instructor(database_url)
-    for viewport, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        context = browser.new_context(viewport=size, color_scheme=scheme)
-        page = context.new_page()
-        log_in(page, live_server)
-        page.goto(f"{live_server}/instructor/")
-        tag = f"{viewport}-{scheme}"
-        check_axe(page, f"my classes, empty ({tag})")
-        if not page.get_by_label("Class name").is_visible():  # the form folds away once a class exists
-            page.locator("summary", has_text="Create a class").click()
-        page.get_by_label("Class name").fill(f"Class {tag}")
-        page.get_by_role("button", name="Create class").click()
-        page.wait_for_load_state()
-        class_url = page.url
-        for name, url in (("instructor-overview", class_url), ("instructor-items", f"{class_url}/items"),
-                          ("instructor-settings", f"{class_url}/settings"), ("instructor-index", f"{live_server}/instructor/")):
-            page.goto(url)
-            page.wait_for_load_state("networkidle")
-            check_axe(page, f"{name} ({tag})")
-            shoot(page, artifacts, f"{name}-{tag}")
-        context.close()
+@pytest.fixture(scope="module")
+def instructor_cookies(browser: Any, module_live_server: str, module_database_url: str) -> dict[str, Any]:
+    """Two instructors made once for the module: Lee, with a class made through the form, and Kim, with none.
+
+    Returns {"lee": cookies, "kim": cookies, "class_url": Lee's class page}.
+    """
+    make_instructor(module_database_url)
+    make_instructor(module_database_url, KIM)
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, module_live_server, LEE, PASSWORD)
+    page.goto(f"{module_live_server}/instructor/")
+    if not page.get_by_label("Class name").is_visible():  # the form folds away once a class exists
+        page.locator("summary", has_text="Create a class").click()
+    page.get_by_label("Class name").fill("Class for the tour")
+    page.get_by_role("button", name="Create class").click()
+    page.wait_for_url(lambda url: "/classes/" in url)
+    page.wait_for_load_state()
+    made = {"lee": context.cookies(), "class_url": page.url}
+    context.close()
+    made["kim"] = cookies_of(browser, module_live_server, KIM, PASSWORD)
+    return made
+
+
+@tour(("instructor-index-empty", "instructor-overview", "instructor-items", "instructor-settings", "instructor-index"))
+def test_instructor_pages_pass_axe(browser: Any, module_live_server: str, instructor_cookies: dict[str, Any],
+                                   artifacts: Path, name: str, viewport: str, scheme: str) -> None:
+    class_url = instructor_cookies["class_url"]
+    urls = {"instructor-index-empty": f"{module_live_server}/instructor/", "instructor-overview": class_url,
+            "instructor-items": f"{class_url}/items", "instructor-settings": f"{class_url}/settings",
+            "instructor-index": f"{module_live_server}/instructor/"}
+    tag = f"{viewport}-{scheme}"
+    cookies = instructor_cookies["kim" if name == "instructor-index-empty" else "lee"]
+    with tour_page(browser, viewport, scheme, cookies) as page:
+        visit(page, urls[name])
+        if name == "instructor-index-empty":
+            check_axe(page, f"my classes, empty ({tag})")
+            return
+        check_axe(page, f"{name} ({tag})")
+        shoot(page, artifacts, f"{name}-{tag}")

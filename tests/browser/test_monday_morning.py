@@ -5,7 +5,8 @@ more attempts), who still picks which unsafe option, and each student's
 exam-day forecast: read off the pages in Chromium, then checked against the
 same answers worked out from the raw tables (`demo_helpers.demo_facts`).
 Then every instructor page of the demo class, light and dark, desktop and
-phone: axe-core, no sideways scrolling of the page, and a screenshot.
+phone, one test each: axe-core, no sideways scrolling of the page, and a
+screenshot. The demo is made once for the module, and only read.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import DESKTOP, PHONE, check_axe, shoot
+from tests.browser.helpers import DESKTOP, check_axe, cookies_of, log_in, shoot, tour, tour_page, visit
 from tests.webapp.instructor.demo_helpers import demo_facts
 from webapp import create_app
 from webapp.platform.models import utcnow
@@ -25,21 +26,35 @@ from webapp.tools.synthetic.demo import DEMO_INSTRUCTOR, DEMO_PASSWORD, ensure_d
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def demo(app_config: dict[str, Any]) -> Any:
-    """The first-run demo made in the live server's database; yields the app that made it."""
-    application = create_app(dict(app_config, DEMO_DATA=True))
+@pytest.fixture(scope="module")
+def demo(module_app_config: dict[str, Any]) -> Any:
+    """The first-run demo made once in the module's database (served by `module_live_server`); yields the app that made it."""
+    application = create_app(dict(module_app_config, DEMO_DATA=True))
     ensure_demo(application)
     yield application
     application.extensions["db_engine"].dispose()
 
 
-def log_in(page: Any, base: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(DEMO_INSTRUCTOR)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+@pytest.fixture(scope="module")
+def demo_pages(browser: Any, module_live_server: str, demo: Any) -> dict[str, Any]:
+    """The demo instructor's cookies and the URL of each page of the tour (an item and a student found on the pages)."""
+    cookies = cookies_of(browser, module_live_server, DEMO_INSTRUCTOR, DEMO_PASSWORD)
+    context = browser.new_context()
+    context.add_cookies(cookies)
+    page = context.new_page()
+    page.goto(f"{module_live_server}/instructor/")
+    page.get_by_role("link", name="Demo class", exact=True).click()
     page.wait_for_load_state()
+    base = page.url
+    page.goto(f"{base}/items?min_attempts=0")
+    item = page.locator("#items tbody tr").first.get_attribute("data-item")
+    page.goto(base)
+    student = page.locator("tr.student-row th a").first.get_attribute("href")
+    context.close()
+    urls = {"index": f"{module_live_server}/instructor/", "overview": base, "forecast": f"{base}/forecast",
+            "items": f"{base}/items", "item": f"{base}/items/{item}", "unsafe": f"{base}/unsafe",
+            "student": f"{module_live_server}{student}", "settings": f"{base}/settings"}
+    return {"cookies": cookies, "urls": urls}
 
 
 def percent(text: str) -> int | None:
@@ -47,9 +62,9 @@ def percent(text: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def test_monday_morning_from_the_pages(browser: Any, live_server: str, demo: Any) -> None:
+def test_monday_morning_from_the_pages(browser: Any, module_live_server: str, demo: Any) -> None:
     page = browser.new_context(viewport=DESKTOP).new_page()
-    log_in(page, live_server)
+    log_in(page, module_live_server, DEMO_INSTRUCTOR, DEMO_PASSWORD)
     assert page.url.endswith("/instructor/"), "an instructor lands on their classes"
     page.get_by_role("link", name="Demo class", exact=True).click()
     page.wait_for_load_state()
@@ -106,29 +121,13 @@ def test_monday_morning_from_the_pages(browser: Any, live_server: str, demo: Any
     assert page.locator("#forecast-students tbody tr").count() == len(facts.forecast)
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_every_instructor_page_on_desktop_and_phone(browser: Any, live_server: str, demo: Any, artifacts: Path,
-                                                    scheme: str) -> None:
-    for viewport, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        context = browser.new_context(viewport=size, color_scheme=scheme)
-        page = context.new_page()
-        log_in(page, live_server)
-        page.get_by_role("link", name="Demo class", exact=True).click()
-        page.wait_for_load_state()
-        base = page.url
-        page.goto(f"{base}/items?min_attempts=0")
-        item = page.locator("#items tbody tr").first.get_attribute("data-item")
-        page.goto(base)
-        student = page.locator("tr.student-row th a").first.get_attribute("href")
-        pages = (("index", f"{live_server}/instructor/"), ("overview", base), ("forecast", f"{base}/forecast"),
-                 ("items", f"{base}/items"), ("item", f"{base}/items/{item}"), ("unsafe", f"{base}/unsafe"),
-                 ("student", f"{live_server}{student}"), ("settings", f"{base}/settings"))
-        for name, url in pages:
-            page.goto(url)
-            page.wait_for_load_state("networkidle")
-            tag = f"{name} ({viewport}, {scheme})"
-            check_axe(page, tag)
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            assert overflow <= 0, f"{tag}: the page scrolls sideways by {overflow}px"
-            shoot(page, artifacts, f"monday-{name}-{viewport}-{scheme}")
-        context.close()
+@tour(("index", "overview", "forecast", "items", "item", "unsafe", "student", "settings"))
+def test_every_instructor_page_on_desktop_and_phone(browser: Any, demo_pages: dict[str, Any], artifacts: Path,
+                                                    name: str, viewport: str, scheme: str) -> None:
+    with tour_page(browser, viewport, scheme, demo_pages["cookies"]) as page:
+        visit(page, demo_pages["urls"][name])
+        tag = f"{name} ({viewport}, {scheme})"
+        check_axe(page, tag)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{tag}: the page scrolls sideways by {overflow}px"
+        shoot(page, artifacts, f"monday-{name}-{viewport}-{scheme}")

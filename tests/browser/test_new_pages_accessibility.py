@@ -1,4 +1,8 @@
-"""axe-core and screenshots of the practice-exam, assignment and report pages, 375/1280 px, light and dark."""
+"""axe-core and screenshots of the practice-exam, assignment and report pages, 375/1280 px, light and dark.
+
+One test per page, width and scheme (axe at both widths in light, on the desktop
+in dark); the learner's reports and exams are made once for the module.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,19 @@ from sqlalchemy.orm import sessionmaker
 
 from course import Course
 from quizzes.bank import build_bank
-from tests.browser.helpers import DESKTOP, PHONE, answer_by_mouse, check_axe, make_class, shoot, signup
+from tests.browser.helpers import (
+    DESKTOP,
+    VIEWPORTS,
+    answer_by_mouse,
+    check_axe,
+    cookies_of,
+    make_class,
+    shoot,
+    signup,
+    tour,
+    tour_page,
+    visit,
+)
 from webapp.platform.db import make_engine
 from webapp.platform.models import Assignment, SchoolClass
 
@@ -42,17 +58,26 @@ def exam_id_of(page: Any) -> str:
     return str(page.url.rstrip("/").split("/exams/")[1].split("/")[0])
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_new_pages_pass_axe(browser: Any, live_server: str, database_url: str, artifacts: Path, course: Course,
-                            scheme: str) -> None:
-    code = make_class(database_url)
-    class_id = add_assignments(database_url)
-    item = build_bank(course).questions[0].id
-    base = live_server
+STUDENT_PAGES = ("exams-index", "exam-readiness", "exam-question", "exam-review", "exam-result", "report-sent",
+                 "report-form", "reports-mine", "home-assignments", "study-banner")
+TEACHER_PAGES = ("assignments", "assignment-detail", "class-reports")
 
-    setup = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
+
+@pytest.fixture(scope="module")
+def pages(browser: Any, module_live_server: str, module_database_url: str, course: Course) -> dict[str, Any]:
+    """A learner with a report sent and three timed exams (finished, running, waiting), made once for the module.
+
+    Returns both sides' cookies and the path of every page in the tour.
+    """
+    code = make_class(module_database_url)
+    class_id = add_assignments(module_database_url)
+    bank = build_bank(course)
+    item = bank.questions[0].id
+    base = module_live_server
+
+    setup = browser.new_context(viewport=DESKTOP)
     page = setup.new_page()
-    signup(page, base, email=f"pages-{scheme}@example.com")
+    signup(page, base, email="pages@example.com")
     page.goto(f"{base}/join")
     page.get_by_label("Join code").fill(code)
     page.get_by_role("button", name="Join class").click()
@@ -79,53 +104,39 @@ def test_new_pages_pass_axe(browser: Any, live_server: str, database_url: str, a
     page.goto(f"{base}/exams/{running}")
     page.get_by_role("button", name="Begin the exam").click()
     page.wait_for_load_state()
-    cookies = setup.cookies()
+    student = setup.cookies()
     setup.close()
 
-    teacher_pages = {
+    paths = {
         "assignments": f"/instructor/classes/{class_id}/assignments",
         "assignment-detail": f"/instructor/classes/{class_id}/assignments/1",
         "class-reports": f"/instructor/classes/{class_id}/reports",
-    }
-    student_pages = {
         "exams-index": "/exams/",
         "exam-readiness": f"/exams/{waiting}",
         "exam-question": f"/exams/{running}/q/2",
         "exam-review": f"/exams/{running}/review",
         "exam-result": f"/exams/{finished}/result",
         "report-sent": f"/report/{item}",
-        "report-form": f"/report/{build_bank(course).questions[1].id}",
+        "report-form": f"/report/{bank.questions[1].id}",
         "reports-mine": "/report/mine",
         "home-assignments": "/",
         "study-banner": "/study/",
     }
-    for viewport, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        tag = f"{viewport}-{scheme}"
-        check = viewport == "desktop" or scheme == "light"
-        context = browser.new_context(viewport=size, color_scheme=scheme)
-        context.add_cookies(cookies)
-        page = context.new_page()
-        for name, path in student_pages.items():
-            page.goto(base + path)
-            page.wait_for_load_state("networkidle")
-            if check:
-                check_axe(page, f"{name} ({tag})")
-            shoot(page, artifacts, f"{name}-{tag}")
+    teacher = cookies_of(browser, base, "teacher@example.com", "x" * 12)  # tests.browser.helpers.make_class's instructor
+    return {"student": student, "teacher": teacher, "paths": paths}
+
+
+@tour(STUDENT_PAGES + TEACHER_PAGES)
+def test_new_pages_pass_axe(browser: Any, module_live_server: str, pages: dict[str, Any], artifacts: Path,
+                            name: str, viewport: str, scheme: str) -> None:
+    tag = f"{viewport}-{scheme}"
+    teacher = name in TEACHER_PAGES
+    with tour_page(browser, viewport, scheme, pages["teacher" if teacher else "student"]) as page:
+        visit(page, module_live_server + pages["paths"][name])
+        if viewport == "desktop" or scheme == "light":
+            check_axe(page, f"{name} ({tag})")
+        shoot(page, artifacts, f"{name}-{tag}")
+        if not teacher:
+            size = VIEWPORTS[viewport]
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= size["width"], f"{name} scrolls sideways at {size['width']} px ({width})"
-        context.close()
-
-        context = browser.new_context(viewport=size, color_scheme=scheme)
-        page = context.new_page()
-        page.goto(f"{base}/login")
-        page.get_by_label("Email").fill("teacher@example.com")
-        page.get_by_label("Password").fill("x" * 12)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
-        for name, path in teacher_pages.items():
-            page.goto(base + path)
-            page.wait_for_load_state("networkidle")
-            if check:
-                check_axe(page, f"{name} ({tag})")
-            shoot(page, artifacts, f"{name}-{tag}")
-        context.close()

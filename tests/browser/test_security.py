@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from course import Course
 from quizzes.bank import build_bank
+from tests.browser.helpers import log_in
 from webapp.platform.db import make_engine
 from webapp.platform.models import Enrollment, SchoolClass, User
 from webapp.questions.responses import parse_response
@@ -84,17 +85,6 @@ def _world(database_url: str, course: Course) -> dict[str, Any]:
     return ids
 
 
-def _log_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    # Wait for the redirect away from /login: load state alone can return before the
-    # POST's navigation starts, and the next goto would then race the log-in.
-    page.wait_for_url(lambda url: "/login" not in url)
-    page.wait_for_load_state()
-
-
 def _visit(page: Any, url: str, seen: list[str]) -> None:
     response = page.goto(url)
     assert response is not None and response.status < 500, url
@@ -104,7 +94,8 @@ def _visit(page: Any, url: str, seen: list[str]) -> None:
 
 
 def _check(page: Any, where: str) -> None:
-    page.wait_for_timeout(50)  # let deferred scripts and any injected handler fire
+    # Let deferred scripts and any injected handler fire: the page's own timers and a frame, not a fixed sleep.
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)))")
     ran = page.evaluate("window.__ran || []")
     assert ran == [], f"script ran on {where}: {ran}"
     violations = page.evaluate("window.__csp || []")
@@ -134,7 +125,7 @@ def test_payloads_run_nowhere_and_pages_keep_to_the_csp(browser: Any, live_serve
         page.wait_for_load_state()
         _check(page, f"sign-up errors with {payload}")
 
-    _log_in(page, base, "teach@example.com")
+    log_in(page, base, "teach@example.com", PASSWORD)
     _visit(page, f"{base}/instructor/", seen)
     for class_id in ids["classes"]:
         for suffix in ("", "/items", "/settings"):
@@ -146,7 +137,7 @@ def test_payloads_run_nowhere_and_pages_keep_to_the_csp(browser: Any, live_serve
     page.wait_for_load_state()
 
     for n, (student_id, review_id) in enumerate(zip(ids["students"], ids["reviews"])):
-        _log_in(page, base, f"s{n}@example.com")
+        log_in(page, base, f"s{n}@example.com", PASSWORD)
         for path in (f"/study/answers/{review_id}", "/progress", "/study/", "/decks/", "/"):
             _visit(page, base + path, seen)
         page.goto(f"{base}/join")
@@ -169,7 +160,7 @@ def test_charts_and_scripts_work_under_the_csp(browser: Any, live_server: str, d
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    _log_in(page, live_server, "s0@example.com")
+    log_in(page, live_server, "s0@example.com", PASSWORD)
     page.goto(f"{live_server}/progress")
     page.wait_for_function("document.querySelectorAll('canvas').length >= 1 && window.Chart !== undefined")
     _check(page, "progress")
@@ -177,7 +168,7 @@ def test_charts_and_scripts_work_under_the_csp(browser: Any, live_server: str, d
     page.wait_for_load_state("load")
     _check(page, "study")
     page.get_by_role("button", name="Log out").first.click()
-    _log_in(page, live_server, "teach@example.com")
+    log_in(page, live_server, "teach@example.com", PASSWORD)
     page.goto(f"{live_server}/instructor/classes/{ids['classes'][0]}")
     page.wait_for_load_state("load")
     _check(page, "class overview")

@@ -1,4 +1,4 @@
-"""Helpers for webapp tests: sign-up, classes made in the database, answers built from questions."""
+"""Helpers for webapp tests: sign-up and log-in, classes made in the database, answers built from questions."""
 
 from __future__ import annotations
 
@@ -22,15 +22,34 @@ from webapp.classes.codes import new_join_code
 from webapp.platform.models import SchoolClass, User
 
 TOKEN = re.compile(r'name="presentation" value="([^"]+)"')
+PASSWORD = "correct horse battery"  # `signup`'s
+TEACHER_PASSWORD = "x" * 12  # the instructor of `make_class`
 
 
-def signup(client: FlaskClient, email: str = "ada@example.com", name: str = "Ada", password: str = "correct horse battery") -> Any:
+def signup(client: FlaskClient, email: str = "ada@example.com", name: str = "Ada", password: str = PASSWORD) -> Any:
     """Sign up through the form, then log in (CSRF is off in route tests); the log-in response.
 
     Sign-up itself never logs in: it answers a known email and a new one alike.
     """
     client.post("/signup", data={"email": email, "display_name": name, "password": password})
     return client.post("/login", data={"email": email, "password": password})
+
+
+def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    """Log in through the form (CSRF is off in route tests) and check it worked (a redirect); the response."""
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, response.data
+    return response
+
+
+def teacher_email(app: Flask, class_id: int) -> str:
+    """The email of the instructor of class `class_id`."""
+    from webapp.platform.db import get_session
+
+    with app.app_context():
+        teacher = get_session().scalar(select(User).join(SchoolClass, SchoolClass.instructor_id == User.id).where(SchoolClass.id == class_id))
+        assert teacher is not None
+        return teacher.email
 
 
 def user_id(app: Flask, email: str) -> int:
@@ -47,7 +66,7 @@ def make_class(app: Flask, **fields: Any) -> tuple[int, str]:
 
     with app.app_context():
         session = get_session()
-        teacher = User(email=f"teacher-{new_join_code().lower()}@example.com", display_name="Ms Teacher", role="instructor", password_hash=hash_password("x" * 12))
+        teacher = User(email=f"teacher-{new_join_code().lower()}@example.com", display_name="Ms Teacher", role="instructor", password_hash=hash_password(TEACHER_PASSWORD))
         session.add(teacher)
         session.flush()
         school_class = SchoolClass(name=fields.pop("name", "Spring cohort"), instructor_id=teacher.id, join_code=fields.pop("join_code", new_join_code()), **fields)

@@ -15,15 +15,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
 from decks.ids import note_guid
 from decks.package import build_package, package_filename
 from quizzes.bank import Bank
-from tests.webapp.helpers import make_class, signup
+from tests.webapp.helpers import TEACHER_PASSWORD, log_in, make_class, signup, teacher_email
 from webapp.downloads import files as deckfiles
-from webapp.platform.db import get_session
-from webapp.platform.models import SchoolClass, User
 
 TWO_MODULES = ["nerve-injury", "neck-safety"]
 
@@ -59,16 +56,6 @@ def _notes(data: bytes, tmp_path: Path) -> set[str]:
 
 def _guids(bank: Bank, modules: Sequence[str]) -> set[str]:
     return {note_guid(q.id) for module in modules for q in bank.by_module(module)}
-
-
-def _class_teacher_login(app: Flask, client: FlaskClient, class_id: int) -> None:
-    with app.app_context():
-        session = get_session()
-        teacher = session.scalar(select(User).join(SchoolClass, SchoolClass.instructor_id == User.id).where(SchoolClass.id == class_id))
-        assert teacher is not None
-        email = teacher.email
-    response = client.post("/login", data={"email": email, "password": "x" * 12})
-    assert response.status_code == 302
 
 
 def test_file_names_are_the_ones_decks_writes(app: Flask) -> None:
@@ -161,7 +148,7 @@ def test_class_package_for_the_instructor_and_whole_course_when_no_modules(app: 
                                                                            tmp_path: Path) -> None:
     bank = _bank(app)
     class_id, _ = make_class(app, modules=[])
-    _class_teacher_login(app, client, class_id)
+    log_in(client, teacher_email(app, class_id), TEACHER_PASSWORD)
     assert "You teach this class" in client.get("/decks/").get_data(as_text=True)
     response = _get(client, f"/decks/class/{class_id}.apkg")
     assert response.status_code == 200
@@ -178,7 +165,7 @@ def test_class_package_is_404_for_outsiders(app: Flask, client: FlaskClient) -> 
     assert _get(client, f"/decks/class/{theirs}.apkg").status_code == 404  # a student of another class
     assert _get(client, "/decks/class/999999.apkg").status_code == 404
     client.post("/logout")
-    _class_teacher_login(app, client, theirs)
+    log_in(client, teacher_email(app, theirs), TEACHER_PASSWORD)
     assert _get(client, f"/decks/class/{mine}.apkg").status_code == 404  # another class's instructor
 
 

@@ -9,12 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.webapp.helpers import log_in
 from tests.webapp.instructor.helpers import PASSWORD, School
-
-
-def login(client: FlaskClient, email: str) -> None:
-    response = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.data
 
 
 def class_pages(school: School, class_id: int | None = None) -> list[str]:
@@ -31,14 +27,14 @@ def test_anonymous_is_sent_to_login(client: FlaskClient, school: School) -> None
 
 
 def test_student_gets_403_everywhere(client: FlaskClient, school: School) -> None:
-    login(client, "ann@example.com")
+    log_in(client, "ann@example.com", PASSWORD)
     for url in ["/instructor/", *class_pages(school)]:
         assert client.get(url).status_code == 403, url
     assert client.post(f"/instructor/classes/{school.class_id}/code").status_code == 403
 
 
 def test_other_instructors_class_is_404(client: FlaskClient, school: School) -> None:
-    login(client, "other@example.com")
+    log_in(client, "other@example.com", PASSWORD)
     for url in class_pages(school):
         assert client.get(url).status_code == 404, url
     for action in ("code", "archive", f"students/{school.ann}/remove"):
@@ -46,7 +42,7 @@ def test_other_instructors_class_is_404(client: FlaskClient, school: School) -> 
 
 
 def test_own_class_pages_answer(client: FlaskClient, school: School) -> None:
-    login(client, "teacher@example.com")
+    log_in(client, "teacher@example.com", PASSWORD)
     for url in ["/instructor/", *class_pages(school)]:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -55,13 +51,13 @@ def test_own_class_pages_answer(client: FlaskClient, school: School) -> None:
 
 
 def test_student_of_another_class_is_404_on_student_page(client: FlaskClient, school: School) -> None:
-    login(client, "teacher@example.com")
+    log_in(client, "teacher@example.com", PASSWORD)
     url = f"/instructor/classes/{school.class_id}/students/{school.outsider}"
     assert client.get(url).status_code == 404
 
 
 def test_create_edit_regenerate_archive_and_remove(client: FlaskClient, app: Flask, school: School) -> None:
-    login(client, "teacher@example.com")
+    log_in(client, "teacher@example.com", PASSWORD)
     response = client.post("/instructor/classes/new", data={
         "name": "Evening group", "desired_retention": "92", "daily_new_limit": "15",
         "exam_date": "2026-06-01", "modules": ["endangerment-sites", "neck-safety"],
@@ -93,7 +89,7 @@ def test_create_edit_regenerate_archive_and_remove(client: FlaskClient, app: Fla
 
 
 def test_undo_join_code_and_confirmations(client: FlaskClient, school: School) -> None:
-    login(client, "teacher@example.com")
+    log_in(client, "teacher@example.com", PASSWORD)
     base = f"/instructor/classes/{school.class_id}"
     page = client.get(f"{base}/settings").data.decode()
     assert page.count("data-confirm=") == 2 + 3  # new code, archive, and one remove per student (Ann, Bob, Cat)
@@ -105,7 +101,7 @@ def test_undo_join_code_and_confirmations(client: FlaskClient, school: School) -
 
 
 def test_readd_only_the_student_you_removed(client: FlaskClient, school: School) -> None:
-    login(client, "teacher@example.com")
+    log_in(client, "teacher@example.com", PASSWORD)
     base = f"/instructor/classes/{school.class_id}"
     client.post(f"{base}/students/{school.outsider}/readd")  # never removed from here
     page = client.get(f"{base}/settings").data.decode()
@@ -113,7 +109,7 @@ def test_readd_only_the_student_you_removed(client: FlaskClient, school: School)
 
 
 def test_create_error_keeps_the_classes_list(client: FlaskClient, school: School) -> None:
-    login(client, "teacher@example.com")
+    log_in(client, "teacher@example.com", PASSWORD)
     bad = client.post("/instructor/classes/new", data={"name": "", "desired_retention": "90", "daily_new_limit": "20",
                                                        "modules": ["endangerment-sites"], "timezone": "UTC"})
     assert bad.status_code == 400
@@ -136,7 +132,7 @@ def _code(client: FlaskClient, class_id: int) -> str:
 
 @pytest.mark.parametrize("kind", ["progress", "items", "unsafe"])
 def test_csv_exports(client: FlaskClient, school: School, kind: str) -> None:
-    login(client, "teacher@example.com")
+    log_in(client, "teacher@example.com", PASSWORD)
     response = client.get(f"/instructor/classes/{school.class_id}/export/{kind}.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from tests.webapp.helpers import copy_session
+from tests.webapp.helpers import copy_session, log_in
 from tests.webapp.instructor.helpers import PASSWORD, School
 from webapp.accounts.profile.resets import token_hash
 from webapp.platform.db import get_session
@@ -17,10 +17,6 @@ from webapp.platform.models import PasswordReset
 
 LINK = re.compile(r'value="https?://[^/"]+(/account/reset/[^"]+)"')
 NEW = "a fresh long passphrase"
-
-
-def _login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
-    assert client.post("/login", data={"email": email, "password": password}).status_code == 302
 
 
 def _issue(client: FlaskClient, school: School, user_id: int | None = None) -> str:
@@ -33,7 +29,7 @@ def _issue(client: FlaskClient, school: School, user_id: int | None = None) -> s
 
 
 def test_student_page_offers_the_link(client: FlaskClient, school: School) -> None:
-    _login(client, "teacher@example.com")
+    log_in(client, "teacher@example.com", PASSWORD)
     page = client.get(f"/instructor/classes/{school.class_id}/students/{school.ann}")
     assert b"Make a password reset link" in page.data
 
@@ -41,13 +37,13 @@ def test_student_page_offers_the_link(client: FlaskClient, school: School) -> No
 def test_only_the_class_instructor_may_issue(app: Flask, client: FlaskClient, school: School) -> None:
     url = f"/instructor/classes/{school.class_id}/students/{school.ann}/reset-link"
     assert client.post(url).status_code == 302  # anonymous: to log-in
-    _login(client, "ann@example.com")
+    log_in(client, "ann@example.com", PASSWORD)
     assert client.post(url).status_code == 403  # a student
     client.post("/logout")
-    _login(client, "other@example.com")
+    log_in(client, "other@example.com", PASSWORD)
     assert client.post(url).status_code == 404  # another instructor
     client.post("/logout")
-    _login(client, "teacher@example.com")
+    log_in(client, "teacher@example.com", PASSWORD)
     outsider = f"/instructor/classes/{school.class_id}/students/{school.outsider}/reset-link"
     assert client.post(outsider).status_code == 404  # a student of another class
     assert client.get(url).status_code == 405
@@ -57,8 +53,8 @@ def test_only_the_class_instructor_may_issue(app: Flask, client: FlaskClient, sc
 
 def test_link_sets_password_once_and_ends_every_session(app: Flask, client: FlaskClient, school: School) -> None:
     ann = app.test_client()
-    _login(ann, "ann@example.com")
-    _login(client, "teacher@example.com")
+    log_in(ann, "ann@example.com", PASSWORD)
+    log_in(client, "teacher@example.com", PASSWORD)
     path = _issue(client, school)
     with app.app_context():
         stored = get_session().scalars(select(PasswordReset.token_hash)).all()
@@ -71,7 +67,7 @@ def test_link_sets_password_once_and_ends_every_session(app: Flask, client: Flas
     response = stranger.post(path, data={"new_password": NEW, "confirm": NEW})
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert ann.get("/progress").status_code == 302, "Ann's old session must have ended"
-    _login(stranger, "ann@example.com", NEW)
+    log_in(stranger, "ann@example.com", NEW)
     again = app.test_client()
     assert again.get(path).status_code == 404
     assert again.post(path, data={"new_password": "yet another passphrase", "confirm": "yet another passphrase"}).status_code == 404
@@ -79,7 +75,7 @@ def test_link_sets_password_once_and_ends_every_session(app: Flask, client: Flas
 
 
 def test_link_expires(app: Flask, client: FlaskClient, school: School) -> None:
-    _login(client, "teacher@example.com")
+    log_in(client, "teacher@example.com", PASSWORD)
     path = _issue(client, school)
     with app.app_context():
         session = get_session()
@@ -89,11 +85,11 @@ def test_link_expires(app: Flask, client: FlaskClient, school: School) -> None:
     assert app.test_client().get(path).status_code == 404
     reply = app.test_client().post(path, data={"new_password": NEW, "confirm": NEW})
     assert reply.status_code == 404
-    _login(app.test_client(), "ann@example.com")  # the old password still works
+    log_in(app.test_client(), "ann@example.com", PASSWORD)  # the old password still works
 
 
 def test_a_new_link_replaces_the_old_one(app: Flask, client: FlaskClient, school: School) -> None:
-    _login(client, "teacher@example.com")
+    log_in(client, "teacher@example.com", PASSWORD)
     first = _issue(client, school)
     second = _issue(client, school)
     assert first != second
@@ -107,7 +103,7 @@ def test_unknown_and_oversized_tokens_are_404(client: FlaskClient, school: Schoo
 
 
 def test_using_a_link_logs_out_whoever_used_it(app: Flask, client: FlaskClient, school: School) -> None:
-    _login(client, "teacher@example.com")
+    log_in(client, "teacher@example.com", PASSWORD)
     path = _issue(client, school)
     teacher_copy = copy_session(app, client)
     response = client.post(path, data={"new_password": NEW, "confirm": NEW})
