@@ -1,4 +1,11 @@
-"""Classes from the student's side: join with a code, and the study settings classes set."""
+"""Classes, shared by every feature: joining, the settings a class sets, who may see it, its roster and assignments.
+
+`views` is `/join` and leaving a class; `settings` the study settings a class
+sets (and the rule that a class with no modules studies every module); `access`
+who may see an instructor page; `roster` and `membership` who is in a class and
+what removal, undo and leaving do; `assignments` which items an assignment covers
+and who has met it; `codes` join codes.
+"""
 
 from __future__ import annotations
 

@@ -1,11 +1,10 @@
 """Studying: the next question, recording an answer once, the answer page and its ratings.
 
-`views` is the blueprint; `service` is the one place an answer becomes review
-rows and a new item state; `plan` holds the scope rules and reads the learner's
-state for the planner; `tokens` signs each shown question; `responses` turns a
-submitted form into a gradable response; `page` shapes questions and answers for
-the templates; `ending` says why a session stops; `stash` keeps an answer sent
-after the session expired; `practice` is extra practice that records nothing.
+`views` is the blueprint; `plan` holds the scope rules and reads the learner's
+state for the planner; `ending` says why a session stops; `stash` keeps an answer
+sent after the session expired; `practice` is extra practice that records nothing.
+An answer becomes review rows in `webapp.records.answers`; a question is shown
+and read back by `webapp.questions`.
 """
 
 from __future__ import annotations
