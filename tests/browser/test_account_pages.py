@@ -46,7 +46,8 @@ def _people(database_url: str, students: list[str]) -> tuple[int, dict[str, int]
 
 
 def _look(page: Any, artifacts: Path, name: str, tag: str) -> None:
-    page.wait_for_load_state("networkidle")
+    # "load", not "networkidle": on a loaded machine the idle window can fail to appear within the timeout.
+    page.wait_for_load_state("load")
     check_axe(page, f"{name} ({tag})")
     shoot(page, artifacts, f"{name}-{tag}")
 

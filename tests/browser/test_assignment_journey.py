@@ -14,8 +14,10 @@ from tests.browser.helpers import DESKTOP, PHONE, answer_by_mouse, log_in, make_
 
 pytestmark = pytest.mark.browser
 TEACHER_PASSWORD = "x" * 12  # tests.browser.helpers.make_class's instructor
-LESSON_TITLE = "What endangerment sites are, and why the name oversells them"
-LESSON_ID = "what-endangerment-sites-are"
+# A lesson whose questions test different objectives, so all of them can be met on one day (siblings wait a day).
+MODULE_TITLE = "The neck and serious adverse events"
+LESSON_TITLE = "The neck anatomy a therapist needs"
+LESSON_ID = "neck-anatomy-for-therapists"
 
 
 def _lesson_size() -> int:
@@ -47,13 +49,13 @@ def test_assignment_set_completed_seen_and_exported(browser: Any, live_server: s
     open_class(tpage, live_server)
     tpage.get_by_role("link", name="Assignments").click()
     tpage.wait_for_load_state()
-    tpage.get_by_label("Title", exact=True).fill("Endangerment sites intro")
+    tpage.get_by_label("Title", exact=True).fill("Neck anatomy first")
     tpage.get_by_label("Study modules or lessons").check()
     tpage.get_by_label("Due date", exact=True).fill((dt.date.today() + dt.timedelta(days=2)).isoformat())
-    tpage.get_by_label("Or only these lessons (optional)").select_option(label=f"Endangerment sites: {LESSON_TITLE}")
+    tpage.get_by_label("Or only these lessons (optional)").select_option(label=f"{MODULE_TITLE}: {LESSON_TITLE}")
     tpage.get_by_role("button", name="Set assignment").click()
     tpage.wait_for_load_state()
-    assert "Assignment “Endangerment sites intro” set." in tpage.content()
+    assert "Assignment “Neck anatomy first” set." in tpage.content()
     assert "0 / 0" in tpage.content()  # no students yet
 
     student = browser.new_context(viewport=PHONE)
@@ -62,7 +64,7 @@ def test_assignment_set_completed_seen_and_exported(browser: Any, live_server: s
     join(page, live_server, code)
     page.goto(f"{live_server}/")
     size = _lesson_size()
-    assert "Endangerment sites intro" in page.content() and f"0 of {size} questions met" in page.content()
+    assert "Neck anatomy first" in page.content() and f"0 of {size} questions met" in page.content()
     shoot(page, artifacts, "assignment-journey-phone-home")
     page.goto(f"{live_server}/study/")
     assert "its questions come first" in page.content()
@@ -74,14 +76,14 @@ def test_assignment_set_completed_seen_and_exported(browser: Any, live_server: s
     assert page.locator(".assignments .badge", has_text="Complete").is_visible()
 
     tpage.goto(tpage.url)
-    tpage.get_by_role("link", name="Endangerment sites intro").click()
+    tpage.get_by_role("link", name="Neck anatomy first").click()
     tpage.wait_for_load_state()
     assert tpage.locator("td .badge", has_text="Complete").is_visible()
     with tpage.expect_download() as download_info:
         tpage.get_by_role("link", name="Download CSV for the gradebook").click()
     rows = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text())))
     assert rows[0] == ["email", "assignment", "score_or_complete", "date"]
-    assert rows[1][:3] == ["sam@example.com", "Endangerment sites intro", "complete"]
+    assert rows[1][:3] == ["sam@example.com", "Neck anatomy first", "complete"]
     teacher.close()
     student.close()
 

@@ -34,7 +34,7 @@ PINNED = {
     "multi": "multi-why-nerves-hard-to-hurt",  # two right answers
     "truefalse": None,
     "cloze": "cloze-mandibular-notch",  # one blank
-    "matching": "match-detox-claims",  # four items
+    "matching": "match-detox-claims",  # five items
     "hotspot": "site-map--anterior-triangle-neck",  # region 2 of 11
 }
 KEY_PRESSES = {
@@ -42,7 +42,7 @@ KEY_PRESSES = {
     "multi": 3,  # two digits, Enter
     "truefalse": 2,  # 1 or 2, Enter
     "cloze": 2,  # type the word, Enter
-    "matching": 8,  # per item one ArrowDown (and Tab to the next), Enter on the last dropdown
+    "matching": 10,  # per item one ArrowDown (and Tab to the next), Enter on the last dropdown
     "hotspot": 3,  # Tab into the map (region 1), ArrowDown to region 2, Enter
 }
 

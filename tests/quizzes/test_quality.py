@@ -42,7 +42,8 @@ def test_real_bank_meets_the_item_writing_rules(real_bank: Bank) -> None:
 
 
 def test_no_false_statement_or_wrong_option_hinges_on_an_absolute_word(real_bank: Bank) -> None:
-    assert review(real_bank).warnings == []
+    # Failed reviews are warnings too (on the record until rewritten); this test is about absolute words.
+    assert [f for f in review(real_bank).warnings if "failed review" not in f.message] == []
 
 
 def test_an_absolute_wrong_option_is_a_warning() -> None:
