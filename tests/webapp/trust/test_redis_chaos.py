@@ -15,10 +15,7 @@ waited before.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -30,7 +27,8 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from tests.webapp.helpers import answer_fields
-from tests.webapp.trust.test_redis_outage import free_port, paused, redis_server
+from tests.webapp.trust.gunicorn_server import gunicorn
+from tests.webapp.trust.test_redis_outage import paused, redis_server
 from tests.webapp.trust.test_workers import SECRET, Tab, _field, _sign_up_and_log_in
 from webapp import create_app
 from webapp.platform.models import User
@@ -58,33 +56,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def chaos(database_url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """(gunicorn's base URL, the throwaway Redis process it uses)."""
     with redis_server() as (redis_url, redis_process):
-        port = free_port()
-        env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=SECRET, REDIS_URL=redis_url, PYTHONPATH=str(ROOT))
-        process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "-w", str(WORKERS), "-k", "gthread", "--threads", "2",
-             "--preload", "-b", f"127.0.0.1:{port}", "--timeout", "120", "--graceful-timeout", "5",
-             "tests.webapp.trust.gunicorn_app:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                try:
-                    if Tab(base).get("/healthz")[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.5)
-            else:
-                pytest.fail("gunicorn did not start")
+        with gunicorn(database_url, redis_url, SECRET, ["-w", str(WORKERS), "-k", "gthread", "--threads", "2"]) as base:
             yield base, redis_process
-        finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=30)
 
 
 def test_a_paused_redis_makes_no_request_wait_and_the_log_in_limit_still_counts(

@@ -9,12 +9,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,6 +22,7 @@ import pytest
 import redis
 from sqlalchemy import create_engine, func, select
 
+from tests.webapp.trust.gunicorn_server import gunicorn
 from webapp.platform.models import Review, User
 from webapp.questions import tokens
 
@@ -76,36 +72,8 @@ def _field(html: str, name: str) -> str:
 @pytest.fixture
 def server(database_url: str) -> Iterator[str]:
     """`gunicorn -w 4` serving the app over the test database; yields its base URL."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=SECRET, REDIS_URL=REDIS_URL,
-               PYTHONPATH=str(ROOT))
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-w", "4", "--preload", "-b", f"127.0.0.1:{port}",
-         "--timeout", "120", "--graceful-timeout", "5", "tests.webapp.trust.gunicorn_app:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if Tab(base).get("/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("gunicorn did not start: " + (process.stderr.read().decode() if process.stderr else ""))
-    yield base
-    process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown (SIGTERM waits for the graceful timeout)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=30)
-    if process.stderr:
-        process.stderr.close()
+    with gunicorn(database_url, REDIS_URL, SECRET, ["-w", "4"]) as base:
+        yield base
 
 
 def _sign_up_and_log_in(base: str, email: str, password: str) -> Tab:
