@@ -168,19 +168,20 @@ def reviews() -> ResponseReturnValue:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _error(400, "Send a JSON object: {\"reviews\": [...]}.")
-    config, user, bank, now = current_app.config, _learner(), get_bank(), utcnow()
+    config, user_id, bank, now = current_app.config, _learner().id, get_bank(), utcnow()
     try:
         parsed = parse_reviews(body.get("reviews"), guid_map(question.id for question in bank), now,
                                float(config["ANKI_API_CLOCK_SKEW_SECONDS"]), int(config["ANKI_API_MAX_REVIEWS"]))
     except PushError as error:
         return _error(400, str(error))
     session = get_session()
-    if active_job(session, user.id, now) is not None:
+    if active_job(session, user_id, now) is not None:
         return _error(409, "An import of yours is still running. Sync again when it has finished.")
-    settings = study_settings(session, user.id, config["DEFAULT_RETENTION"], config["DEFAULT_NEW_LIMIT"])
-    allowance = int(config["ANKI_MAX_ANSWERS_PER_DAY"]) - added_today(session, user.id, now)
-    session.rollback()  # the push writes in its own short transactions
-    result = import_push(current_app.extensions["db_sessionmaker"], user.id, parsed, bank,
+    settings = study_settings(session, user_id, config["DEFAULT_RETENTION"], config["DEFAULT_NEW_LIMIT"])
+    allowance = int(config["ANKI_MAX_ANSWERS_PER_DAY"]) - added_today(session, user_id, now)
+    # The push writes in its own short transactions (SQLite: one writer), so the request's ends here.
+    session.rollback()
+    result = import_push(current_app.extensions["db_sessionmaker"], user_id, parsed, bank,
                          Retention(settings.desired_retention, config["SAFETY_RETENTION"]), allowance,
                          int(config["ANKI_IMPORT_BATCH_ROWS"]), now)
     return jsonify(push_summary(result))
@@ -192,9 +193,8 @@ def _http(error: HTTPException) -> ResponseReturnValue:
     if code == 429:
         current = limiter.current_limit
         wait = max(1, math.ceil(current.reset_at - time.time())) if current is not None else 60
-        response = _error(429, f"Too many requests with this token (at most {_limit()}). Sync again in "
-                               f"{wait} second{'s' if wait != 1 else ''}.")
-        return response
+        return _error(429, f"Too many requests with this token (at most {_limit()}). Sync again in "
+                           f"{wait} second{'s' if wait != 1 else ''}.")
     return _error(code, MESSAGES.get(code, error.description or "Error"))
 
 

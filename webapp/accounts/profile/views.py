@@ -92,6 +92,8 @@ def change_password() -> ResponseReturnValue:
 @limiter.limit(TOKEN_LIMIT)
 def new_token() -> ResponseReturnValue:
     """Make a personal token for the Anki add-on and show it, this once."""
+    if _me().is_instructor:
+        return _page(status=403)  # the page says why: the add-on syncs a learner's own study
     form = NewTokenForm()
     if form.validate_on_submit():
         try:
