@@ -37,7 +37,6 @@ def test_the_packaged_add_on_loads_as_anki_loads_it_and_adds_nothing_outside_ank
     with zipfile.ZipFile(io.BytesIO(addon_bytes())) as archive:
         archive.extractall(folder)
 
-
     sys.path.insert(0, str(folder.parent))
     try:
         package = importlib.import_module("massage_safety_course_sync")
