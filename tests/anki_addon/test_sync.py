@@ -167,3 +167,20 @@ def test_a_revoked_token_or_a_wrong_address_stops_the_sync_with_a_message(
         ApiClient("course.example.org", "msc_x")
     with pytest.raises(SyncError, match="Paste your personal token"):
         ApiClient("https://course.example.org", " ")
+
+
+def test_answers_over_the_days_allowance_are_sent_by_a_later_sync(
+        course: Course, scene: Scene, course_server: Callable[..., Any], tmp_path: Path) -> None:
+    col = learners_collection(course, scene, tmp_path)
+    answered = study(col, 8)
+    with course_server(scene.edited, ANKI_MAX_ANSWERS_PER_DAY=5) as (app, base):
+        user_id, token = learner_token(app)
+        api = ApiClient(base, token)
+        first = sync(col, api)
+        assert (first.reviews_sent, first.held_back) == (5, answered - 5)
+        assert f"{answered - 5} more to send next time (daily limit)" in first.summary()
+        assert sync(col, api).reviews_sent == 0  # the same day: still over the allowance, nothing lost
+        app.config["ANKI_MAX_ANSWERS_PER_DAY"] = 100  # as if the next day had come
+        assert sync(col, api).reviews_sent == answered - 5
+        assert col.db is not None
+        assert anki_review_ids(app, user_id) == [int(rid) for rid in col.db.list("SELECT id FROM revlog ORDER BY id")]

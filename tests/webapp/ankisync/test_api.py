@@ -263,3 +263,28 @@ def test_without_the_add_on_builder_the_decks_page_does_not_offer_it(make_app: C
     client = app.test_client()
     assert "Download the add-on" not in client.get("/decks/").get_data(as_text=True)
     assert client.get("/decks/massage-safety-sync.ankiaddon").status_code == 404
+
+
+def test_a_full_chunk_of_reviews_fits_and_an_oversized_body_is_refused_as_json(app: Flask,
+                                                                               client: FlaskClient) -> None:
+    signup(client)
+    token = make_token(client)
+    start = now_ms() - 3 * 86_400_000
+    rows = [review(app, start + 60_000 * n, index=n % 40, ease=1 + n % 4) for n in range(1_000)]
+    assert len(json.dumps({"reviews": rows})) > app.config["MAX_CONTENT_LENGTH"]  # the add-on's chunk
+    reply = client.post("/api/v1/anki/reviews", headers=bearer(token), json={"reviews": rows})
+    assert reply.status_code == 200 and reply.json["added"] == 1_000
+    huge = client.post("/api/v1/anki/reviews", headers=bearer(token), json={"reviews": rows * 20})
+    assert huge.status_code == 413 and huge.is_json
+
+
+def test_answers_over_the_days_allowance_wait_and_the_reply_says_where_to_resume(
+        make_app: Callable[..., Flask], app_config: dict[str, Any]) -> None:
+    app = make_app(dict(app_config, ANKI_MAX_ANSWERS_PER_DAY=4))
+    client = app.test_client()
+    signup(client)
+    token = make_token(client)
+    start = now_ms() - 600_000
+    rows = [review(app, start + 1000 * n, index=n) for n in range(6)]
+    reply = client.post("/api/v1/anki/reviews", headers=bearer(token), json={"reviews": rows}).json
+    assert (reply["added"], reply["held_back"], reply["resend_from"]) == (4, 2, rows[4]["id"])
