@@ -140,7 +140,8 @@ def import_push(factory: sessionmaker[Session], user_id: int, parsed: Parsed, ba
         if plan.held_back:
             row.message = f"{plan.held_back:,} newer answers wait for tomorrow's allowance; the add-on sends them then."
         elif parsed.refused:
-            row.message = f"{len(parsed.refused):,} answers dated in the future were refused."
+            count = len(parsed.refused)
+            row.message = f"{count:,} answer{'s' if count != 1 else ''} dated in the future {'were' if count != 1 else 'was'} refused."
         session.commit()
     return PushResult(added, plan.reviews_known, plan.held_back, parsed.ignored, parsed.refused, resend)
 

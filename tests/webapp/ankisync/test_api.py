@@ -194,6 +194,10 @@ def test_a_review_dated_in_the_future_is_refused_and_reported(app: Flask, client
     assert reply["added"] == 1 and reply["refused"] == [{"id": forged, "reason": "dated in the future"}]
     with app.app_context():
         assert list(get_session().scalars(select(Review.anki_revlog_id))) == [rows[0]["id"]]
+        job_id = get_session().scalar(select(AnkiImport.id))
+    page = client.get(f"/progress/anki/{job_id}").get_data(as_text=True)
+    assert "Sent by the course's Anki add-on" in page and "Imported 1 answer" in page
+    assert "1 answer dated in the future was refused" in page
 
 
 @pytest.mark.parametrize("body, message", [
