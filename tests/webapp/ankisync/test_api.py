@@ -292,3 +292,28 @@ def test_answers_over_the_days_allowance_wait_and_the_reply_says_where_to_resume
     rows = [review(app, start + 1000 * n, index=n) for n in range(6)]
     reply = client.post("/api/v1/anki/reviews", headers=bearer(token), json={"reviews": rows}).json
     assert (reply["added"], reply["held_back"], reply["resend_from"]) == (4, 2, rows[4]["id"])
+
+
+def test_making_tokens_is_limited_per_learner_not_per_address(make_app: Callable[..., Flask],
+                                                              app_config: dict[str, Any]) -> None:
+    app = make_app(dict(app_config, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+                        SYNC_TOKENS_PER_USER=50))
+    client = app.test_client()
+    signup(client)
+    for number in range(10):
+        make_token(client, f"device {number}")
+    assert client.post("/account/tokens", data={"label": "one too many"}).status_code == 429
+    client.post("/logout")
+    signup(client, email="grace@example.com", name="Grace")  # the same address, another learner
+    make_token(client)
+
+
+def test_a_learner_holds_a_bounded_number_of_tokens(make_app: Callable[..., Flask],
+                                                     app_config: dict[str, Any]) -> None:
+    app = make_app(dict(app_config, SYNC_TOKENS_PER_USER=2))
+    client = app.test_client()
+    signup(client)
+    make_token(client, "one")
+    make_token(client, "two")
+    page = client.post("/account/tokens", data={"label": "three"})
+    assert page.status_code == 400 and "already have 2 tokens" in page.get_data(as_text=True)

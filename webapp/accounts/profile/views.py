@@ -87,9 +87,14 @@ def change_password() -> ResponseReturnValue:
     return _page(password_form=form, status=400)
 
 
+def _token_maker_key() -> str:
+    # Per account, as the export's: a classroom behind one address must not share one allowance.
+    return f"tokens:{current_user.id if current_user.is_authenticated else 'anonymous'}"
+
+
 @bp.post("/tokens")
 @login_required
-@limiter.limit(TOKEN_LIMIT)
+@limiter.limit(TOKEN_LIMIT, key_func=_token_maker_key)
 def new_token() -> ResponseReturnValue:
     """Make a personal token for the Anki add-on and show it, this once."""
     if _me().is_instructor:
