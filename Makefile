@@ -10,7 +10,7 @@ PORT ?= 5000
 # `make test PYTEST_ARGS=` runs it serially.
 PYTEST_ARGS ?= -n auto --dist worksteal --durations=15
 
-.PHONY: run test check lint browser decks bench clean
+.PHONY: run test check lint browser decks addon bench clean
 
 # The stamp files depend on pyproject.toml, so a second `make run` with nothing
 # changed skips the install entirely.
@@ -40,8 +40,8 @@ test: $(VENV)/.stamp-test browser lint
 lint: $(VENV)/.stamp-test
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/ruff check course quizzes decks webapp commands tests benchmarks
-	$(BIN)/bandit -q -r course quizzes decks webapp commands -ll
+	$(BIN)/ruff check course quizzes decks webapp commands anki_addon tests benchmarks
+	$(BIN)/bandit -q -r course quizzes decks webapp commands anki_addon -ll
 
 # The browser tests drive Debian's Chromium; install it when it is missing and we
 # may (root, apt), otherwise stop and say the one command that installs it.
@@ -62,6 +62,10 @@ check: $(VENV)/.stamp-run
 
 decks: $(VENV)/.stamp-run
 	$(BIN)/massage-course decks build --out out/decks
+
+# The course's Anki add-on (anki_addon/) as out/decks/massage-safety-sync.ankiaddon.
+addon: $(VENV)/.stamp-run
+	$(BIN)/massage-course decks addon --out out/decks
 
 # Speed figures live here, not in timed tests; results go to benchmarks/RESULTS.md.
 # The school benchmarks need the 2,000-student synthetic school (about 6 minutes to seed on

@@ -31,8 +31,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
 
     With MASSAGE_COURSE_PUBLIC_URL set, the decks' Lesson field links to the
     lesson pages of this site. DECK_VERSION (the note ledger's and the card
-    templates' hash) keys the app's deck cache.
+    templates' hash) keys the app's deck cache. The Anki add-on's note feed
+    and its `.ankiaddon` builder are handed in the same way.
     """
+    from anki_addon.build import addon_bytes
+    from decks.feed import note_feed
     from decks.ledger import LEDGER_PATH
     from decks.package import build_package
     from webapp import create_app
@@ -40,7 +43,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     public_url = os.environ.get("MASSAGE_COURSE_PUBLIC_URL") or None
     builder = functools.partial(build_package, public_url=public_url)
     version = hashlib.sha256(LEDGER_PATH.read_bytes() + (public_url or "").encode()).hexdigest()[:12]
-    return create_app({"DECK_BUILDER": builder, "DECK_VERSION": version, **(config or {})})
+    feed = functools.partial(note_feed, public_url=public_url)
+    return create_app({"DECK_BUILDER": builder, "DECK_VERSION": version, "ANKI_NOTE_FEED": feed,
+                       "ADDON_BUILDER": addon_bytes, **(config or {})})
 
 
 # Threads per gunicorn worker: the app is CPU-bound Python, so more threads only

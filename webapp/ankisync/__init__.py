@@ -3,7 +3,8 @@
 `package` opens an upload safely and reads our notes' revlog, `history` stores
 the answers once each and replays the items' memory states, `jobs` runs an
 upload in the background with its progress in the database, `views` are the
-upload form (a panel on /progress) and the job's page.
+upload form (a panel on /progress) and the job's page. `api` is the course
+add-on's JSON API (`/api/v1/anki/...`, personal tokens), `pushes` what it imports.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ bp = Blueprint("ankisync", __name__)
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, its config defaults and the progress page's panel helper."""
-    from webapp.ankisync import views
+    from webapp.ankisync import api, views
 
     app.context_processor(lambda: {"anki_panel": views.panel})
     app.register_blueprint(bp)
+    api.init_app(app)

@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from webapp.ankisync import bp, jobs
+from webapp.ankisync import bp, jobs, pushes
 from webapp.ankisync.forms import UploadForm
 from webapp.ankisync.package import size_label
 from webapp.platform.db import get_session
@@ -98,7 +98,8 @@ def _own_job(job_id: int) -> AnkiImport:
 @login_required
 def job(job_id: int) -> ResponseReturnValue:
     """The import's progress while it runs; what it imported, or why not, after."""
-    return render_template("ankisync/job.html", job=_own_job(job_id), form=UploadForm(), max_size=_max_size())
+    return render_template("ankisync/job.html", job=_own_job(job_id), form=UploadForm(), max_size=_max_size(),
+                           addon_filename=pushes.FILENAME)
 
 
 @bp.get("/progress/anki/<int:job_id>/status")

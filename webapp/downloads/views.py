@@ -3,11 +3,14 @@
 The web app may not import `decks` (import-linter), so the builder arrives by
 injection: `commands` puts `decks.build_package` into `app.config["DECK_BUILDER"]`.
 Without it the listing says decks are not available here and downloads are 404.
+The course's Anki add-on arrives the same way (`ADDON_BUILDER`, `anki_addon.build.addon_bytes`).
 """
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Callable
 
 from flask import abort, current_app, render_template, send_file
 from flask.typing import ResponseReturnValue
@@ -21,10 +24,16 @@ from webapp.platform.db import get_session
 from webapp.platform.models import Enrollment, SchoolClass
 
 MIMETYPE = "application/apkg"
+ADDON_NAME = "massage-safety-sync.ankiaddon"
 
 
 def _builder() -> DeckBuilder | None:
     builder = current_app.config.get("DECK_BUILDER")
+    return builder if callable(builder) else None
+
+
+def _addon_builder() -> Callable[[], bytes] | None:
+    builder = current_app.config.get("ADDON_BUILDER")
     return builder if callable(builder) else None
 
 
@@ -84,8 +93,17 @@ def index() -> ResponseReturnValue:
     classes = [(c, selection_deck(bank, c.modules or [], c.name)) for c in _my_classes()]
     return render_template(
         "downloads/index.html", course=bank.course, course_deck=files[0], module_decks=files[1:],
-        classes=classes,
+        classes=classes, addon_available=_addon_builder() is not None, addon_name=ADDON_NAME,
     )
+
+
+@bp.get("/" + ADDON_NAME)
+def addon() -> ResponseReturnValue:
+    """The course's Anki add-on (`anki_addon/`, built by the injected `ADDON_BUILDER`); 404 when not offered."""
+    builder = _addon_builder()
+    if builder is None:
+        abort(404)
+    return send_file(io.BytesIO(builder()), mimetype="application/zip", as_attachment=True, download_name=ADDON_NAME)
 
 
 @bp.get("/<filename>")

@@ -91,6 +91,19 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "DECK_CACHE_DIR": os.environ.get("DECK_CACHE_DIR", ""),
         "DECK_VERSION": "",
         "DECK_BUILDER": None,
+        # The Anki add-on's API (/api/v1/anki/...): requests per personal token (Flask-Limiter syntax), answers
+        # one push may carry, and how far ahead of the server's clock an answer may be dated (Anki's clock drifts).
+        "ANKI_API_LIMIT": "60 per minute",
+        "ANKI_API_MAX_REVIEWS": 5_000,
+        "ANKI_API_CLOCK_SKEW_SECONDS": 300,
+        # Personal tokens a learner may hold at once (one per device is the idea).
+        "SYNC_TOKENS_PER_USER": 10,
+        # The course's notes as the add-on receives them: `commands` injects `decks.feed.note_feed`
+        # (webapp may not import decks); None: the add-on's note endpoints answer 503.
+        "ANKI_NOTE_FEED": None,
+        # The add-on's `.ankiaddon` file as bytes: `commands` injects `anki_addon.build.addon_bytes`; None: /decks/
+        # does not offer it.
+        "ADDON_BUILDER": None,
         # Compression of responses (Flask-Compress).
         "COMPRESS_MIMETYPES": [
             "text/html", "text/css", "text/csv", "text/plain", "application/javascript", "text/javascript",

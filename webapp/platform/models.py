@@ -431,6 +431,25 @@ class PasswordReset(Base):
     used_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
 
 
+class SyncToken(Base):
+    """A learner's personal token for the Anki add-on: it acts for that learner alone.
+
+    Only the SHA-256 of the token is stored (it is shown once, when made), so a
+    copy of the database opens no account; revoking sets `revoked_at`, and the
+    token stops working at once.
+    """
+
+    __tablename__ = "sync_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(60))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+
+
 class RosterUndo(Base):
     """What an instructor may undo on a class for a few minutes: a student's removal, or a replaced join code.
 

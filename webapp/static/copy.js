@@ -1,4 +1,5 @@
-// Copy buttons: <button data-copy="ID"> copies the text of the input with that id.
+// Copy buttons: <button data-copy="ID"> copies the text of the input with that id
+// (data-copied names what was copied in the message: "Link" unless it says otherwise).
 // The button stays hidden without JavaScript; the read-only input can still be
 // selected and copied by hand. No inline script, so a strict CSP allows it.
 (function () {
@@ -12,7 +13,8 @@
     if (!input) { return; }
     input.focus();
     input.select();
-    var done = function () { announce(button, "Link copied."); };
+    var what = button.getAttribute("data-copied") || "Link";
+    var done = function () { announce(button, what + " copied."); };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(input.value).then(done, function () {
         announce(button, "Press Ctrl+C (or \u2318+C) to copy the selected link.");

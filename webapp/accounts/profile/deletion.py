@@ -1,7 +1,7 @@
 """Deleting a learner's account, as the school's `ACCOUNT_DELETION` setting says.
 
 - "delete": the account and everything of it go: answers, options chosen,
-  activity rollups, item states, class memberships, reset links. The class's figures are then
+  activity rollups, item states, class memberships, reset links, Anki add-on tokens. The class's figures are then
   those of the remaining students, as if the learner had never joined.
 - "anonymise": the person goes, the record stays. Name, email and password are
   replaced, log-in becomes impossible, every session ends; the answers and
@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.auth.sessions import end_all_sessions
 from webapp.platform.errors import WebappError
-from webapp.platform.models import Enrollment, ItemState, PasswordReset, Review, ReviewActivity, ReviewChoice, User
+from webapp.platform.models import (
+    Enrollment,
+    ItemState,
+    PasswordReset,
+    Review,
+    ReviewActivity,
+    ReviewChoice,
+    SyncToken,
+    User,
+)
 
 MODES = ("delete", "anonymise")
 ANONYMOUS_NAME = "Former student"
@@ -56,6 +65,8 @@ def delete_account(session: Session, user: User, mode: str, now: dt.datetime) ->
     if user.is_instructor:
         raise DeletionError("Instructor accounts own classes; ask your school to close this account.")
     session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
+    # An anonymised account keeps its row, so its Anki add-on tokens must go explicitly.
+    session.execute(delete(SyncToken).where(SyncToken.user_id == user.id))
     if mode == "anonymise":
         user.email = f"deleted-{user.id}@deleted.invalid"
         user.display_name = ANONYMOUS_NAME

@@ -1,8 +1,8 @@
-"""Account forms: change password, set a password from a reset link, delete the account."""
+"""Account forms: change password, set a password from a reset link, delete the account, Anki add-on tokens."""
 
 from __future__ import annotations
 
-from wtforms import PasswordField
+from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from webapp.accounts.auth.forms import SignupForm
@@ -55,3 +55,16 @@ class DeleteAccountForm(Form):
 
     password = PasswordField("Your password",
                              validators=[DataRequired("Enter your password to confirm."), Length(max=128)])
+
+
+class NewTokenForm(Form):
+    """Make a personal token for the Anki add-on; the label says which device holds it."""
+
+    label = StringField("Name this token", default="Anki on my laptop",
+                        validators=[DataRequired("Give the token a name, such as the device it is for."),
+                                    Length(max=60, message="Keep the name under 60 characters.")],
+                        description="So you know which one to revoke later, e.g. “Anki on my phone”.")
+
+
+class RevokeTokenForm(Form):
+    """Revoke one token (the form carries only the CSRF token; the token's id is in the address)."""

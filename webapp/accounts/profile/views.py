@@ -1,4 +1,4 @@
-"""`/account`: change password, download my data, delete my account; `/account/reset/<token>`."""
+"""`/account`: change password, download my data, tokens for the Anki add-on, delete my account; `/account/reset/<token>`."""
 
 from __future__ import annotations
 
@@ -18,8 +18,15 @@ from webapp.accounts.profile import bp
 from webapp.accounts.profile.credentials import replace_password
 from webapp.accounts.profile.deletion import DeletionError, delete_account, deletion_mode
 from webapp.accounts.profile.export import export_chunks
-from webapp.accounts.profile.forms import ChangePasswordForm, DeleteAccountForm, ResetPasswordForm
+from webapp.accounts.profile.forms import (
+    ChangePasswordForm,
+    DeleteAccountForm,
+    NewTokenForm,
+    ResetPasswordForm,
+    RevokeTokenForm,
+)
 from webapp.accounts.profile.resets import ResetError, pending_reset, use_reset
+from webapp.accounts.profile.tokens import TokenError, active_tokens, issue_token, revoke_token
 from webapp.platform.db import get_session
 from webapp.platform.extensions import limiter
 from webapp.platform.models import User, utcnow
@@ -36,13 +43,22 @@ def _me() -> User:
     return user
 
 
+# Making a token is cheap, but each is a credential: a person needs a few, a script more.
+TOKEN_LIMIT = "10 per hour"
+
+
 def _page(password_form: FlaskForm | None = None, delete_form: FlaskForm | None = None,
-          status: int = 200) -> ResponseReturnValue:
-    return render_template(
+          token_form: FlaskForm | None = None, new_token: str | None = None, status: int = 200) -> ResponseReturnValue:
+    response = make_response(render_template(
         "account/index.html", password_form=password_form or ChangePasswordForm(),
         delete_form=delete_form or DeleteAccountForm(),
         deletion=deletion_mode(current_app.config["ACCOUNT_DELETION"]),
-    ), status
+        token_form=token_form or NewTokenForm(formdata=None), revoke_form=RevokeTokenForm(),
+        tokens=active_tokens(get_session(), current_user.id), new_token=new_token,
+    ), status)
+    if new_token is not None:  # the one page that shows it: kept out of every cache and the history's copies
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/")
@@ -69,6 +85,44 @@ def change_password() -> ResponseReturnValue:
             return redirect(url_for("account.index"))
         form.current_password.errors = ["That is not your current password."]
     return _page(password_form=form, status=400)
+
+
+def _token_maker_key() -> str:
+    # Per account, as the export's: a classroom behind one address must not share one allowance.
+    return f"tokens:{current_user.id if current_user.is_authenticated else 'anonymous'}"
+
+
+@bp.post("/tokens")
+@login_required
+@limiter.limit(TOKEN_LIMIT, key_func=_token_maker_key)
+def new_token() -> ResponseReturnValue:
+    """Make a personal token for the Anki add-on and show it, this once."""
+    if _me().is_instructor:
+        return _page(status=403)  # the page says why: the add-on syncs a learner's own study
+    form = NewTokenForm()
+    if form.validate_on_submit():
+        try:
+            token = issue_token(get_session(), _me(), form.label.data or "", utcnow(),
+                                int(current_app.config["SYNC_TOKENS_PER_USER"]))
+        except TokenError as error:
+            form.label.errors = [str(error)]
+        else:
+            return _page(new_token=token)
+    return _page(token_form=form, status=400)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int) -> ResponseReturnValue:
+    """Revoke one of my tokens: the add-on holding it stops syncing at once."""
+    form = RevokeTokenForm()
+    if not form.validate_on_submit():
+        flash("This form has expired. Please reload the page and try again.", "error")
+    elif revoke_token(get_session(), current_user.id, token_id, utcnow()):
+        flash("Token revoked. The add-on that used it can no longer sync.", "success")
+    else:
+        flash("That token was already revoked.", "info")
+    return redirect(url_for("account.index") + "#tokens-heading")
 
 
 def _learner_key() -> str:
