@@ -1,6 +1,6 @@
 """Personal tokens for the Anki add-on: stored hashed, with a label, last use and revocation.
 
-Revision ID: 0014b
+Revision ID: 0014
 Revises: 0013
 
 A new table only: nothing to backfill (no learner has a token yet).
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014b"
+revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None
