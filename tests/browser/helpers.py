@@ -81,6 +81,11 @@ def cookies_of(browser: Any, base: str, email: str, password: str) -> list[dict[
         context.close()
 
 
+# A page tour looks at the HTML (axe, screenshots), which is the same over either database, so it runs
+# on SQLite only; every page is still fetched on PostgreSQL by tests/webapp/trust/test_policy.py.
+ON_SQLITE = pytest.mark.parametrize("module_database_url", ["sqlite"], indirect=True, scope="module")
+
+
 def tour(pages: Iterable[str], viewports: Sequence[str] = tuple(VIEWPORTS), schemes: Sequence[str] = SCHEMES) -> Any:
     """`pytest.mark.parametrize` over a page tour: one test per page, width and colour scheme."""
     params = [pytest.param(name, viewport, scheme, id=f"{name}-{viewport}-{scheme}")
@@ -101,9 +106,12 @@ def tour_page(browser: Any, viewport: str, scheme: str, cookies: Sequence[dict[s
 
 
 def visit(page: Any, url: str) -> None:
-    """Go to `url` and wait until the page and its requests (the time-zone beacon) have settled."""
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
+    """Go to `url` and wait for its load event (scripts run, styles and images in).
+
+    Not "networkidle": it adds half a second of silence to every visit and, on a loaded
+    machine, can fail to appear within the timeout at all.
+    """
+    page.goto(url, wait_until="load")
 
 
 def question_type(page: Any) -> str:

@@ -18,7 +18,18 @@ import pytest
 from course import Course
 from quizzes.bank import Bank
 from quizzes.planner import Counts, Plan
-from tests.browser.helpers import DESKTOP, answer_by_mouse, check_axe, make_class, shoot, signup, tour, tour_page, visit
+from tests.browser.helpers import (
+    DESKTOP,
+    ON_SQLITE,
+    answer_by_mouse,
+    check_axe,
+    make_class,
+    shoot,
+    signup,
+    tour,
+    tour_page,
+    visit,
+)
 from webapp import create_app
 from webapp.study import plan as learner
 
@@ -78,7 +89,7 @@ def _join(page: Any, base: str, code: str) -> None:
     page.goto(base + "/join")
     page.get_by_label("Join code").fill(code)
     page.get_by_role("button", name="Join class").click()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")
 
 
 def _pin(monkeypatch: pytest.MonkeyPatch, question: Any) -> None:
@@ -98,12 +109,12 @@ def _open(page: Any, site: Site, name: str, monkeypatch: pytest.MonkeyPatch) -> 
     elif name == "signup-errors":
         visit(page, base + "/signup")
         page.get_by_role("button", name="Create account").click()
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("load")
     elif name == "join-error":
         visit(page, base + "/join")
         page.get_by_label("Join code").fill("WRONG1")
         page.get_by_role("button", name="Join class").click()
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("load")
     elif name.startswith("study-"):
         _pin(monkeypatch, site.question(name.removeprefix("study-")))
         visit(page, base + "/study/")
@@ -111,7 +122,7 @@ def _open(page: Any, site: Site, name: str, monkeypatch: pytest.MonkeyPatch) -> 
         _pin(monkeypatch, site.question(name.removeprefix("answer-")))
         visit(page, base + "/study/")
         answer_by_mouse(page)
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("load")
     elif name == "done":
         _pin(monkeypatch, None)
         visit(page, base + "/study/")
@@ -119,6 +130,7 @@ def _open(page: Any, site: Site, name: str, monkeypatch: pytest.MonkeyPatch) -> 
         raise AssertionError(name)
 
 
+@ON_SQLITE
 @tour(SIGNED_OUT + SIGNED_IN)
 def test_every_page_passes_axe(browser: Any, site: Site, artifacts: Path, monkeypatch: pytest.MonkeyPatch,
                                name: str, viewport: str, scheme: str) -> None:

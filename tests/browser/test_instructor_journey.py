@@ -19,6 +19,7 @@ from course.models import Course
 from quizzes.bank import build_bank
 from tests.browser.helpers import (
     DESKTOP,
+    ON_SQLITE,
     PHONE,
     answer_by_mouse,
     check_axe,
@@ -88,21 +89,21 @@ def test_create_class_watch_answers_arrive_and_export(browser: Any, live_server:
     row = page.locator("table.data-table tbody tr").filter(has_text="Robin Student")
     assert row.count() == 1
     assert row.locator('td[data-label="Reviews, 7 days"]').inner_text().strip() == "3"
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")
     check_axe(page, "overview with a student")
     shoot(page, artifacts, "journey-instructor-overview")
     row.get_by_role("link", name="Robin Student").click()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")
     assert page.get_by_role("heading", name="Recent answers").is_visible()
     assert page.locator("#answers-heading + div tbody tr, #answers-heading ~ .table-wrap tbody tr").count() == 3
     check_axe(page, "one student")
     shoot(page, artifacts, "journey-instructor-student")
     page.get_by_role("link", name="Item analysis").click()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")
     # Items need 5 attempts by default to be listed (issue 13); this class has 3 answers.
     page.get_by_label("Minimum attempts").fill("1")
     page.get_by_label("Minimum attempts").press("Enter")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")
     check_axe(page, "item analysis with answers")
     attempts = [int(cell.inner_text()) for cell in page.locator("tbody tr.item-row > td:nth-of-type(1)").all()]
     assert sum(attempts) == 3
@@ -139,6 +140,7 @@ def instructor_cookies(browser: Any, module_live_server: str, module_database_ur
     return made
 
 
+@ON_SQLITE
 @tour(("instructor-index-empty", "instructor-overview", "instructor-items", "instructor-settings", "instructor-index"))
 def test_instructor_pages_pass_axe(browser: Any, module_live_server: str, instructor_cookies: dict[str, Any],
                                    artifacts: Path, name: str, viewport: str, scheme: str) -> None:
