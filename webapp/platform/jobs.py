@@ -232,6 +232,12 @@ class AppWorker(Worker):
         with self.app.app_context():
             return bool(super().perform_job(job, queue))
 
+    @property
+    def dequeue_timeout(self) -> int:
+        """How long an idle worker waits on the queue before it looks again (and runs maintenance when due)."""
+        # RQ waits worker_ttl - 15 s (6 3/4 minutes): an idle worker would find a dead one's job that late.
+        return max(1, min(int(super().dequeue_timeout), int(self.maintenance_interval)))
+
     def get_heartbeat_ttl(self, job: Job) -> int:
         """How long the job counts as running without a heartbeat: the next one's time and a grace of ours."""
         # RQ's grace is a fixed 60 s; ours is a setting, so a dead worker's job is found as soon as the site wants.
