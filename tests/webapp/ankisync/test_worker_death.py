@@ -23,6 +23,7 @@ from flask import Flask
 from rq.job import Job
 from rq.serializers import JSONSerializer
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from course import Course
 from tests.webapp.ankisync.anki_helpers import many_answers, upload
@@ -58,7 +59,8 @@ def queued_app(postgres_url: str, redis_url: str, course: Course) -> Iterator[Fl
 
 
 def _job(app: Flask, job_id: int) -> AnkiImport:
-    with app.extensions["db_sessionmaker"]() as session:
+    factory: sessionmaker[Session] = app.extensions["db_sessionmaker"]
+    with factory() as session:
         job = session.get(AnkiImport, job_id)
         assert job is not None
         session.expunge(job)
