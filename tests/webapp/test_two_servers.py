@@ -159,13 +159,13 @@ def test_answers_alternate_between_two_servers(servers: tuple[str, str], postgre
         assert time.monotonic() < deadline, f"the import did not finish: {status}"
         time.sleep(0.2)
     assert status["status"] == "done", status
-    connection = redis.Redis.from_url(redis_url)
-    assert Job.fetch(queue_id(job_id), connection=connection, serializer=JSONSerializer).worker_name == "jobs"
-    connection.close()
+    queue = redis.Redis.from_url(redis_url)
+    assert Job.fetch(queue_id(job_id), connection=queue, serializer=JSONSerializer).worker_name == "jobs"
+    queue.close()
     engine = create_engine(postgres_url)
-    with engine.connect() as connection_:
-        imported = connection_.scalar(select(func.count()).select_from(Review).where(Review.source == "anki"))
-        job_added = connection_.scalar(select(AnkiImport.reviews_added).where(AnkiImport.id == job_id))
+    with engine.connect() as connection:
+        imported = connection.scalar(select(func.count()).select_from(Review).where(Review.source == "anki"))
+        job_added = connection.scalar(select(AnkiImport.reviews_added).where(AnkiImport.id == job_id))
     engine.dispose()
     assert imported == job_added == 40 + 4  # the answers added to the file, and the four studied in Anki
 
