@@ -77,6 +77,8 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "JOBS_MAINTENANCE_SECONDS": int(os.environ.get("JOBS_MAINTENANCE_SECONDS") or 60),
         # Instructor pages' per-class snapshots in Redis, seconds (0: off).
         "INSTRUCTOR_SNAPSHOT_SECONDS": 60,
+        # Older figures are still shown for this long while a background job computes new ones.
+        "INSTRUCTOR_SNAPSHOT_STALE_SECONDS": 10 * 60,
         # Anki uploads: what a learner may upload, what it may unpack to (zip-bomb bound), and how long
         # the upload waits before the import continues in the background with progress shown.
         "ANKI_MAX_UPLOAD_BYTES": 100 * 1024 * 1024,
