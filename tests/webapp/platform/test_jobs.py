@@ -132,3 +132,17 @@ def test_a_dead_workers_job_is_found_as_soon_as_the_settings_say(app: Flask, red
     job = Queue(jobs.QUEUE_NAME, connection=worker.connection).enqueue(record, "/dev/null", "x", job_timeout=600)
     assert worker.get_heartbeat_ttl(job) == 5 + 3  # the next heartbeat, then our grace, not RQ's 60 s
     assert worker.dequeue_timeout == 7  # an idle worker looks at least this often
+
+
+def test_the_worker_command_without_redis_says_why_it_cannot_start(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from commands import main
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.setenv("SECRET_KEY", "worker-command-test")
+    result = CliRunner().invoke(main, ["worker", "--burst"])
+    assert result.exit_code == 1
+    assert "REDIS_URL is not set" in result.output and "Traceback" not in result.output
