@@ -95,6 +95,7 @@ def enqueue_once(key: str, seconds: int, func: Callable[..., object], *args: Any
     For work many requests ask for at once (one refresh of a class's figures):
     the first asks, the rest find it asked for.
     """
+    _check(func, args, kwargs)
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     connection = _connection(app)
     if connection is not None:
@@ -109,6 +110,8 @@ def enqueue_once(key: str, seconds: int, func: Callable[..., object], *args: Any
         now = time.monotonic()
         if _once_until.get(key, 0.0) > now:
             return None
+        for ended in [name for name, until in _once_until.items() if until <= now]:
+            del _once_until[ended]  # one entry per class at most, but never more than the live ones
         _once_until[key] = now + seconds
     return _in_thread(app, f"{key}-{uuid.uuid4().hex}", func, args, kwargs)
 
@@ -116,11 +119,6 @@ def enqueue_once(key: str, seconds: int, func: Callable[..., object], *args: Any
 def state(job_id: str) -> JobState | None:
     """The queued job's status, or None when there is no queue or the queue no longer knows the job."""
     return _state(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]
-
-
-def uses_queue(app: Flask) -> bool:
-    """True when jobs go to RQ workers (REDIS_URL set)."""
-    return bool(app.config.get("REDIS_URL"))
 
 
 _once_lock = threading.Lock()
