@@ -2,8 +2,10 @@
 
 Real processes throughout: two `massage-course worker` processes on one
 PostgreSQL database and one Redis, an upload through the app with REDIS_URL
-set (so it goes to the queue), and a SIGKILL of the first worker and all its
-children once the import has committed some of its parts but not all.
+set (so it goes to the queue), and a SIGKILL of the worker running it and all
+its children once the import has committed some of its parts but not all. The
+other worker finds the job without a heartbeat and, through RQ's scheduler,
+runs it again after the first retry's wait (JOBS_RETRY_SECONDS, 10 s).
 """
 
 from __future__ import annotations
