@@ -16,6 +16,7 @@ from commands.addon import addon_command
 from commands.check import check_command
 from commands.review_sheet import review_group, review_sheet_command
 from commands.serve import serve_command
+from commands.worker import worker_command
 from course import CourseError
 from decks.cli import decks_group
 from decks.errors import DecksError
@@ -47,6 +48,7 @@ def main() -> None:
 
 main.add_command(check_command)
 main.add_command(serve_command)
+main.add_command(worker_command)
 main.add_command(create_instructor_command)
 decks_group.add_command(addon_command)
 main.add_command(decks_group)

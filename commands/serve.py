@@ -74,6 +74,8 @@ def serve_command(host: str, port: int, threads: int | None, production: bool, w
     app = build_app({"REQUEST_LOG": True} if production else None)
     upgrade(app.config["DATABASE_URL"])
     if production:
+        if app.config["REDIS_URL"]:
+            click.echo("Background jobs go to Redis: run `massage-course worker` beside this server.")
         _serve_gunicorn(app, host, port, workers, threads or PRODUCTION_THREADS)
         return
     threads = threads or WAITRESS_THREADS

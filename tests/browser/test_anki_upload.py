@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
+from werkzeug.serving import make_server
 
 from course import Course
 from tests.browser.helpers import DESKTOP, PHONE, check_axe, shoot, signup
 from tests.webapp.ankisync.anki_helpers import course_bank, export_apkg, import_deck, new_collection, study
+from webapp import create_app
 from webapp.platform.db import make_engine
 from webapp.platform.models import AnkiImport, User
 
@@ -87,3 +90,37 @@ def test_upload_flow_looks_finished_and_passes_axe(browser: Any, live_server: st
         page.locator("#anki").screenshot(path=str(artifacts / f"anki-panel-synced-{tag}.png"))
         shoot(page, artifacts, f"anki-progress-{tag}")
         context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_an_upload_waiting_for_a_worker_says_so_and_passes_axe(browser: Any, app_config: dict[str, Any],
+                                                               redis_url: str, apkg: Path, artifacts: Path,
+                                                               scheme: str) -> None:
+    """With REDIS_URL and no worker running yet, the job page shows the upload waiting, not failed."""
+    application = create_app({**app_config, "WTF_CSRF_ENABLED": True, "REDIS_URL": redis_url,
+                              "ANKI_FOREGROUND_SECONDS": 0.0})
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        for viewport, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            tag = f"{viewport}-{scheme}"
+            context = browser.new_context(viewport=size, color_scheme=scheme)
+            page = context.new_page()
+            signup(page, base, email=f"queued-{tag}@example.com")
+            page.goto(f"{base}/progress")
+            page.get_by_label("Anki export (.apkg or .colpkg)").set_input_files(str(apkg))
+            page.get_by_role("button", name="Upload and import").click()
+            page.wait_for_load_state()
+            assert page.get_by_role("heading", name="Importing…").is_visible()
+            assert page.get_by_role("status").filter(has_text="Waiting for a worker").is_visible()
+            check_axe(page, f"import waiting for a worker ({tag})")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= size["width"], f"the job page scrolls sideways at {size['width']} px ({width} px wide)"
+            shoot(page, artifacts, f"anki-queued-{tag}")
+            context.close()
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        application.extensions["db_engine"].dispose()

@@ -1,10 +1,11 @@
-"""Two production servers (gunicorn, 2 workers each) on one PostgreSQL and one Redis behave as one.
+"""Two production servers (gunicorn, 2 workers each) and a job worker on one PostgreSQL and one Redis behave as one.
 
 A learner's questions are fetched from one server and answered through the
 other, alternately; afterwards the database holds exactly one review per
 answer and one consistent item state per item, and a log-out on one server
 ends the session on the other. Nothing lives in a worker's memory between
-requests.
+requests. An Anki upload sent to one server is imported by the job worker
+(`massage-course worker`) and its progress read from the other.
 """
 
 from __future__ import annotations
@@ -19,15 +20,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 from itsdangerous import URLSafeSerializer
+from rq.job import Job
+from rq.serializers import JSONSerializer
 from sqlalchemy import create_engine, func, select
 from werkzeug.datastructures import MultiDict
 
 from course import Course
 from quizzes.bank import build_bank
+from tests.webapp.ankisync.anki_helpers import many_answers
 from tests.webapp.helpers import answer_fields
-from webapp.platform.models import ItemState, Review
+from tests.webapp.workers import start_worker, stop
+from webapp.ankisync.jobs import queue_id
+from webapp.platform.models import AnkiImport, ItemState, Review
 from webapp.questions.tokens import SALT
 
 pytestmark = pytest.mark.slow
@@ -67,12 +74,13 @@ def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> Non
 
 @pytest.fixture
 def servers(postgres_url: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """Two servers on one database and one Redis: their base URLs."""
+    """Two servers and a job worker on one database and one Redis: the servers' base URLs."""
     env = {**os.environ, "DATABASE_URL": postgres_url, "REDIS_URL": redis_url, "SECRET_KEY": SECRET,
            "DEMO_DATA": "0"}
     started: list[subprocess.Popen[bytes]] = []
     bases: list[str] = []
     try:
+        started.append(start_worker("jobs", env, tmp_path / "worker.log"))
         for name in ("a", "b"):
             port = _free_port()
             log = tmp_path / f"server-{name}.log"
@@ -81,9 +89,11 @@ def servers(postgres_url: str, redis_url: str, tmp_path: Path) -> Iterator[tuple
             _wait_healthy(bases[-1], started[-1], log)
         yield bases[0], bases[1]
     finally:
-        for process in started:
+        for process in started[1:]:
             process.terminate()
-        for process in started:
+        if started:
+            stop(started[0])
+        for process in started[1:]:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -97,7 +107,8 @@ def _csrf(html: str) -> str:
     return match.group(1)
 
 
-def test_answers_alternate_between_two_servers(servers: tuple[str, str], postgres_url: str, course: Course) -> None:
+def test_answers_alternate_between_two_servers(servers: tuple[str, str], postgres_url: str, redis_url: str,
+                                              course: Course, tmp_path: Path) -> None:
     a, b = servers
     browser = requests.Session()
     signup = browser.get(f"{a}/signup")
@@ -135,6 +146,28 @@ def test_answers_alternate_between_two_servers(servers: tuple[str, str], postgre
     assert len(reviews) == ANSWERS and len({p for _, p in reviews}) == ANSWERS
     assert sorted(i for i, _ in reviews) == sorted(items)
     assert states == per_item, "item states disagree with the reviews they came from"
+
+    # An Anki upload to one server is imported by the job worker; the other server shows it done.
+    package = many_answers(tmp_path / "anki", course, 40)
+    progress = browser.get(f"{a}/progress")
+    sent = browser.post(f"{a}/progress/anki", data={"csrf_token": _csrf(progress.text)},
+                        files={"package": ("collection.apkg", package)}, allow_redirects=False)
+    assert sent.status_code == 302 and "/progress/anki/" in sent.headers["Location"], sent.text[:500]
+    job_id = int(sent.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    deadline = time.monotonic() + 120
+    while (status := browser.get(f"{b}/progress/anki/{job_id}/status").json())["status"] in {"queued", "running"}:
+        assert time.monotonic() < deadline, f"the import did not finish: {status}"
+        time.sleep(0.2)
+    assert status["status"] == "done", status
+    queue = redis.Redis.from_url(redis_url)
+    assert Job.fetch(queue_id(job_id), connection=queue, serializer=JSONSerializer).worker_name == "jobs"
+    queue.close()
+    engine = create_engine(postgres_url)
+    with engine.connect() as connection:
+        imported = connection.scalar(select(func.count()).select_from(Review).where(Review.source == "anki"))
+        job_added = connection.scalar(select(AnkiImport.reviews_added).where(AnkiImport.id == job_id))
+    engine.dispose()
+    assert imported == job_added == 40 + 4  # the answers added to the file, and the four studied in Anki
 
     # Log out on one server: the same cookie is refused on the other.
     progress = browser.get(f"{b}/progress")

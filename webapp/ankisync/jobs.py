@@ -1,27 +1,31 @@
-"""Import jobs: a row per upload in `anki_imports`, worked on by a thread.
+"""Import jobs: a row per upload in `anki_imports`, worked on in the background.
 
-The worker that receives the upload saves it to a temporary folder, writes a
-job row and starts a thread on it; the request waits up to
-`ANKI_FOREGROUND_SECONDS` (1 s) and then sends the learner to the job's page,
-which polls the row. Because the state is in the database, any worker can show
-it. The file itself is read in a bounded child process
-(`webapp.ankisync.package`); the thread only writes what it returns, in short
+The web worker that receives the upload saves it to a folder on this machine's
+disk (ANKI_UPLOAD_DIR), writes a job row and hands `run` to the job queue
+(`webapp.platform.jobs`: an RQ worker with REDIS_URL, else a thread); the
+request waits up to `ANKI_FOREGROUND_SECONDS` (1 s) and then sends the learner
+to the job's page, which polls the row. Because the state is in the database,
+any web worker can show it. The file itself is read in a bounded child process
+(`webapp.ankisync.package`); the job only writes what it returns, in short
 transactions of whole items (`webapp.ankisync.history.plan_import`), each one
 also adding its count to the job row. So a learner's imports in the last
-24 hours are counted from `anki_imports` (`added_today`), and if the worker
-dies mid-import, what was committed is whole and counted; a job not updated
-for `STALE_AFTER` is shown as failed and the learner uploads again (answers
-already imported are recognised by their Anki id and not added twice).
+24 hours are counted from `anki_imports` (`added_today`).
+
+If the process running the job dies mid-import, what was committed is whole and
+counted. On the queue, another worker runs the job again from the start: the
+answers already imported are recognised by their Anki id and not added twice,
+and the row keeps counting from where it was. Without a queue (or with no
+worker left to retry it), a job not updated for `STALE_AFTER` is shown as
+failed and the learner uploads again, with the same guarantee.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
-import threading
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +34,7 @@ from quizzes.anki_identity import guid_map
 from webapp.ankisync.history import Added, Retention, add_anki_reviews, plan_import
 from webapp.ankisync.package import Limits, PackageError, read_package
 from webapp.classes.settings import study_settings
+from webapp.platform.jobs import enqueue_named
 from webapp.platform.models import AnkiImport, utcnow
 
 STALE_AFTER = dt.timedelta(minutes=10)
@@ -75,20 +80,23 @@ def is_stale(job: AnkiImport, now: dt.datetime) -> bool:
     return job.status in ACTIVE and job.updated_at <= now - STALE_AFTER
 
 
-def start(app: Flask, job_id: int, upload: Path, wait_seconds: float) -> None:
-    """Work on the job in a thread; return when done or after `wait_seconds`, whichever is first."""
-    thread = threading.Thread(target=run, args=(app, job_id, upload), name=f"anki-import-{job_id}", daemon=True)
-    thread.start()
-    thread.join(wait_seconds)
+def queue_id(job_id: int) -> str:
+    """The job queue's id for the import `job_id` (its page reads the queue's state under it)."""
+    return f"anki-import-{job_id}"
 
 
-def run(app: Flask, job_id: int, upload: Path) -> None:
-    """Import the uploaded package of job `job_id`, then remove the upload's folder."""
+def start(job_id: int, upload: Path, wait_seconds: float) -> None:
+    """Hand the job to the queue; return when done or after `wait_seconds`, whichever is first."""
+    enqueue_named(queue_id(job_id), run, job_id, str(upload)).wait(wait_seconds)
+
+
+def run(job_id: int, upload: str) -> None:
+    """Import the uploaded package of job `job_id`, then remove the upload's folder (a job of the queue)."""
+    path = Path(upload)
     try:
-        with app.app_context():
-            _run(app, job_id, upload)
+        _run(current_app._get_current_object(), job_id, path)  # type: ignore[attr-defined]
     finally:
-        shutil.rmtree(upload.parent, ignore_errors=True)
+        shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def _run(app: Flask, job_id: int, upload: Path) -> None:
@@ -104,13 +112,19 @@ def _run(app: Flask, job_id: int, upload: Path) -> None:
 
     with factory() as session:
         job = session.get(AnkiImport, job_id)
-        if job is None:
-            return
+        if job is None or job.status not in ACTIVE:
+            return  # gone, or finished by an earlier run whose worker died before the queue heard
         user_id = job.user_id
+        # Answers an earlier run of this job added: a re-run finds them known, but they are this job's own.
+        added_before = job.reviews_added
+    if not upload.is_file():
+        _fail(factory, job_id, "The uploaded file is no longer on the server. Please upload it again.")
+        return
     bank = get_bank()
-    committed = False
+    committed = added_before > 0
     try:
         workdir = upload.parent / "work"
+        shutil.rmtree(workdir, ignore_errors=True)  # an earlier run's half-unpacked files
         workdir.mkdir()
         contents = read_package(upload, guid_map(question.id for question in bank), limits(app), workdir, progress)
         progress(f"Adding {len(contents.reviews)} answers to your history", 70)
@@ -133,7 +147,7 @@ def _run(app: Flask, job_id: int, upload: Path) -> None:
             assert job is not None
             now = utcnow()
             job.status, job.stage, job.percent, job.updated_at, job.finished_at = "done", "Done", 100, now, now
-            job.notes_found, job.reviews_known = contents.notes_found, plan.reviews_known
+            job.notes_found, job.reviews_known = contents.notes_found, max(0, plan.reviews_known - added_before)
             if plan.held_back:
                 job.message = (f"{plan.held_back:,} newer answers in this file were not added: an import adds at most "
                                f"{per_day:,} answers a day. Upload the same file again tomorrow to add them.")

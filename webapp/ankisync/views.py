@@ -20,6 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from webapp.ankisync import bp, jobs, pushes
 from webapp.ankisync.forms import UploadForm
 from webapp.ankisync.package import size_label
+from webapp.platform import jobs as background
 from webapp.platform.db import get_session
 from webapp.platform.extensions import csrf, limiter
 from webapp.platform.models import AnkiImport, Review, utcnow
@@ -72,7 +73,10 @@ def upload() -> ResponseReturnValue:
     if jobs.active_job(session, current_user.id, utcnow()) is not None:
         session.rollback()
         return _back("An import of yours is still running. Wait for it to finish, then upload again.")
-    folder = Path(tempfile.mkdtemp(prefix="anki-upload-"))
+    uploads = str(current_app.config["ANKI_UPLOAD_DIR"]) or None
+    if uploads:
+        Path(uploads).mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="anki-upload-", dir=uploads))
     path = folder / "upload"
     form.package.data.save(path)
     name = (form.package.data.filename or "upload")[:255]
@@ -80,17 +84,27 @@ def upload() -> ResponseReturnValue:
                      message="")
     session.add(job)
     session.commit()
-    jobs.start(current_app._get_current_object(), job.id, path,  # type: ignore[attr-defined]
-               float(current_app.config["ANKI_FOREGROUND_SECONDS"]))
+    jobs.start(job.id, path, float(current_app.config["ANKI_FOREGROUND_SECONDS"]))
     return redirect(url_for("ankisync.job", job_id=job.id))
+
+
+_AGAIN = "Upload the file again: answers already imported are not added twice."
 
 
 def _own_job(job_id: int) -> AnkiImport:
     job = get_session().get(AnkiImport, job_id)
     if job is None or job.user_id != current_user.id:
         abort(404)
-    if jobs.is_stale(job, utcnow()):
-        job.status, job.message = "failed", "The import stopped before it finished. Upload the file again: answers already imported are not added twice."
+    if job.status not in jobs.ACTIVE:
+        return job
+    queued = background.state(jobs.queue_id(job.id))
+    if queued is not None and queued.status == "queued":
+        # Waiting for a worker, or put back on the queue after its worker died: not stale, however long.
+        job.stage = "Waiting for a worker" if job.status == "queued" else "Waiting for a worker to carry on"
+    elif queued is not None and queued.status == "failed":
+        job.status, job.message = "failed", (f"The import stopped before it finished ({queued.reason}). {_AGAIN}")
+    elif jobs.is_stale(job, utcnow()):
+        job.status, job.message = "failed", f"The import stopped before it finished. {_AGAIN}"
     return job
 
 

@@ -6,7 +6,7 @@ Times and days on these pages are in the class's zone (`SchoolClass.timezone`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
@@ -66,6 +66,12 @@ def overview_figures(school_class: SchoolClass, now: dt.datetime) -> snapshot.Ov
         due=stats.due_forecast(session, users, now, days=14, bank=bank, zone=zone),
         retention=stats.true_retention(session, users, now, days=30), total_items=len(items),
     )
+
+
+@snapshot.computes("overview")
+def _overview_figures(school_class: SchoolClass, roster: Sequence[class_roster.Enrolment],
+                      now: dt.datetime) -> snapshot.OverviewFigures:
+    return overview_figures(school_class, now)
 
 
 @bp.get("/classes/<int:class_id>")

@@ -9,6 +9,7 @@ is noise, not a finding.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -81,6 +82,12 @@ def _min_attempts(raw: str | None) -> int:
         return max(0, min(10_000, int(raw))) if raw not in (None, "") else DEFAULT_MIN_ATTEMPTS
     except ValueError:
         return DEFAULT_MIN_ATTEMPTS
+
+
+@snapshot.computes("items")
+def _item_figures(school_class: SchoolClass, roster: Sequence[class_roster.Enrolment],
+                  now: dt.datetime) -> snapshot.ItemFigures:
+    return item_figures(school_class, roster)
 
 
 def item_figures(school_class: SchoolClass, roster: Sequence[class_roster.Enrolment]) -> snapshot.ItemFigures:

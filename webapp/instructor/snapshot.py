@@ -28,9 +28,15 @@ so no race can put old figures under a new key. Instructor actions that change
 no figure (join code, archive, password reset links) need nothing.
 
 Freshness: answers change the figures without changing the key; they show
-after at most INSTRUCTOR_SNAPSHOT_SECONDS (60), the entry's lifetime in Redis
-(a rendered page lives no longer than the figures it shows), and the page says
-when its figures were computed.
+after about INSTRUCTOR_SNAPSHOT_SECONDS (60), and the page says when its
+figures were computed. Figures older than that are still served, for up to
+INSTRUCTOR_SNAPSHOT_STALE_SECONDS more, while one background job per class and
+kind (`refresh`, on the job queue) computes the next ones: when a snapshot
+expires, its class's pages cost no more than before, and no instructor's
+request waits for the figures. A page computes its figures itself only when
+there is no snapshot at all (the first visit, a changed roster or settings,
+figures older than the stale bound). A rendered page lives no longer than the
+figures it shows are fresh.
 """
 
 from __future__ import annotations
@@ -47,7 +53,9 @@ from markupsafe import Markup
 
 from webapp.classes import roster
 from webapp.instructor import analytics, pace
+from webapp.platform import jobs
 from webapp.platform.content import content_key, get_bank
+from webapp.platform.db import get_session
 from webapp.platform.extensions import redis_options
 from webapp.platform.models import SchoolClass, utcnow
 from webapp.records.items import ItemStat, OptionStat
@@ -99,6 +107,20 @@ SHAPE = _shape([Snapshot, OverviewFigures, ItemFigures, analytics.StudentRow, pa
                 ItemStat, OptionStat])
 
 
+# How each kind of figures is computed for a class, its roster and a moment (registered by the pages' modules),
+# so a background job can recompute them from a class id alone.
+Compute = Callable[[SchoolClass, Sequence[roster.Enrolment], dt.datetime], object]
+_COMPUTE: dict[str, Compute] = {}
+
+
+def computes(kind: str) -> Callable[[Compute], Compute]:
+    """Register the function that computes `kind`'s figures (for `refresh`)."""
+    def register(function: Compute) -> Compute:
+        _COMPUTE[kind] = function
+        return function
+    return register
+
+
 def init_app(app: Flask) -> None:
     """Cache snapshots in Redis when REDIS_URL is set and INSTRUCTOR_SNAPSHOT_SECONDS > 0; otherwise not at all."""
     seconds = int(app.config["INSTRUCTOR_SNAPSHOT_SECONDS"])
@@ -108,7 +130,7 @@ def init_app(app: Flask) -> None:
     if cached:
         cache.init_app(app, {
             "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": KEY_PREFIX,
-            "CACHE_DEFAULT_TIMEOUT": seconds,
+            "CACHE_DEFAULT_TIMEOUT": seconds + int(app.config["INSTRUCTOR_SNAPSHOT_STALE_SECONDS"]),
             # A Redis that hangs must cost a page a fraction of a second (REDIS_TIMEOUT_SECONDS), not a worker.
             "CACHE_OPTIONS": redis_options(app.config),
         })
@@ -164,12 +186,42 @@ def cached(kind: str, school_class: SchoolClass, roster: Sequence[roster.Enrolme
     name = key(kind, school_class, roster) if seconds else ""
     found = _read(name) if seconds else None
     if isinstance(found, Snapshot):
+        if found.computed_at + dt.timedelta(seconds=found.fresh_for) <= utcnow():
+            _ask_refresh(kind, school_class.id, seconds)
         return found
     now = utcnow()
     fresh = Snapshot(now, lifetime(), compute(now))  # 0 when the read just failed: this one is not kept
     if fresh.fresh_for:
-        _write(name, fresh, fresh.fresh_for)
+        _write(name, fresh, _kept_for(fresh.fresh_for))
     return fresh
+
+
+def refresh(kind: str, class_id: int) -> None:
+    """A background job: compute the class's figures of `kind` now and store them for its pages."""
+    seconds = lifetime()
+    session = get_session()
+    school_class = session.get(SchoolClass, class_id)
+    if not seconds or school_class is None:
+        return
+    enrolled = roster.enrolments(session, class_id)
+    now = utcnow()
+    figures = _COMPUTE[kind](school_class, enrolled, now)
+    _write(key(kind, school_class, enrolled), Snapshot(now, seconds, figures), _kept_for(seconds))
+
+
+def _ask_refresh(kind: str, class_id: int, seconds: int) -> None:
+    """Queue one `refresh` of the class's `kind` per `seconds`, however many pages find the figures old."""
+    if kind not in _COMPUTE:
+        return
+    try:
+        jobs.enqueue_once(f"instructor-snapshot-{kind}-{class_id}", seconds, refresh, kind, class_id)
+    except Exception:  # the page still has figures to show; the next request asks again
+        current_app.logger.warning("instructor snapshot: asking for a refresh of %s failed", kind, exc_info=True)
+
+
+def _kept_for(seconds: int) -> int:
+    """How long an entry stays in Redis: its freshness, then the time old figures may be shown while new ones come."""
+    return seconds + int(current_app.config["INSTRUCTOR_SNAPSHOT_STALE_SECONDS"])
 
 
 def rendered(kind: str, school_class: SchoolClass, roster: Sequence[roster.Enrolment], variant: Sequence[object],

@@ -64,13 +64,29 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # argon2id parameters; None: the library's current recommendation (tests set cheap ones).
         "ARGON2_PARAMETERS": None,
+        # Background jobs (webapp/platform/jobs.py): with REDIS_URL they go to `massage-course worker`.
+        # A job that raises runs again after each of these waits; a worker's death also uses one of them.
+        "JOBS_RETRY_SECONDS": _seconds_list(os.environ.get("JOBS_RETRY_SECONDS"), [10, 60, 300]),
+        "JOBS_TIMEOUT_SECONDS": 30 * 60,  # a job still running after this is stopped and counts as failed
+        "JOBS_KEEP_SECONDS": 24 * 60 * 60,  # how long a finished or failed job's status stays readable
+        # A worker renews a running job's heartbeat every JOBS_HEARTBEAT_SECONDS; a job without one for
+        # JOBS_ABANDONED_AFTER_SECONDS more is taken to be a dead worker's, and the next maintenance round
+        # (every JOBS_MAINTENANCE_SECONDS, in any worker) queues it again.
+        "JOBS_HEARTBEAT_SECONDS": int(os.environ.get("JOBS_HEARTBEAT_SECONDS") or 30),
+        "JOBS_ABANDONED_AFTER_SECONDS": int(os.environ.get("JOBS_ABANDONED_AFTER_SECONDS") or 60),
+        "JOBS_MAINTENANCE_SECONDS": int(os.environ.get("JOBS_MAINTENANCE_SECONDS") or 60),
         # Instructor pages' per-class snapshots in Redis, seconds (0: off).
         "INSTRUCTOR_SNAPSHOT_SECONDS": 60,
+        # Older figures are still shown for this long while a background job computes new ones.
+        "INSTRUCTOR_SNAPSHOT_STALE_SECONDS": 10 * 60,
         # Anki uploads: what a learner may upload, what it may unpack to (zip-bomb bound), and how long
         # the upload waits before the import continues in the background with progress shown.
         "ANKI_MAX_UPLOAD_BYTES": 100 * 1024 * 1024,
         "ANKI_MAX_UNPACKED_BYTES": 256 * 1024 * 1024,
         "ANKI_FOREGROUND_SECONDS": 1.0,
+        # Where uploads wait for their import ("": the system's temporary folder). A worker reads them from
+        # this machine's disk, so workers run on the web servers' machine, or this is a folder they share.
+        "ANKI_UPLOAD_DIR": os.environ.get("ANKI_UPLOAD_DIR", ""),
         # Anki import and data export bounds
         # The upload is read in a child process (webapp/ankisync/sandbox.py) with these limits; the
         # unpacked collection is also capped for any file it writes (RLIMIT_FSIZE = ANKI_MAX_UNPACKED_BYTES).
@@ -126,6 +142,14 @@ def demo_data_setting(setting: str | None, database_url_set: bool) -> bool:
     if setting is not None and setting.strip():
         return setting.strip().lower() not in {"0", "false", "no", "off"}
     return not database_url_set
+
+
+def _seconds_list(setting: str | None, default: list[int]) -> list[int]:
+    """A comma-separated list of whole seconds ("10,60,300"; "" or "0": none), or `default` when unset."""
+    if setting is None:
+        return default
+    values = [int(part) for part in setting.split(",") if part.strip()]
+    return [] if values == [0] else values
 
 
 def _instance_secret(instance: Path) -> str:

@@ -7,8 +7,10 @@ one for every worker on the same Redis.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
+import signal
 from collections.abc import Callable
 from typing import Any
 
@@ -16,11 +18,13 @@ import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
+from rq import Queue
 
 from quizzes.questions import ChoiceQuestion
 from tests.webapp.instructor.helpers import PASSWORD, School, answer
 from webapp.classes import roster as class_roster
 from webapp.instructor import dashboard, item_views, snapshot
+from webapp.platform import jobs
 from webapp.platform.db import get_session
 from webapp.platform.models import SchoolClass, utcnow
 
@@ -209,3 +213,51 @@ def test_only_a_fixed_set_of_page_variants_is_kept(cached_app: Flask, school: Sc
         assert kept() == 3
     finally:
         store.close()
+
+
+def test_old_figures_are_served_while_one_job_computes_the_next(cached_app: Flask, school: School, redis_url: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a snapshot is older than its freshness, pages show it and queue one refresh; a worker stores the next."""
+    client = signed_in(cached_app, "teacher@example.com")
+    base = f"/instructor/classes/{school.class_id}"
+    first = main(client.get(base).data)
+    old = stored(cached_app, "overview", school.class_id)
+    with cached_app.app_context():  # the figures were computed two minutes ago
+        school_class = get_session().get(SchoolClass, school.class_id)
+        assert school_class is not None
+        name = snapshot.key("overview", school_class, class_roster.enrolments(get_session(), school.class_id))
+        snapshot.cache.set(name, dataclasses.replace(old, computed_at=old.computed_at - dt.timedelta(minutes=2)))
+    older = old.computed_at - dt.timedelta(minutes=2)
+    shown = first.replace(old.computed_at.isoformat(), older.isoformat()).replace(
+        f">{old.computed_at:%H:%M}</time>", f">{older:%H:%M}</time>")
+    store = redis.Redis.from_url(redis_url)
+    for page in store.scan_iter(match=f"{snapshot.KEY_PREFIX}html:*"):  # a rendered page lasts while its figures are fresh
+        store.delete(page)
+    question = next(q for q in cached_app.extensions["bank"].questions if isinstance(q, ChoiceQuestion)
+                    and q.type == "mcq" and any(o.unsafe for o in q.options))
+    answer(cached_app, school.cat, question, next(o for o in question.options if o.unsafe).id, utcnow(), 1)
+
+    def never(*args: object) -> None:
+        raise AssertionError("a page computed figures while old ones could be shown")
+
+    queue = Queue(jobs.QUEUE_NAME, connection=store)
+    with monkeypatch.context() as patched:
+        patched.setattr(dashboard, "overview_figures", never)
+        for _ in range(3):  # several instructors' requests at once: one job between them
+            assert main(client.get(base).data) == shown
+        assert queue.count == 1
+    assert stored(cached_app, "overview", school.class_id).figures == old.figures
+    assert "Cat" in first
+
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        assert jobs.work(cached_app, burst=True, name="test-snapshots")
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+    new = stored(cached_app, "overview", school.class_id)
+    assert new.computed_at > old.computed_at and new.figures != old.figures
+    cat = next(row for row in new.figures.rows if row.name == "Cat")
+    assert cat.unsafe_picks == 1
+    assert main(client.get(base).data) != first
+    store.close()
