@@ -5,11 +5,13 @@ modification time is newer, and then it overwrites the whole note: fields and
 tags, including the tags and lines a learner added. So a note's time must move
 exactly when what the learner sees of it moves, and never otherwise:
 
-- Each note has a digest of what it shows: its fields, the tags we set, and its
-  note type's fields, templates and CSS (decks.notes makes the note). Each note
-  type has one too (`note-type:<id>`): Anki replaces a learner's note type,
-  and with it any CSS they adjusted, only with a newer one, so a note type's
-  time moves with its look alone, not with every edited question.
+- Each note has a digest of its own content: its note type's id, its fields
+  and the tags we set (decks.notes makes the note). Each note type has one too
+  (`note-type:<id>`), of its look: fields, templates and CSS. The two move
+  apart. Anki replaces a learner's note type (and any CSS they adjusted) only
+  with a newer one, and renders every card from its note type, so a styling or
+  template change moves the note type alone: the notes keep their times, and
+  with them the learner's tags and Personal notes.
 - The ledger maps note id -> digest -> the second that digest was first seen.
   `massage-course decks build` (`make decks`) rewrites it when a digest changes;
   it is committed with the content, so every build of the same content, on any
@@ -19,10 +21,11 @@ exactly when what the learner sees of it moves, and never otherwise:
   every earlier release's, to the second, even with a wrong clock and even for
   two releases on one day.
 
-Building a package only reads the ledger. A note whose digest the ledger does
-not know yet (content edited without rebuilding) gets a time one second after
-the newest in the ledger (or at the release, if later): it still arrives, and
-the build stays reproducible; the test suite insists the committed ledger is current.
+Building a package only reads the ledger, and refuses one that does not know a
+note's digest (content edited without `make decks`): such a note has no time
+of its own, so a second unrecorded edit would never reach a learner who got
+the first. The app refuses to start on such a ledger, and the test suite
+insists the committed ledger is current.
 """
 
 from __future__ import annotations
@@ -72,6 +75,25 @@ class Ledger:
         changed = {note for note, digest in digests.items()
                    if note not in self.entries or self.entries[note].digest != digest}
         return sorted(changed | (set(self.entries) - set(digests)))
+
+    def require_current(self, digests: Mapping[str, str], source: str = "decks/notes.lock") -> None:
+        """Refuse to build or serve notes this ledger has no time for.
+
+        A note edited without `make decks` has no time of its own: whatever it
+        got, a second unrecorded edit would get the same one, and Anki, seeing
+        no newer time, would keep the first edit in every learner's collection.
+
+        Raises:
+            DecksError: a note of `digests` is missing from the ledger or has another digest there.
+        """
+        unknown = sorted(note for note, digest in digests.items()
+                         if note not in self.entries or self.entries[note].digest != digest)
+        if unknown:
+            shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+            raise DecksError(
+                f"{source} is out of date with the content: {len(unknown)} Anki notes changed or appeared since it "
+                f"was written ({shown}). Run `{REGENERATE}` (or `massage-course decks build`) and commit {source} "
+                "with the content, so each change reaches learners with a time of its own.")
 
     def updated(self, digests: Mapping[str, str], now: int) -> Ledger:
         """The ledger for notes with `digests` (note id -> digest) at Unix second `now`.
@@ -163,12 +185,14 @@ def model_digest(model: genanki.Model) -> str:
 
 
 def note_digest(note: genanki.Note) -> str:
-    """A digest of everything a learner sees of `note`: fields, tags, and its note type's look.
+    """A digest of `note`'s own content: its note type's id, its fields and tags.
 
-    The note type's look is part of it, so a template or CSS change moves the
-    time of every note of that type: the learner's copies are rendered anew.
+    The note type's look (templates, CSS) is not part of it: Anki applies a
+    newer note type on its own and renders every card from it, while a newer
+    note overwrites the learner's whole note. A field added to the note type
+    still moves the notes, as their field list changes.
     """
-    return _digest({"model": model_digest(note.model), "fields": list(note.fields), "tags": list(note.tags)})
+    return _digest({"model": note.model.model_id, "fields": list(note.fields), "tags": list(note.tags)})
 
 
 def _digest(shown: object) -> str:
