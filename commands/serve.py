@@ -32,15 +32,24 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     With MASSAGE_COURSE_PUBLIC_URL set, the decks' Lesson field links to the
     lesson pages of this site. DECK_VERSION (the note ledger's and the card
     templates' hash) keys the app's deck cache.
+
+    Raises:
+        DecksError: the note ledger (`decks/notes.lock`) is out of date with
+            the content; the message names the command that brings it up to date.
     """
-    from decks.ledger import LEDGER_PATH
-    from decks.package import build_package
+    from decks import ledger as note_ledger
+    from decks.package import bank_digests, build_package
     from webapp import create_app
 
+    path = note_ledger.LEDGER_PATH
+    ledger = note_ledger.Ledger.load(path)
     public_url = os.environ.get("MASSAGE_COURSE_PUBLIC_URL") or None
-    builder = functools.partial(build_package, public_url=public_url)
-    version = hashlib.sha256(LEDGER_PATH.read_bytes() + (public_url or "").encode()).hexdigest()[:12]
-    return create_app({"DECK_BUILDER": builder, "DECK_VERSION": version, **(config or {})})
+    # The builder gets the ledger checked below, never a later re-read of the file.
+    builder = functools.partial(build_package, ledger=ledger, public_url=public_url)
+    version = hashlib.sha256(ledger.dumps().encode() + (public_url or "").encode()).hexdigest()[:12]
+    app = create_app({"DECK_BUILDER": builder, "DECK_VERSION": version, **(config or {})})
+    ledger.require_current(bank_digests(app.extensions["bank"]), str(path))
+    return app
 
 
 # Threads per gunicorn worker: the app is CPU-bound Python, so more threads only

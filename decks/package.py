@@ -72,8 +72,9 @@ def build_package(bank: Bank, modules: Sequence[str] | None, out_path: Path | st
         What was written.
 
     Raises:
-        DecksError: an unknown module id, a selection without questions, or a
-            question that cannot become a note. Nothing is written then.
+        DecksError: an unknown module id, a selection without questions, a
+            question that cannot become a note, or a ledger that does not
+            know a note as it now reads (`make decks` was not run). Nothing is written then.
     """
     assembly = assemble(bank, modules, ledger=Ledger.load() if ledger is None else ledger, public_url=public_url)
     path = Path(out_path)
@@ -124,6 +125,7 @@ def assemble(bank: Bank, modules: Sequence[str] | None, *, ledger: Ledger,
             decks.append(deck)
     if not guids:
         raise DecksError(f"no questions in module(s) {', '.join(m.id for m in selected)}")
+    ledger.require_current(digests)
     times = ledger.times(digests, floor=epoch_seconds(bank.course.release))
     note_mod = {guids[item]: times[item] for item in guids}
     return Assembly(
