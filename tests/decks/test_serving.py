@@ -44,6 +44,11 @@ def test_the_app_refuses_a_stale_ledger_naming_the_command(app_config: dict[str,
 def test_serve_prints_the_refusal_without_a_traceback(stale_ledger: Path, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+
+    def started(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the server started on a stale ledger")
+
+    monkeypatch.setattr("waitress.serve", started)  # a regression fails here instead of serving forever
     result = CliRunner().invoke(main, ["serve", "--port", "0"])
     assert result.exit_code == 1
     assert "out of date with the content" in result.output and "make decks" in result.output
