@@ -33,19 +33,28 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     lesson pages of this site. DECK_VERSION (the note ledger's and the card
     templates' hash) keys the app's deck cache. The Anki add-on's note feed
     and its `.ankiaddon` builder are handed in the same way.
+
+    Raises:
+        DecksError: the note ledger (`decks/notes.lock`) is out of date with
+            the content; the message names the command that brings it up to date.
     """
     from anki_addon.build import addon_bytes
+    from decks import ledger as note_ledger
     from decks.feed import note_feed
-    from decks.ledger import LEDGER_PATH
-    from decks.package import build_package
+    from decks.package import bank_digests, build_package
     from webapp import create_app
 
+    path = note_ledger.LEDGER_PATH
+    ledger = note_ledger.Ledger.load(path)
     public_url = os.environ.get("MASSAGE_COURSE_PUBLIC_URL") or None
-    builder = functools.partial(build_package, public_url=public_url)
-    version = hashlib.sha256(LEDGER_PATH.read_bytes() + (public_url or "").encode()).hexdigest()[:12]
-    feed = functools.partial(note_feed, public_url=public_url)
-    return create_app({"DECK_BUILDER": builder, "DECK_VERSION": version, "ANKI_NOTE_FEED": feed,
-                       "ADDON_BUILDER": addon_bytes, **(config or {})})
+    # The builder and the feed get the ledger checked below, never a later re-read of the file.
+    builder = functools.partial(build_package, ledger=ledger, public_url=public_url)
+    feed = functools.partial(note_feed, ledger=ledger, public_url=public_url)
+    version = hashlib.sha256(ledger.dumps().encode() + (public_url or "").encode()).hexdigest()[:12]
+    app = create_app({"DECK_BUILDER": builder, "DECK_VERSION": version, "ANKI_NOTE_FEED": feed,
+                      "ADDON_BUILDER": addon_bytes, **(config or {})})
+    ledger.require_current(bank_digests(app.extensions["bank"]), str(path))
+    return app
 
 
 # Threads per gunicorn worker: the app is CPU-bound Python, so more threads only

@@ -21,6 +21,7 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import genanki
@@ -34,6 +35,7 @@ def write_apkg(
     note_mod: Mapping[str, int],
     media: Mapping[str, bytes],
     model_mod: Mapping[int, int] | None = None,
+    cardless: AbstractSet[str] = frozenset(),
 ) -> None:
     """Write `decks` (with their notes) and `media` to `out_path`.
 
@@ -45,8 +47,10 @@ def write_apkg(
         media: file name -> content, referenced from fields by name.
         model_mod: note type id -> Unix seconds its look last changed (from the
             ledger); note types not listed take `timestamp`.
+        cardless: note GUIDs written without cards: Anki then updates a learner's
+            copy of the note, and gives a learner without one no card (decks.retired).
     """
-    database = _database(decks, timestamp, note_mod, model_mod or {})
+    database = _database(decks, timestamp, note_mod, model_mod or {}, cardless)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     # A unique temporary name: two writers of the same package (two CLI runs,
     # two web workers) must never truncate the file the other is renaming.
@@ -62,7 +66,7 @@ def write_apkg(
 
 
 def _database(decks: Sequence[genanki.Deck], timestamp: int, note_mod: Mapping[str, int],
-              model_mod: Mapping[int, int]) -> bytes:
+              model_mod: Mapping[int, int], cardless: AbstractSet[str]) -> bytes:
     """The collection database as bytes, built in memory (no temporary files to sync and remove)."""
     connection = sqlite3.connect(":memory:")
     try:
@@ -71,6 +75,7 @@ def _database(decks: Sequence[genanki.Deck], timestamp: int, note_mod: Mapping[s
         # by primary key: genanki's schema has no index on guid
         ids = dict(cursor.execute("SELECT guid, id FROM notes").fetchall())
         cursor.executemany("UPDATE notes SET mod = ? WHERE id = ?", [(mod, ids[guid]) for guid, mod in note_mod.items()])
+        cursor.executemany("DELETE FROM cards WHERE nid = ?", [(ids[guid],) for guid in sorted(cardless)])
         cursor.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
         # Anki replaces a learner's note type (templates, CSS) only with a newer one: a
         # note type's time moves only with its look, not with every note change.

@@ -11,7 +11,7 @@ from tqdm import tqdm
 from course import CourseError, load_course
 from decks.errors import DecksError
 from decks.ledger import LEDGER_PATH, Ledger
-from decks.package import BuildReport, bank_digests, build_package, package_filename, select_modules
+from decks.package import BuildReport, bank_digests, bank_shapes, build_package, package_filename, select_modules
 from quizzes.bank import build_bank
 from quizzes.errors import QuizError
 
@@ -52,9 +52,10 @@ def build_command(modules: tuple[str, ...], out: Path, ledger_path: Path, public
         selected = select_modules(bank, list(modules) if modules else None)
         # The whole bank, whatever the selection: the ledger describes the course.
         old = Ledger.load(ledger_path)
-        ledger = old.updated(bank_digests(bank), now=int(time.time()))
-        changed = old.stale({note: entry.digest for note, entry in ledger.entries.items()})
-        if changed:
+        digests = bank_digests(bank)
+        ledger = old.updated(digests, now=int(time.time()), shapes=bank_shapes(bank))
+        changed = old.stale(digests)
+        if ledger != old:  # also when only the notes' shapes were added
             ledger.save(ledger_path)
         plan: list[tuple[list[str] | None, Path]] = [] if modules else [(None, out / package_filename(bank.course.id))]
         plan += [([module.id], out / package_filename(bank.course.id, module.id)) for module in selected]
@@ -65,7 +66,7 @@ def build_command(modules: tuple[str, ...], out: Path, ledger_path: Path, public
         raise click.ClickException(str(error)) from None
     except OSError as error:
         raise click.ClickException(f"cannot write the decks: {error}") from None
-    if changed:
-        click.echo(f"{ledger_path}: {len(changed)} notes changed, added or removed; commit it with the content")
+    if ledger != old:
+        click.echo(f"{ledger_path}: {len(changed)} notes changed, added or retired; commit it with the content")
     for report in reports:
         click.echo(f"wrote {report.summary()}")

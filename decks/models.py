@@ -2,10 +2,20 @@
 
 Ids and names are fixed (decks.ids). The field lists below are a contract with
 every learner's collection: Anki refuses to update notes whose note type's
-fields changed, so adding, removing or renaming a field needs a new model id
-(decks.ids says what a learner then does). Templates and CSS may change
-freely; they arrive with the next release (they are part of every note's
-digest in the ledger, so the notes and their note type move together).
+fields changed. Templates and CSS may change freely: the note type has its own
+time in the ledger, so a new look arrives with the next release and moves no
+note (the learner's tags and Personal notes stay).
+
+Adding a field (the README's "Adding a field to a note type" says what
+learners then do) needs a new model id and name, as decks.ids says: with the
+same id, Anki's "Merge note types" adds the field to the learner's note type
+by touching every note of it, which makes them newer than our release, so the
+new field's content never arrives. With a new id the merge moves each note to
+the new type and updates it. A note the merge moves without updating (the
+learner changed it after our release) keeps only the fields it had, so every
+template must still show an answer when a newer field is empty: the reverse
+card's answer falls back to the Back field (first-generation notes had no
+`Reverse answer`). `tests/decks/test_note_type_changes.py` holds this against the real Anki.
 
 Every note type ends with the same fields: the explanation, the lesson to read
 (its title, and a link to the web app's lesson page when the package is built
@@ -83,7 +93,8 @@ BASIC = genanki.Model(
             # Only notes with a Reverse field get this card (genanki's `req`).
             "name": "Reverse",
             "qfmt": '{{#Reverse}}<div class="front">{{Reverse}}</div>{{/Reverse}}',
-            "afmt": _DIVIDER + '<div class="back">{{Reverse answer}}</div>' + _BACK_TAIL,
+            "afmt": _DIVIDER + '<div class="back">{{#Reverse answer}}{{Reverse answer}}{{/Reverse answer}}'
+                    '{{^Reverse answer}}{{Back}}{{/Reverse answer}}</div>' + _BACK_TAIL,
         },
     ],
     css=CSS,

@@ -19,9 +19,10 @@ from course.models import Module
 from decks.apkg import write_apkg
 from decks.errors import DecksError
 from decks.ids import ROOT_DECK_ID, ROOT_DECK_NAME, epoch_seconds, module_deck_id, module_deck_name
-from decks.ledger import Ledger, model_digest, note_digest, note_type_key
+from decks.ledger import Ledger, Shape, model_digest, note_digest, note_type_key
 from decks.media import body_maps
 from decks.notes import Lookup, to_note
+from decks.retired import retired_note
 from quizzes.bank import Bank
 from quizzes.questions import HotspotQuestion
 
@@ -33,13 +34,15 @@ class BuildReport:
     path: Path
     modules: tuple[str, ...]  # module ids, in course order
     decks: tuple[str, ...]  # deck names, parents first
-    notes: int
+    notes: int  # the questions' notes
     cards: int
     media: tuple[str, ...]  # media file names
+    retired: int = 0  # notices for questions that left these modules (notes without cards, decks.retired)
 
     def summary(self) -> str:
         """One line for a person: the file and what it holds."""
-        return (f"{self.path}: {self.notes} notes, {self.cards} cards, {len(self.media)} media files "
+        retired = f", {self.retired} retired-question notices" if self.retired else ""
+        return (f"{self.path}: {self.notes} notes, {self.cards} cards, {len(self.media)} media files{retired} "
                 f"({', '.join(self.modules)})")
 
 
@@ -49,7 +52,8 @@ class Assembly:
 
     modules: tuple[str, ...]  # module ids, in course order
     decks: tuple[genanki.Deck, ...]  # the root deck, then one per module with questions
-    note_mod: dict[str, int]  # note GUID -> Unix seconds of its last content change
+    note_mod: dict[str, int]  # note GUID -> Unix seconds of its last content change (retired notices too)
+    retired: tuple[str, ...]  # GUIDs of the retired-question notices, written without cards
     model_mod: dict[int, int]  # note type id -> Unix seconds of its look's last change
     media: dict[str, bytes]  # file name -> content
     timestamp: int  # the newest note time of the selection, Unix seconds (note types' time)
@@ -72,20 +76,22 @@ def build_package(bank: Bank, modules: Sequence[str] | None, out_path: Path | st
         What was written.
 
     Raises:
-        DecksError: an unknown module id, a selection without questions, or a
-            question that cannot become a note. Nothing is written then.
+        DecksError: an unknown module id, a selection without questions, a
+            question that cannot become a note, or a ledger that does not
+            know a note as it now reads (`make decks` was not run). Nothing is written then.
     """
     assembly = assemble(bank, modules, ledger=Ledger.load() if ledger is None else ledger, public_url=public_url)
     path = Path(out_path)
     write_apkg(assembly.decks, path, timestamp=assembly.timestamp, note_mod=assembly.note_mod, media=assembly.media,
-               model_mod=assembly.model_mod)
+               model_mod=assembly.model_mod, cardless=frozenset(assembly.retired))
     return BuildReport(
         path=path,
         modules=assembly.modules,
         decks=tuple(deck.name for deck in assembly.decks),
-        notes=len(assembly.note_mod),
+        notes=len(assembly.note_mod) - len(assembly.retired),
         cards=assembly.cards,
         media=tuple(sorted(assembly.media)),
+        retired=len(assembly.retired),
     )
 
 
@@ -124,13 +130,29 @@ def assemble(bank: Bank, modules: Sequence[str] | None, *, ledger: Ledger,
             decks.append(deck)
     if not guids:
         raise DecksError(f"no questions in module(s) {', '.join(m.id for m in selected)}")
+    ledger.require_current(digests)
     times = ledger.times(digests, floor=epoch_seconds(bank.course.release))
     note_mod = {guids[item]: times[item] for item in guids}
+    model_mod = {model_id: times[key] for key, model_id in note_types.items()}
+    # Questions that left these modules: a notice in their place, in the root deck (it has no cards).
+    wanted = {module.id for module in selected}
+    retired: list[str] = []
+    for item_id, entry in ledger.retired().items():
+        if entry.shape is None or entry.shape.module not in wanted or item_id in guids:
+            continue
+        note = retired_note(item_id, entry)
+        decks[0].add_note(note)
+        retired.append(note.guid)
+        note_mod[note.guid] = entry.seconds
+        known = ledger.entries.get(note_type_key(note.model))
+        if note.model.model_id not in model_mod and known is not None:
+            model_mod[note.model.model_id] = known.seconds
     return Assembly(
         modules=tuple(module.id for module in selected),
         decks=tuple(decks),
         note_mod=note_mod,
-        model_mod={model_id: times[key] for key, model_id in note_types.items()},
+        retired=tuple(retired),
+        model_mod=model_mod,
         media=body_maps(sites),
         timestamp=max(note_mod.values()),
         cards=cards,
@@ -150,6 +172,20 @@ def bank_digests(bank: Bank) -> dict[str, str]:
         digests[question.id] = note_digest(note)
         digests[note_type_key(note.model)] = model_digest(note.model)
     return digests
+
+
+def bank_shapes(bank: Bank) -> dict[str, Shape]:
+    """Item id -> its note's shape (note type, card ordinals, module): what the ledger keeps for retiring it.
+
+    Raises:
+        DecksError: a question that cannot become a note.
+    """
+    lookup = Lookup.of(bank.course)
+    shapes = {}
+    for question in bank.questions:
+        note = to_note(question, lookup)
+        shapes[question.id] = Shape(note.model.model_id, tuple(card.ord for card in note.cards), question.module)
+    return shapes
 
 
 def package_filename(course_id: str, module_id: str | None = None) -> str:

@@ -16,7 +16,7 @@ from decks import models
 from decks.errors import DecksError
 from decks.ids import note_guid
 from decks.ledger import Ledger
-from decks.package import bank_digests, build_package
+from decks.package import BuildReport, bank_digests, build_package
 from quizzes.bank import Bank
 from quizzes.questions import Question
 from tests.decks.conftest import SAMPLE_CARDS, import_package, sample_questions
@@ -27,11 +27,18 @@ MODULE_DECKS = {
 }
 
 
+
 RELEASE_DAY = 1_795_996_800  # 2026-11-30 00:00 UTC
 
 
 def _bank(course: Course, questions: list[Question] | None = None) -> Bank:
     return Bank(course=course, questions=tuple(questions or sample_questions()))
+
+
+def _build(course: Course, modules: list[str] | None, path: Path) -> BuildReport:
+    """The sample questions' package, with a ledger that knows them (released at RELEASE_DAY)."""
+    bank = _bank(course)
+    return build_package(bank, modules, path, ledger=Ledger().updated(bank_digests(bank), RELEASE_DAY))
 
 
 def _note(col: Collection, item_id: str):  # -> anki.notes.Note
@@ -48,7 +55,7 @@ def _visible_text(html: str) -> str:
 
 def test_course_package_imports_every_note_card_and_deck(course: Course, tmp_path: Path,
                                                          collection: Collection) -> None:
-    report = build_package(_bank(course), None, tmp_path / "course.apkg")
+    report = _build(course, None, tmp_path / "course.apkg")
     import_package(collection, report.path)
 
     assert collection.note_count() == report.notes == len(SAMPLE_CARDS)
@@ -63,7 +70,7 @@ def test_course_package_imports_every_note_card_and_deck(course: Course, tmp_pat
 
 
 def test_note_types_have_the_contracted_fields(course: Course, tmp_path: Path, collection: Collection) -> None:
-    import_package(collection, build_package(_bank(course), None, tmp_path / "course.apkg").path)
+    import_package(collection, _build(course, None, tmp_path / "course.apkg").path)
     for model in models.MODELS:
         notetype = collection.models.get(model.model_id)
         assert notetype is not None, model.name
@@ -73,7 +80,7 @@ def test_note_types_have_the_contracted_fields(course: Course, tmp_path: Path, c
 
 
 def test_every_card_renders_with_its_images(course: Course, tmp_path: Path, collection: Collection) -> None:
-    import_package(collection, build_package(_bank(course), None, tmp_path / "course.apkg").path)
+    import_package(collection, _build(course, None, tmp_path / "course.apkg").path)
     media = Path(collection.media.dir())
     for card_id in collection.find_cards(""):
         card = collection.get_card(card_id)
@@ -93,7 +100,7 @@ def test_every_card_renders_with_its_images(course: Course, tmp_path: Path, coll
 
 
 def test_cloze_cards_ask_one_blank_each_in_order(course: Course, tmp_path: Path, collection: Collection) -> None:
-    import_package(collection, build_package(_bank(course), None, tmp_path / "course.apkg").path)
+    import_package(collection, _build(course, None, tmp_path / "course.apkg").path)
     first, second = sorted(_note(collection, "t-cloze").cards(), key=lambda card: card.ord)
     assert (first.ord, second.ord) == (0, 1)
     assert "[...]" in first.question() and "ulnar" not in _visible_text(first.question())
@@ -104,8 +111,8 @@ def test_cloze_cards_ask_one_blank_each_in_order(course: Course, tmp_path: Path,
 
 def test_building_twice_and_importing_both_adds_nothing(course: Course, tmp_path: Path,
                                                         collection: Collection) -> None:
-    one = build_package(_bank(course), None, tmp_path / "one.apkg")
-    two = build_package(_bank(course), None, tmp_path / "two.apkg")
+    one = _build(course, None, tmp_path / "one.apkg")
+    two = _build(course, None, tmp_path / "two.apkg")
     assert one.path.read_bytes() == two.path.read_bytes()
     import_package(collection, one.path)
     log = import_package(collection, two.path)
@@ -115,11 +122,11 @@ def test_building_twice_and_importing_both_adds_nothing(course: Course, tmp_path
 
 
 def test_module_and_course_packages_share_notes(course: Course, tmp_path: Path, collection: Collection) -> None:
-    module = build_package(_bank(course), ["nerve-injury"], tmp_path / "module.apkg")
+    module = _build(course, ["nerve-injury"], tmp_path / "module.apkg")
     assert module.notes == 2 and module.modules == ("nerve-injury",)
     import_package(collection, module.path)
     assert collection.note_count() == 2
-    import_package(collection, build_package(_bank(course), None, tmp_path / "course.apkg").path)
+    import_package(collection, _build(course, None, tmp_path / "course.apkg").path)
     assert collection.note_count() == len(SAMPLE_CARDS)
     assert collection.card_count() == sum(SAMPLE_CARDS.values())
 
@@ -231,15 +238,13 @@ def test_two_releases_on_one_day_both_update(course: Course, tmp_path: Path, col
     assert not log.new and not log.updated
 
 
-def test_an_edit_arrives_even_if_the_ledger_was_not_updated(course: Course, tmp_path: Path,
-                                                            collection: Collection) -> None:
-    # A stale ledger (content edited without `make decks`) must not silently keep the old text.
+def test_a_ledger_that_was_not_updated_is_refused(course: Course, tmp_path: Path) -> None:
+    # A stale ledger (content edited without `make decks`) would give the edit no time of its own.
     questions = sample_questions()
     ledger = Ledger().updated(bank_digests(_bank(course, questions)), RELEASE_DAY)
-    import_package(collection, build_package(_bank(course, questions), None, tmp_path / "v1.apkg", ledger=ledger).path)
     edited = _bank(course, _edit(questions, "t-tf", "Reworded."))
-    log = import_package(collection, build_package(edited, None, tmp_path / "v2.apkg", ledger=ledger).path)
-    assert len(log.updated) == 1 and "Reworded." in _note(collection, "t-tf")["Front"]
+    with pytest.raises(DecksError, match="out of date.*make decks"):
+        build_package(edited, None, tmp_path / "v2.apkg", ledger=ledger)
 
 
 def test_bad_selections_are_refused_and_write_nothing(course: Course, tmp_path: Path) -> None:
@@ -267,11 +272,12 @@ def test_a_note_type_changes_only_when_its_look_does(course: Course, tmp_path: P
         return collection.models.get(models.BASIC.model_id)["css"]  # type: ignore[index]
 
     # an edited question does not bring our note type back over the learner's
-    import_package(collection, releases.publish(_edit(questions, "t-tf", "Reworded."), later))
+    reworded = _edit(questions, "t-tf", "Reworded.")
+    import_package(collection, releases.publish(reworded, later))
     assert "the learner's" in css()
-    # a change of our CSS does (and, being in every digest, updates every note of the type)
+    # a change of our CSS does, and moves no note (their times are their content's alone)
     monkeypatch.setattr(models.BASIC, "css", models.BASIC.css + "\n/* ours, v3 */")
-    log = import_package(collection, releases.publish(questions, later + 60))
+    log = import_package(collection, releases.publish(reworded, later + 60))
     shown = css()
     assert "ours, v3" in shown and "the learner's" not in shown
-    assert len(log.updated) == sum(1 for q in questions if q.type in {"truefalse", "matching"} or q.id == "t-scenario")
+    assert not log.updated and not log.new

@@ -28,14 +28,18 @@ def _text(html: str) -> str:
 def test_whole_course_imports_and_every_card_renders(bank: Bank, tmp_path: Path, collection: Collection) -> None:
     report = build_package(bank, None, tmp_path / "course.apkg")
     log = import_package(collection, report.path)
-    assert len(log.new) == report.notes == len(bank) == collection.note_count()
+    retired = Ledger.load().retired()
+    assert report.notes == len(bank) and report.retired == len(retired)
+    assert len(log.new) == report.notes + report.retired == collection.note_count()
     # nothing conflicting, skipped for a missing note type or deck, or first-field duplicate
     assert {field.name for field, _ in log.ListFields()} == {"new", "found_notes"}
     assert collection.card_count() == report.cards
     assert {deck.name for deck in collection.decks.all_names_and_ids()} == {
         "Default", "Massage Safety", *(module_deck_name(module.title) for module in bank.modules)}
     guids = set(collection.db.list("SELECT guid FROM notes"))
-    assert guids == {note_guid(question.id) for question in bank.questions}
+    assert guids == {note_guid(item_id) for item_id in [*(question.id for question in bank.questions), *retired]}
+    # the retired questions' notices come without cards: a new learner has nothing of them to study
+    assert collection.card_count() == report.cards == len(collection.find_cards("-tag:MSC::retired"))
     media = Path(collection.media.dir())
     assert sorted(path.name for path in media.iterdir()) == list(report.media)
     for card_id in collection.find_cards(""):
@@ -52,11 +56,11 @@ def test_each_module_package_holds_that_module(bank: Bank, tmp_path: Path, colle
         report = build_package(bank, [module.id], tmp_path / f"{module.id}.apkg")
         assert report.notes == len(bank.by_module(module.id)) > 0
         import_package(collection, report.path)
-        total += report.notes
+        total += report.notes + report.retired
         assert collection.note_count() == total
     # then the whole course on top: nothing new, nothing duplicated
     log = import_package(collection, build_package(bank, None, tmp_path / "course.apkg").path)
-    assert not log.new and not log.updated and collection.note_count() == len(bank)
+    assert not log.new and not log.updated and collection.note_count() == len(bank) + len(Ledger.load().retired())
 
 
 def test_cards_are_written_for_anki(bank: Bank, tmp_path: Path, collection: Collection) -> None:

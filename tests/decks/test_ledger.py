@@ -9,9 +9,9 @@ import pytest
 
 from course import Course
 from decks.errors import DecksError
-from decks.ledger import LEDGER_PATH, REGENERATE, Entry, Ledger, note_digest
+from decks.ledger import LEDGER_PATH, REGENERATE, RETIRED, Entry, Ledger, Shape, note_digest
 from decks.notes import Lookup, to_note
-from decks.package import bank_digests
+from decks.package import bank_digests, bank_shapes
 from quizzes.bank import build_bank
 from tests.decks.conftest import sample_questions
 
@@ -35,10 +35,24 @@ def test_a_change_is_later_than_every_earlier_time_even_with_a_clock_behind() ->
     assert again.entries["a"].seconds == T0 + 52
 
 
-def test_removed_notes_leave_the_ledger() -> None:
-    ledger = Ledger().updated({"a": "1111", "b": "2222"}, now=T0)
+def test_removed_notes_without_a_shape_leave_the_ledger() -> None:
+    ledger = Ledger().updated({"a": "1111", "note-type:1": "2222"}, now=T0)
     assert set(ledger.updated({"a": "1111"}, now=T0 + 1).entries) == {"a"}
-    assert ledger.stale({"a": "1111"}) == ["b"]
+    assert ledger.stale({"a": "1111"}) == ["note-type:1"]
+
+
+def test_a_removed_note_is_retired_with_its_shape_and_stays_so() -> None:
+    shapes = {"a": Shape(7, (0,), "m1"), "b": Shape(8, (0, 1), "m2")}
+    ledger = Ledger().updated({"a": "1111", "b": "2222"}, now=T0, shapes=shapes)
+    assert ledger.entries["b"] == Entry("2222", T0, shapes["b"]) and not ledger.retired()
+    retired = ledger.updated({"a": "1111"}, now=T0 + 60)
+    assert retired.entries["b"] == Entry(RETIRED, T0 + 60, shapes["b"]) and list(retired.retired()) == ["b"]
+    assert ledger.stale({"a": "1111"}) == ["b"] and retired.stale({"a": "1111"}) == []
+    assert retired.updated({"a": "1111"}, now=T0 + 120) == retired  # retired once, at the time it left
+    back = retired.updated({"a": "1111", "b": "2222"}, now=T0 + 180)  # a question that returns is new again
+    assert back.entries["b"] == Entry("2222", T0 + 180, shapes["b"]) and not back.retired()
+    assert Ledger.loads(retired.dumps()) == retired
+    assert retired.dumps().splitlines()[-1].endswith(f"b retired {T0 + 60} 2026-11-30T00:54:20Z 8:0,1:m2")
 
 
 def test_times_of_notes_the_ledger_does_not_know_are_later_than_all_it_knows() -> None:
@@ -61,7 +75,7 @@ def test_the_file_round_trips_sorted_and_readable(tmp_path: Path) -> None:
 
 
 def test_a_damaged_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(DecksError, match=r"x.lock:2: expected 'note-id digest seconds \[utc\]'"):
+    with pytest.raises(DecksError, match=r"x.lock:2: expected 'note-id digest seconds \[utc \[shape\]\]'"):
         Ledger.loads("# header\nonly-two fields\n", "x.lock")
     with pytest.raises(DecksError, match="x.lock:2: note 'a' is listed twice"):
         Ledger.loads(f"a 1 {T0}\na 2 {T0}\n", "x.lock")
@@ -87,3 +101,8 @@ def test_the_committed_ledger_is_up_to_date_with_the_content(course: Course) -> 
         f"decks/notes.lock is out of date: {len(stale)} Anki notes changed, appeared or went since it was "
         f"written ({shown}). Run `{REGENERATE}` (or `massage-course decks build`) and commit decks/notes.lock "
         "with the content, so each changed note gets the time of its change.")
+    # and it knows every note's shape, so a question that leaves can still be retired in learners' collections
+    bank = build_bank(course)
+    current = Ledger.load(LEDGER_PATH)
+    assert current.updated(bank_digests(bank), now=T0, shapes=bank_shapes(bank)) == current, (
+        f"decks/notes.lock lacks the notes' shapes: run `{REGENERATE}` and commit it")

@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from decks.ids import note_guid
+from decks.ledger import Ledger
 from decks.package import build_package, package_filename
 from quizzes.bank import Bank
 from tests.webapp.helpers import TEACHER_PASSWORD, log_in, make_class, signup, teacher_email
@@ -42,8 +43,11 @@ def _bank(app: Flask) -> Bank:
     return app.extensions["bank"]  # type: ignore[no-any-return]
 
 
-def _notes(data: bytes, tmp_path: Path) -> set[str]:
-    """The GUIDs of the notes in an .apkg (its collection database opened with sqlite3)."""
+def _notes(data: bytes, tmp_path: Path, *, with_cards: bool = True) -> set[str]:
+    """The GUIDs of the question notes in an .apkg (its collection database opened with sqlite3).
+
+    with_cards=False: the notes without cards instead, the retired questions' notices.
+    """
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = set(archive.namelist())
     inner = "collection.anki21" if "collection.anki21" in names else "collection.anki2"
@@ -51,7 +55,9 @@ def _notes(data: bytes, tmp_path: Path) -> set[str]:
     database = tmp_path / f"collection-{time.monotonic_ns()}.sqlite"
     database.write_bytes(archive.read(inner))
     with sqlite3.connect(database) as connection:
-        return {guid for (guid,) in connection.execute("SELECT guid FROM notes")}
+        rows = connection.execute("SELECT guid FROM notes WHERE EXISTS (SELECT 1 FROM cards WHERE cards.nid = notes.id)"
+                                  f" = {1 if with_cards else 0}")
+        return {guid for (guid,) in rows}
 
 
 def _guids(bank: Bank, modules: Sequence[str]) -> set[str]:
@@ -86,6 +92,7 @@ def test_course_package_is_a_valid_anki_file_with_every_note(app: Flask, client:
     assert response.mimetype == "application/apkg"
     assert response.headers["Content-Disposition"] == f"attachment; filename={bank.course.id}.apkg"
     assert _notes(response.data, tmp_path) == _guids(bank, [m.id for m in bank.modules])
+    assert _notes(response.data, tmp_path, with_cards=False) == {note_guid(item) for item in Ledger.load().retired()}
     cached = app.extensions["deck_folder"] / f"{bank.course.id}.apkg"
     assert cached.exists() and cached.parent.name.startswith(bank.course.release.isoformat())
     etag, modified = response.headers["ETag"], response.headers["Last-Modified"]
