@@ -20,8 +20,9 @@ from sqlalchemy import select
 from anki_addon.client import ApiClient, SyncError
 from anki_addon.sync import RETIRED_TAG, STATE_KEY, sync
 from course import Course
-from decks.ids import module_deck_name
-from decks.package import build_package
+from decks.ids import epoch_seconds, module_deck_name
+from decks.ledger import Ledger
+from decks.package import bank_digests, build_package
 from quizzes.anki_identity import note_guid
 from quizzes.bank import Bank, build_bank
 from tests.anki_addon.conftest import learner_token
@@ -57,7 +58,11 @@ def learners_collection(course: Course, scene: Scene, folder: Path) -> Collectio
     """A collection with the deck as released before the edit: without `added`, with `withdrawn`."""
     questions = [q for q in build_bank(course) if q.id != scene.added]
     questions.append(dataclasses.replace(questions[0], id=scene.withdrawn))
-    package = build_package(Bank(course=course, questions=tuple(questions)), None, folder / "course.apkg")
+    released = Bank(course=course, questions=tuple(questions))
+    # This release is the test's own, so its ledger is too: the committed one does not know `withdrawn`, and would
+    # send `added` as a retired notice (it was never released here).
+    ledger = Ledger().updated(bank_digests(released), now=epoch_seconds(course.release))
+    package = build_package(released, None, folder / "course.apkg", ledger=ledger)
     col = new_collection(folder / "collection")
     col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package.path),
                                                      options=col._backend.get_import_anki_package_presets()))
