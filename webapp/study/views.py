@@ -30,6 +30,7 @@ from webapp.platform.content import get_bank, get_course
 from webapp.platform.db import end_read, get_session, read_first
 from webapp.platform.models import ItemState, Review, User, utcnow
 from webapp.questions import tokens as presentations
+from webapp.questions.lessons import lesson_link
 from webapp.questions.page import answer_context, question_context
 from webapp.questions.responses import FormData, parse_response
 from webapp.records.answers import record_answer
@@ -220,7 +221,7 @@ def show_answer(review_id: int) -> ResponseReturnValue:
     return render_template(
         "study/answer.html", row=row, state=state, can_rate=can_rate, rating_options=options,
         can_undo=can_undo, scope=scope, query=_query(scope, request.args), next_query=_query(scope, request.args),
-        scope_title=scope.title(get_course()), counts=result.counts, now=now,
+        scope_title=scope.title(get_course()), counts=result.counts, now=now, lesson=lesson_link(question),
         **answer_context(question, row.response),
     )
 
