@@ -113,9 +113,9 @@ def test_the_nav_counts_new_replies_until_they_are_read(app: Flask, client: Flas
     assert 'class="nav-count"' not in client.get(f"/instructor/classes/{class_id}/reports").get_data(as_text=True)
     client.post("/logout")
     log_in(client, "stu@example.com")
-    home = client.get("/progress/").get_data(as_text=True)
+    home = client.get("/progress").get_data(as_text=True)
     assert re.search(r'href="/report/mine"[^>]*>Replies<span class="nav-count">2</span>', home), home[:3000]
     mine = client.get("/report/mine").get_data(as_text=True)
     assert mine.count("New reply") == 2 and "It is right." in mine
-    assert 'class="nav-count"' not in client.get("/progress/").get_data(as_text=True)
+    assert 'class="nav-count"' not in client.get("/progress").get_data(as_text=True)
     assert "New reply" not in client.get("/report/mine").get_data(as_text=True)
