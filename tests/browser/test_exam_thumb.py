@@ -174,6 +174,7 @@ def test_no_body_map_region_is_focused_under_the_check_bar(browser: Any, live_se
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     bank = build_bank(course)
     question = next(q for q in bank if q.id == "site-map--anterior-triangle-neck")
+    assert isinstance(question, HotspotQuestion)
     _pin(monkeypatch, question)
     page = browser.new_context(viewport=DESKTOP).new_page()
     signup(page, live_server)
