@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from course.models import MBLEX_LABELS, MblexArea
 from webapp.classes.access import instructor_required, own_class_or_404
 from webapp.classes.roster import members
+from webapp.classes.settings import modules_of
 from webapp.platform.content import get_bank
 from webapp.platform.db import get_session
 from webapp.platform.extensions import limiter
@@ -97,6 +98,7 @@ def class_reports(class_id: int) -> ResponseReturnValue:
     bank = get_bank()
     files = {item: service.content_file(bank.course, bank.get(item), item, current_app.config["CONTENT_SOURCE_URL"])
              for item in grouped}
+    studied = set(modules_of(school_class.modules, bank.course))  # the item page shows the class's questions only
     former = {report.user_id: report.reporter.display_name for reports in list(grouped.values()) + list(handled.values())
               for report in reports if report.user_id not in names}
     session.commit()
@@ -104,7 +106,7 @@ def class_reports(class_id: int) -> ResponseReturnValue:
     return render_template("reports/class.html", school_class=school_class, grouped=grouped, handled=handled,
                            stats=stats, bank=bank, names=names, former=former, reasons=REASONS, areas=areas,
                            form=ResolveForm(), picks=picks, files=files, response_text=response_text,
-                           correct_answer=correct_answer, lesson_link=lesson_link)
+                           correct_answer=correct_answer, lesson_link=lesson_link, studied=studied)
 
 
 @bp.post("/instructor/classes/<int:class_id>/reports/<int:report_id>")

@@ -119,3 +119,29 @@ def test_the_nav_counts_new_replies_until_they_are_read(app: Flask, client: Flas
     assert mine.count("New reply") == 2 and "It is right." in mine
     assert 'class="nav-count"' not in client.get("/progress").get_data(as_text=True)
     assert "New reply" not in client.get("/report/mine").get_data(as_text=True)
+
+
+def test_no_item_link_for_a_question_outside_the_class_modules(app: Flask, client: FlaskClient) -> None:
+    from webapp.platform.models import SchoolClass
+
+    class_id = teacher_and_class(app, client)
+    with app.app_context():
+        session = get_session()
+        school_class = session.get(SchoolClass, class_id)
+        assert school_class is not None
+        school_class.modules = ["neck-safety"]
+        session.commit()
+    client.post("/logout")
+    signup(client, email="stu@example.com", name="Stu")
+    client.post("/join", data={"join_code": "EVE123"})
+    bank = app.extensions["bank"]
+    outside = next(q for q in bank.questions if q.module != "neck-safety")
+    inside = next(q for q in bank.questions if q.module == "neck-safety")
+    for question in (outside, inside):
+        client.post(f"/report/{question.id}", data={"reason": "typo"})
+    client.post("/logout")
+    log_in(client, "teach@example.com")
+    html = client.get(f"/instructor/classes/{class_id}/reports").get_data(as_text=True)
+    assert escape(outside.stem) in html and escape(inside.stem) in html
+    assert f"/items/{inside.id}" in html and f"/items/{outside.id}" not in html
+    assert client.get(f"/instructor/classes/{class_id}/items/{inside.id}").status_code == 200
