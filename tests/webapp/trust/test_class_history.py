@@ -2,7 +2,7 @@
 
 - An instructor saw report comments a student wrote before joining the class;
   now a report reaches only the classes its student was in when writing it
-  (issue 24: and it stays with them after the student leaves or rejoins).
+  (and it stays with them after the student leaves or rejoins).
 - An Anki upload of old history marked a study assignment complete on a date
   before the assignment existed; now the completion date is never before it was set.
 """
