@@ -3,7 +3,8 @@
 A response is kept in the shape `quizzes.grading` accepts (see
 `quizzes.questions`); `form_values` is the inverse of
 `webapp.questions.responses.parse_response`, so a question the learner returns to
-shows what they chose.
+shows what they chose. The answer in words is `webapp.questions.page.response_text`
+(question reports show it too).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from quizzes.questions import (
     Question,
     TrueFalseQuestion,
 )
-from webapp.questions.page import region_name, spot_number
+from webapp.questions.page import response_text, spot_number
+
+__all__ = ["form_values", "has_answer_fields", "response_text"]
 
 
 def form_values(question: Question, response: Any) -> MultiDict[str, str]:
@@ -44,25 +47,6 @@ def form_values(question: Question, response: Any) -> MultiDict[str, str]:
         if spot is not None:
             values.add("region", str(spot))
     return values
-
-
-def response_text(question: Question, response: Any) -> str:
-    """The learner's answer in words ("No answer" when there is none)."""
-    if response is None:
-        return "No answer"
-    if isinstance(question, ChoiceQuestion):
-        chosen = set(response if isinstance(response, list) else [response])
-        return "; ".join(option.text for option in question.options if option.id in chosen) or "No answer"
-    if isinstance(question, TrueFalseQuestion):
-        return "True" if response else "False"
-    if isinstance(question, ClozeQuestion) and isinstance(response, list):
-        return "; ".join(str(text) or "—" for text in response)
-    if isinstance(question, MatchingQuestion) and isinstance(response, dict):
-        right = {pair.id: pair.right for pair in question.pairs}
-        return "; ".join(f"{pair.left} → {right.get(str(response.get(pair.id)), '—')}" for pair in question.pairs)
-    if isinstance(question, HotspotQuestion):
-        return region_name(str(response))
-    return str(response)
 
 
 def has_answer_fields(form: MultiDict[str, str]) -> bool:

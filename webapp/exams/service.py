@@ -70,6 +70,35 @@ def create_exam(session: Session, user_id: int, bank: Bank, *, length: int, modu
     return exam
 
 
+def missed_items(exam: Exam, bank: Bank) -> list[str]:
+    """The items of a finished exam not fully right (unanswered included), in the order asked; retired ones left out."""
+    return [a.item_id for a in exam.answers if a.item_id in bank and (a.score or 0.0) < 1.0]
+
+
+def create_retake(session: Session, user_id: int, bank: Bank, exam: Exam, now: dt.datetime) -> Exam:
+    """A short exam of the questions missed in a finished exam, begun at once (no time limit); commits.
+
+    It is drawn from one exam, whose items already test different objectives, so
+    the siblings rule still holds. Its answers are recorded like any exam's.
+
+    Raises:
+        ExamError: when the exam is not finished or nothing was missed.
+    """
+    if exam.finished_at is None or exam.score is None:
+        raise ExamError("Finish this exam before retaking the questions you missed.")
+    items = missed_items(exam, bank)
+    if not items:
+        raise ExamError("You missed nothing in this exam, so there is nothing to retake.")
+    cards = load_cards(session, user_id, bank)
+    retake = Exam(user_id=user_id, assignment_id=None, modules=list(exam.modules), length=len(items),
+                  time_limit_min=None, created_at=now, started_at=now, predicted=predict_score(cards, items, now))
+    retake.answers = [ExamAnswer(position=n, item_id=item, flagged=False, response_ms=0)
+                      for n, item in enumerate(items, 1)]
+    session.add(retake)
+    session.commit()
+    return retake
+
+
 def own_exam(session: Session, user_id: int, exam_id: int) -> Exam | None:
     """The learner's exam with this id, or None."""
     return session.scalar(select(Exam).where(Exam.id == exam_id, Exam.user_id == user_id))

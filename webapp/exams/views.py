@@ -7,7 +7,7 @@ with the answers saved so far, whatever the browser's timer says.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -25,7 +25,8 @@ from webapp.platform.content import get_bank, get_course
 from webapp.platform.db import get_session
 from webapp.platform.models import Exam, User, utcnow
 from webapp.questions import tokens as presentations
-from webapp.questions.page import correct_answer, question_context
+from webapp.questions.lessons import lesson_link
+from webapp.questions.page import answer_context, question_context
 from webapp.questions.responses import parse_response
 
 AREA_LABELS = {area.value: MBLEX_LABELS[area] for area in MblexArea}
@@ -245,6 +246,18 @@ def finish(exam_id: int) -> ResponseReturnValue:
     return redirect(url_for("exams.show", exam_id=exam.id))
 
 
+def _miss_detail(miss: service.Missed) -> dict[str, Any]:
+    """The answer page's detail for one missed question: every option's reason, the pick, the lesson."""
+    detail = answer_context(miss.question, miss.response)
+    # One page holds many misses: the body map's drawings repeat ids, so the results name the sites in words.
+    detail["map_views"] = []
+    if miss.response is None:
+        detail["chosen_name"] = "No answer"
+    detail["answer_text"] = response_text(miss.question, miss.response)
+    detail["lesson"] = lesson_link(miss.question)
+    return detail
+
+
 @bp.get("/<int:exam_id>/result")
 @login_required
 def result(exam_id: int) -> ResponseReturnValue:
@@ -257,5 +270,20 @@ def result(exam_id: int) -> ResponseReturnValue:
     summary = service.breakdown(exam, get_bank())
     get_session().commit()
     titles = {module.id: module.title for module in get_course().modules}
+    details = {miss.position: _miss_detail(miss) for miss in summary.missed}
+    unsafe = sum(1 for detail in details.values() if detail["grade"].unsafe_chosen)
     return render_template("exams/result.html", exam=exam, summary=summary, titles=titles, areas=AREA_LABELS,
-                           response_text=response_text, correct_answer=correct_answer)
+                           details=details, unsafe_count=unsafe)
+
+
+@bp.post("/<int:exam_id>/retake")
+@login_required
+def retake(exam_id: int) -> ResponseReturnValue:
+    """Begin a short exam of the questions missed in a finished one."""
+    exam = _exam_or_404(exam_id)
+    try:
+        short = service.create_retake(get_session(), _user().id, get_bank(), exam, utcnow())
+    except service.ExamError as error:
+        flash(str(error), "info")
+        return redirect(url_for("exams.show", exam_id=exam.id))
+    return redirect(url_for("exams.question", exam_id=short.id, position=1))

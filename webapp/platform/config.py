@@ -129,6 +129,10 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "COMPRESS_MIN_SIZE": 500,
         # The validated course; None: load the packaged one (tests pass a small course).
         "COURSE": None,
+        # Where authors read a content file, for the link on a question report: a URL with `{path}` (from
+        # `course/content/`) and `{line}`, e.g. "https://github.com/org/repo/blob/main/{path}#L{line}";
+        # "" shows the file and line as text only.
+        "CONTENT_SOURCE_URL": os.environ.get("CONTENT_SOURCE_URL", ""),
     }
 
 

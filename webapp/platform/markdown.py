@@ -7,6 +7,8 @@ authors write Markdown, and escaping everything keeps a typo from breaking a pag
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -59,6 +61,25 @@ def _table_close(self: RendererHTML, tokens: Sequence[Token], idx: int, options:
     return self.renderToken(tokens, idx, options, env) + "</div>"
 
 
+def section_anchor(heading: str) -> str:
+    """The id of a lesson section's `## heading` ("Axilla: the armpit" -> "section-axilla-the-armpit").
+
+    Answer pages link to it, so it is derived from the heading text alone and
+    stays the same for as long as the heading does.
+    """
+    plain = unicodedata.normalize("NFKD", heading).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", plain.lower())
+    return "section-" + ("-".join(words) or "top")
+
+
+def _heading_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    # Level-2 headings are the lesson's sections (`course.lessons`); answers link to them by id.
+    token = tokens[idx]
+    if token.tag == "h2" and idx + 1 < len(tokens) and tokens[idx + 1].type == "inline":
+        token.attrSet("id", section_anchor(tokens[idx + 1].content))
+    return self.renderToken(tokens, idx, options, env)
+
+
 def make_markdown() -> MarkdownIt:
     """The configured renderer (CommonMark + tables + citations, no raw HTML)."""
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -66,6 +87,7 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("citation", _render_citation)
     md.add_render_rule("table_open", _table_open)
     md.add_render_rule("table_close", _table_close)
+    md.add_render_rule("heading_open", _heading_open)
     return md
 
 

@@ -409,8 +409,23 @@ class QuestionReport(Base):
     reply: Mapped[Optional[str]] = mapped_column(String(500), nullable=True)
     handled_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     handled_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+    # When the reporter last saw the reply: a reply handled after it (or never seen) is new to them.
+    reply_seen_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
 
     reporter: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class ReportClass(Base):
+    """A class whose instructor a report was written to: the reporter's classes when it was made.
+
+    Kept when the student leaves the class, so the report stays in that
+    instructor's list until it is answered.
+    """
+
+    __tablename__ = "report_classes"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("question_reports.id", ondelete="CASCADE"), primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
 class PasswordReset(Base):

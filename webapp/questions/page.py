@@ -119,6 +119,25 @@ def correct_answer(question: Question) -> str:
     return ""
 
 
+def response_text(question: Question, response: Any) -> str:
+    """The learner's answer in words ("No answer" when there is none)."""
+    if response is None:
+        return "No answer"
+    if isinstance(question, ChoiceQuestion):
+        chosen = set(response if isinstance(response, list) else [response])
+        return "; ".join(option.text for option in question.options if option.id in chosen) or "No answer"
+    if isinstance(question, TrueFalseQuestion):
+        return "True" if response else "False"
+    if isinstance(question, ClozeQuestion) and isinstance(response, list):
+        return "; ".join(str(text) or "—" for text in response)
+    if isinstance(question, MatchingQuestion) and isinstance(response, dict):
+        right = {pair.id: pair.right for pair in question.pairs}
+        return "; ".join(f"{pair.left} → {right.get(str(response.get(pair.id)), '—')}" for pair in question.pairs)
+    if isinstance(question, HotspotQuestion):
+        return region_name(str(response))
+    return str(response)
+
+
 def answer_context(question: Question, response: object) -> dict[str, Any]:
     """Template variables for the answer page: grade, right answer, whys, sources."""
     result = grade(question, response)
@@ -162,3 +181,31 @@ def timespan(delta: dt.timedelta) -> str:
     if days < 365:
         return f"{days / 30:.1f} mo".replace(".0 ", " ")
     return f"{days / 365:.1f} yr".replace(".0 ", " ")
+
+
+def precise_timespan(delta: dt.timedelta) -> str:
+    """A span one step finer than `timespan`: "90 min", "26 h", "1.5 days" (whole numbers stay whole)."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return f"{max(0, round(seconds))} s"
+    if seconds < 2 * 3600:
+        return f"{round(seconds / 60)} min"
+    if seconds < 2 * 86400:
+        return f"{round(seconds / 3600)} h"
+    days = seconds / 86400
+    text = f"{days:.1f}".removesuffix(".0")
+    return f"{text} day" if text == "1" else f"{text} days"
+
+
+def rating_previews(intervals: Sequence[dt.timedelta], thens: Sequence[dt.timedelta]) -> list[str]:
+    """What each rating button would schedule, worded so that different choices never read the same.
+
+    `intervals` are the waits each rating gives; `thens` the wait after the next
+    good answer. Where two waits still read alike at a finer precision (the
+    scheduler counts long waits in whole days), the later wait tells them apart.
+    """
+    labels = [timespan(delta) for delta in intervals]
+    if len(set(labels)) < len(labels):
+        labels = [precise_timespan(delta) for delta in intervals]
+    tied = {label for label in labels if labels.count(label) > 1}
+    return [f"{label}, then {timespan(then)}" if label in tied else label for label, then in zip(labels, thens)]

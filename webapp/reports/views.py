@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
@@ -18,10 +18,13 @@ from flask_login import current_user, login_required
 from course.models import MBLEX_LABELS, MblexArea
 from webapp.classes.access import instructor_required, own_class_or_404
 from webapp.classes.roster import members
+from webapp.classes.settings import modules_of
 from webapp.platform.content import get_bank
 from webapp.platform.db import get_session
 from webapp.platform.extensions import limiter
 from webapp.platform.models import User, utcnow
+from webapp.questions.lessons import lesson_link
+from webapp.questions.page import correct_answer, response_text
 from webapp.records.items import item_analysis
 from webapp.reports import bp, service
 from webapp.reports.forms import REASONS, ReportForm, ResolveForm
@@ -67,30 +70,43 @@ def report(item_id: str) -> ResponseReturnValue:
 @bp.get("/report/mine")
 @login_required
 def mine() -> ResponseReturnValue:
-    """The learner's reports, with the status and any reply."""
-    reports = service.reports_of(get_session(), _user().id)
-    get_session().commit()
-    return render_template("reports/mine.html", reports=reports, bank=get_bank(), reasons=REASONS)
+    """The learner's reports, with the status and any reply; replies not seen before are marked new."""
+    session = get_session()
+    reports = service.reports_of(session, _user().id)
+    unseen = service.unseen_reply_ids(session, _user().id)
+    if unseen:
+        service.mark_replies_seen(session, _user().id, utcnow())
+    session.commit()
+    return render_template("reports/mine.html", reports=reports, bank=get_bank(), reasons=REASONS, unseen=unseen)
 
 
 @bp.get("/instructor/classes/<int:class_id>/reports")
 @instructor_required
 def class_reports(class_id: int) -> ResponseReturnValue:
-    """Open reports by the class's students, grouped by item, with the item's statistics."""
+    """Open reports written to the class, grouped by item: the question as shown, its key, each student's pick."""
     school_class = own_class_or_404(class_id)
     session = get_session()
     grouped = service.class_reports(session, class_id)
     handled = service.class_reports(session, class_id, status=None)
     handled = {item: [r for r in reports if r.status != "open"] for item, reports in handled.items()}
     handled = {item: reports for item, reports in handled.items() if reports}
-    users = [row[0] for row in members(session, class_id)]
+    roster = members(session, class_id)
+    users = [row[0] for row in roster]
     stats = item_analysis(session, users, list(grouped)) if grouped and users else {}
-    names = {row[0]: row[1] for row in members(session, class_id)}
+    names = {row[0]: row[1] for row in roster}
+    picks = service.picks_before(session, [report for reports in grouped.values() for report in reports])
+    bank = get_bank()
+    files = {item: service.content_file(bank.course, bank.get(item), item, current_app.config["CONTENT_SOURCE_URL"])
+             for item in grouped}
+    studied = set(modules_of(school_class.modules, bank.course))  # the item page shows the class's questions only
+    former = {report.user_id: report.reporter.display_name for reports in list(grouped.values()) + list(handled.values())
+              for report in reports if report.user_id not in names}
     session.commit()
     areas = {area.value: MBLEX_LABELS[area] for area in MblexArea}
     return render_template("reports/class.html", school_class=school_class, grouped=grouped, handled=handled,
-                           stats=stats, bank=get_bank(), names=names, reasons=REASONS, areas=areas,
-                           form=ResolveForm())
+                           stats=stats, bank=bank, names=names, former=former, reasons=REASONS, areas=areas,
+                           form=ResolveForm(), picks=picks, files=files, response_text=response_text,
+                           correct_answer=correct_answer, lesson_link=lesson_link, studied=studied)
 
 
 @bp.post("/instructor/classes/<int:class_id>/reports/<int:report_id>")

@@ -49,11 +49,17 @@
     var locate = form.querySelector("[data-locate]");
     if (locate) { bodyMap(locate); }
 
-    if (keyboardDevice && !form.querySelector(".flash-error")) {
-      // Keyboard users start in the answer; touch users are spared a popped-up keyboard.
-      // On the map, focus waits one Tab away so no region looks picked before the learner acts.
-      var first = locate ? locate : form.querySelector("fieldset input:checked, fieldset input:not([type=hidden]), fieldset select");
-      if (first) { first.focus({ preventScroll: true }); }
+    // Keyboard users start in the answer; touch users are spared a popped-up keyboard.
+    // On the map, focus waits one Tab away so no region looks picked before the learner acts.
+    var first = locate ? locate : form.querySelector("fieldset input:checked, fieldset input:not([type=hidden]), fieldset select");
+    if (form.querySelector(".flash-error")) {
+      // After "Choose one answer." the options are where the learner goes next, not the top of the page.
+      // The fieldset is described by the error, so a screen reader reads it out with the options.
+      if (first && (keyboardDevice || !typing(first))) { first.focus({ preventScroll: true }); }
+      var error = form.querySelector(".flash-error");
+      if (error && error.scrollIntoView) { error.scrollIntoView({ block: "start" }); }
+    } else if (keyboardDevice && first) {
+      first.focus({ preventScroll: true });
     }
   }
 

@@ -30,7 +30,8 @@ from webapp.platform.content import get_bank, get_course
 from webapp.platform.db import end_read, get_session, read_first
 from webapp.platform.models import ItemState, Review, User, utcnow
 from webapp.questions import tokens as presentations
-from webapp.questions.page import answer_context, question_context
+from webapp.questions.lessons import lesson_link
+from webapp.questions.page import answer_context, question_context, rating_previews
 from webapp.questions.responses import FormData, parse_response
 from webapp.records.answers import record_answer
 from webapp.records.corrections import override_rating, rerateable, undo_answer, undoable
@@ -212,15 +213,15 @@ def show_answer(review_id: int) -> ResponseReturnValue:
     can_rate = rerateable(session, row)
     session.commit()
     retention = retention_for(question, settings.desired_retention, current_app.config["SAFETY_RETENTION"])
-    # What each button would schedule, like Anki's labels above its buttons.
-    options = [
-        (value, RATING_LABELS[value], review(row.card_before, value, row.reviewed_at, retention).due - row.reviewed_at)
-        for value in (1, 2, 3, 4)
-    ]
+    # What each button would schedule, like Anki's labels above its buttons (unfuzzed, so the words hold still).
+    after = [review(row.card_before, value, row.reviewed_at, retention, fuzz=False) for value in (1, 2, 3, 4)]
+    thens = [review(card.card, 3, card.due, retention, fuzz=False).due - card.due for card in after]
+    labels = rating_previews([card.due - row.reviewed_at for card in after], thens)
+    options = [(value, RATING_LABELS[value], label) for value, label in zip((1, 2, 3, 4), labels)]
     return render_template(
         "study/answer.html", row=row, state=state, can_rate=can_rate, rating_options=options,
         can_undo=can_undo, scope=scope, query=_query(scope, request.args), next_query=_query(scope, request.args),
-        scope_title=scope.title(get_course()), counts=result.counts, now=now,
+        scope_title=scope.title(get_course()), counts=result.counts, now=now, lesson=lesson_link(question),
         **answer_context(question, row.response),
     )
 

@@ -99,6 +99,7 @@ POST_POLICY: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("exams.begin", "POST"): (302, 302, 404, 404),
     ("exams.save", "POST"): (302, 302, 404, 404),
     ("exams.finish", "POST"): (302, 302, 404, 404),
+    ("exams.retake", "POST"): (302, 302, 404, 404),  # the student's own exam only
     ("exams.create_assigned", "POST"): (302, 302, 404, 404),  # only for a student of the class
     ("assignments.delete", "POST"): (302, 403, 302, 404),
     ("study.practice_answer", "POST"): (302, 302, 302, 302),  # no presentation: a fresh practice question
