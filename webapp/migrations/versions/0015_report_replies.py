@@ -1,7 +1,7 @@
 """Question reports stay with the classes they were written to, and replies have a read state.
 
-Revision ID: 0014c
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 
 `report_classes` records, when a report is made, the reporter's classes; an
 instructor's list reads it instead of today's roster, so a report is kept after
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014c"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
