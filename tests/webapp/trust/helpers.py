@@ -17,16 +17,18 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from tests.webapp.helpers import answer_fields
 from webapp.accounts.auth.passwords import hash_password
 from webapp.accounts.profile.resets import issue_reset
+from webapp.accounts.profile.tokens import issue_token
 from webapp.classes.codes import new_join_code
 from webapp.exams.service import create_exam
 from webapp.platform.content import get_course
 from webapp.platform.db import get_session
-from webapp.platform.models import AnkiImport, Assignment, Enrollment, SchoolClass, User
+from webapp.platform.models import AnkiImport, Assignment, Enrollment, SchoolClass, SyncToken, User
 from webapp.questions.responses import parse_response
 from webapp.records.answers import record_answer
 from webapp.reports.service import create_report
@@ -53,6 +55,7 @@ class World:
     job_id: int  # the student's finished Anki import
     item_id: str  # a question of the class (not reported)
     token: str  # a pending password reset link for the student
+    token_id: int  # the student's personal token for the Anki add-on
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -99,9 +102,11 @@ def build_world(app: Flask) -> World:
         session.add_all([assignment, job])
         session.commit()
         token = issue_reset(session, users["student"], users["own"].id, now, 24)
+        issue_token(session, users["student"], "Anki", now, 10)
+        token_id = session.scalars(select(SyncToken.id).where(SyncToken.user_id == student_id)).one()
         return World(own.id, other.id, student_id, recorded.review.id, course.modules[0].id, lesson.id, deck_file,
                      exam_id=exam.id, assignment_id=assignment.id, report_id=report.id, job_id=job.id,
-                     item_id=question.id, token=token)
+                     item_id=question.id, token=token, token_id=token_id)
 
 
 def client_for(app: Flask, role: str) -> FlaskClient:
@@ -120,7 +125,7 @@ def fill(rule: str, world: World) -> str:
         "module_id": world.module_id, "lesson_id": world.lesson_id, "filename": world.deck_file,
         "path:filename": "site.css", "exam_id": world.exam_id, "position": 1,
         "assignment_id": world.assignment_id, "report_id": world.report_id, "job_id": world.job_id,
-        "item_id": world.item_id, "token": world.token, **world.extra,
+        "item_id": world.item_id, "token": world.token, "token_id": world.token_id, **world.extra,
     }
     path = rule
     for name, value in values.items():

@@ -72,6 +72,10 @@ GET_POLICY: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("assignments.detail", "GET"): (302, 403, 200, 404),
     ("assignments.export", "GET"): (302, 403, 200, 404),
     ("reports.class_reports", "GET"): (302, 403, 200, 404),
+    ("downloads.addon", "GET"): (200, 200, 200, 200),
+    # The add-on's API reads only a personal token, never the session cookie: everyone here is a stranger to it.
+    ("ankisync_api.status", "GET"): (401, 401, 401, 401),
+    ("ankisync_api.changes", "GET"): (401, 401, 401, 401),
 }
 # Sent empty (no fields): 400 is "the form has errors", 302 a redirect (to
 # /login for anonymous, or back to a page with a message).
@@ -109,6 +113,10 @@ POST_POLICY: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("classes.leave", "POST"): (302, 302, 404, 404),
     # Anyone's undo is refused the same way (302 back with a message), so it confirms no one's answer.
     ("study.undo", "POST"): (302, 302, 302, 302),
+    ("account.new_token", "POST"): (302, 200, 403, 403),  # shown once; a token syncs a learner's own study, not an instructor's
+    ("account.revoke", "POST"): (302, 302, 302, 302),  # back to the account page; nobody else's token is touched
+    ("ankisync_api.notes", "POST"): (401, 401, 401, 401),
+    ("ankisync_api.reviews", "POST"): (401, 401, 401, 401),
     ("auth.logout", "POST"): (302, 302, 302, 302),  # last: it ends the visitor's session
 }
 POLICY = {**GET_POLICY, **POST_POLICY}
@@ -117,7 +125,8 @@ POLICY = {**GET_POLICY, **POST_POLICY}
 @pytest.fixture
 def app_config(app_config: dict[str, Any], tmp_path: Any) -> dict[str, Any]:
     """Decks downloadable (with a stub builder), so their routes answer as in production."""
-    return dict(app_config, DECK_BUILDER=stub_builder, DECK_CACHE_DIR=str(tmp_path / "decks"))
+    return dict(app_config, DECK_BUILDER=stub_builder, DECK_CACHE_DIR=str(tmp_path / "decks"),
+                ADDON_BUILDER=lambda: b"PK\x05\x06" + bytes(18))
 
 
 def _routes(app: Flask) -> dict[tuple[str, str], str]:
