@@ -128,8 +128,10 @@ def forecast_page(class_id: int) -> ResponseReturnValue:
         for site in question.sites:
             if site in REGIONS:
                 site_items.setdefault(site, []).append(question.id)
+    verdicts = at_recent_pace(school_class, rows, item_ids, now, exam)
     return render_template(
         "instructor/forecast.html", school_class=school_class, rows=rows, exam=exam, modules=modules,
+        verdicts=verdicts, class_verdict=pace.combine(list(verdicts.values())), pace=pace,
         per_module=forecast.by_group(recalls, users, module_items),
         per_site=forecast.by_group(recalls, users, site_items), site_label=region_label,
         safety=forecast.by_group(recalls, users, {"safety": safety_ids})["safety"],
@@ -138,6 +140,23 @@ def forecast_page(class_id: int) -> ResponseReturnValue:
         per_student_safety=forecast.by_student(recalls, users, safety_ids),
         bodymap_svg=body_map_svg,
     )
+
+
+def at_recent_pace(school_class: SchoolClass, rows: list[analytics.StudentRow], item_ids: list[str],
+                   now: dt.datetime, exam: dt.datetime | None) -> dict[int, pace.Projection]:
+    """Student -> their projection with the exam-day recall replayed at their recent pace (whole items a day)."""
+    if exam is None or exam <= now:
+        return {}
+    session, bank = get_session(), get_bank()
+    result = {}
+    for row in rows:
+        if row.projection is None:
+            continue
+        replay = forecast.projected(session, row.user_id, bank, school_class, item_ids, now, exam,
+                                    current_app.config["SAFETY_RETENTION"],
+                                    new_per_day=round(row.projection.recent_pace))
+        result[row.user_id] = pace.with_recall(row.projection, replay["all"].recall, school_class.desired_retention)
+    return result
 
 
 def enrolled_student_or_404(class_id: int, user_id: int) -> User:

@@ -95,8 +95,8 @@ def _shape(types: Sequence[type]) -> str:
     return hashlib.sha256(repr(described).encode()).hexdigest()[:8]
 
 
-SHAPE = _shape([Snapshot, OverviewFigures, ItemFigures, analytics.StudentRow, pace.Flag, DayCount, Retention,
-                ItemStat, OptionStat])
+SHAPE = _shape([Snapshot, OverviewFigures, ItemFigures, analytics.StudentRow, pace.Flag, pace.Projection, DayCount,
+                Retention, ItemStat, OptionStat])
 
 
 def init_app(app: Flask) -> None:

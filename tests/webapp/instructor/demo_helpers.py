@@ -8,6 +8,7 @@ pages say with what the database holds.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from dataclasses import dataclass
 
@@ -27,6 +28,9 @@ class DemoFacts:
     safety_facility: dict[str, tuple[float, int]]  # safety item -> (facility, attempts), items with >= 5 attempts
     still_unsafe: set[tuple[str, str]]  # (student name, item id) whose latest answer picked an unsafe option
     forecast: dict[str, tuple[int, int, float | None]]  # name -> (met, total, mean exam-day recall of items met)
+    # name -> (recent pace, needed pace, items met by the exam at the recent pace, verdict on coverage)
+    projection: dict[str, tuple[float, float, int, str]]
+    class_verdict: str  # the class's verdict on coverage, each student's pace counted up to what they need
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -68,6 +72,24 @@ def demo_facts(engine: Engine, bank: Bank, class_name: str, now: dt.datetime) ->
     gaps = [(max(d) - min(d)).days / (len(d) - 1) for d in days.values() if len(d) >= 2]
     rhythm = statistics.median(gaps) if gaps else 1.0
     met = {uid: {item for u, item, *_ in states if u == uid and item in items} for uid in ids}
+    fortnight = now - dt.timedelta(days=14)
+    new_recent = {uid: {item for u, item, when, _r, attempt, *_ in reviews
+                        if u == uid and attempt == 1 and item in items and _utc(when) >= fortnight} for uid in ids}
+    days_left = (exam - now).total_seconds() / 86400
+    limit = float(school_class.daily_new_limit)
+    projection: dict[str, tuple[float, float, int, str]] = {}
+    for uid, name, joined in people:
+        started = max(_utc(joined), created)
+        window = min(14.0, max(1.0, (now - started).total_seconds() / 86400))
+        recent, needed = len(new_recent[uid]) / window, (len(items) - len(met[uid])) / days_left
+        verdict = ("on track" if recent >= needed else
+                   "will not finish" if needed > limit or recent < 0.75 * needed else "at risk")
+        projection[name] = (recent, needed, min(len(items), len(met[uid]) + math.floor(recent * days_left + 1e-9)),
+                            verdict)
+    useful = sum(min(recent, needed) for recent, needed, _, _ in projection.values())
+    class_needed = sum(needed for _, needed, _, _ in projection.values())
+    class_verdict = ("on track" if useful >= class_needed else "will not finish"
+                     if class_needed > limit * len(people) or useful < 0.75 * class_needed else "at risk")
     flagged: dict[str, set[str]] = {}
     just_started = set()
     for uid, name, joined in people:
@@ -75,10 +97,8 @@ def demo_facts(engine: Engine, bank: Bank, class_name: str, now: dt.datetime) ->
         if now - started < dt.timedelta(days=3):
             just_started.add(name)
             continue
-        per_day = min(float(school_class.daily_new_limit), len(items) / (school_class.exam_date - started.date()).days)
-        expected = min(len(items), int(per_day * (now - started).total_seconds() / 86400))
         kinds = set()
-        if len(met[uid]) <= expected / 2 and expected - len(met[uid]) >= 10:
+        if projection[name][3] != "on track":
             kinds.add("behind")
         if (now - last.get(uid, started)).total_seconds() / 86400 > max(4.0, 3 * rhythm):
             kinds.add("inactive")
@@ -103,4 +123,5 @@ def demo_facts(engine: Engine, bank: Bank, class_name: str, now: dt.datetime) ->
                    for u, item, stability, last_review in states if u == uid and item in items and stability]
         forecast[names[uid]] = (len(recalls), len(items), statistics.mean(recalls) if recalls else None)
     return DemoFacts(flagged, just_started, safety_facility,
-                     {(names[uid], item) for (uid, item), unsafe in latest.items() if unsafe}, forecast)
+                     {(names[uid], item) for (uid, item), unsafe in latest.items() if unsafe}, forecast,
+                     projection, class_verdict)

@@ -8,12 +8,16 @@ with the flags the code gives:
 - Demo Student 2 stopped studying 9 days ago, in a class that studies every
   1.6 days: "inactive". Well ahead of pace otherwise (121 met of 60 expected).
 - Demo Student 4 studies regularly but remembers 64 % of learned questions
-  over 25 reviews: "retention". Short of pace (32 of 58) but not by half.
-- Demo Students 1, 3, 5 and 6 keep up: 5 is the furthest behind (37 of 61,
-  more than half the pace needs) and studied yesterday; 1 last studied 3.5
-  days ago, under three of the class's usual gaps.
+  over 25 reviews: "retention"; and meets 2.3 new questions a day lately
+  against the 3.8 a day that would meet all 171 by the exam (116 by then):
+  "behind", it will not finish.
+- Demo Student 5 studied yesterday but meets 1.6 new questions a day against
+  3.6 needed (95 of 171 by the exam): "behind".
+- Demo Students 1, 3 and 6 keep up: each meets more new questions a day
+  lately than the exam needs; 1 last studied 3.5 days ago, under three of the
+  class's usual gaps.
 
-Two of six flagged, each for reasons an instructor would see on the page.
+Three of six flagged, each for reasons an instructor would see on the page.
 """
 
 from __future__ import annotations
@@ -31,9 +35,10 @@ from webapp.platform.models import SchoolClass
 from webapp.tools.synthetic import demo
 from webapp.tools.synthetic.demo import ensure_demo
 
-EXPECTED = {
+EXPECTED: dict[str, set[str]] = {
     "Demo Student 2": {"inactive"},
-    "Demo Student 4": {"retention"},
+    "Demo Student 4": {"behind", "retention"},
+    "Demo Student 5": {"behind"},
 }
 
 
@@ -59,3 +64,7 @@ def test_demo_class_flags_the_students_an_instructor_would(app: Flask, monkeypat
     facts = demo_facts(app.extensions["db_engine"], app.extensions["bank"], "Demo class", now)
     assert facts.flagged == EXPECTED
     assert {row.name: (row.seen, row.total) for row in rows} == {n: f[:2] for n, f in facts.forecast.items()}
+    assert {row.name: (round(row.projection.recent_pace, 6), round(row.projection.needed_pace, 6),
+                       row.projection.projected_met, row.projection.verdict) for row in rows if row.projection} == {
+        name: (round(recent, 6), round(needed, 6), met, verdict)
+        for name, (recent, needed, met, verdict) in facts.projection.items()}
