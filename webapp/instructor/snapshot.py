@@ -78,6 +78,7 @@ class ItemFigures:
 
     stats: dict[str, ItemStat]
     still_by_item: dict[str, int]  # item id -> students whose latest answer still picked an unsafe option
+    students: int = 0  # in the class: the base of "how many of the class attempted it"
 
 
 @dataclass
