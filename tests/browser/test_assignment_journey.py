@@ -52,7 +52,7 @@ def test_assignment_set_completed_seen_and_exported(browser: Any, live_server: s
     tpage.get_by_label("Title", exact=True).fill("Neck anatomy first")
     tpage.get_by_label("Study modules or lessons").check()
     tpage.get_by_label("Due date", exact=True).fill((dt.date.today() + dt.timedelta(days=2)).isoformat())
-    tpage.get_by_label("Or only these lessons (optional)").select_option(label=f"{MODULE_TITLE}: {LESSON_TITLE}")
+    tpage.get_by_label(f"{MODULE_TITLE}: {LESSON_TITLE}", exact=True).check()  # a checkbox: one tap, no Ctrl
     tpage.get_by_role("button", name="Set assignment").click()
     tpage.wait_for_load_state()
     assert "Assignment “Neck anatomy first” set." in tpage.content()

@@ -41,8 +41,15 @@ def _form(school_class: SchoolClass) -> AssignmentForm:
     studied = modules_of(school_class.modules, course)
     modules = [m for m in course.modules if m.id in studied]
     form.modules.choices = [(m.id, m.title) for m in modules]
-    form.lessons.choices = [(lesson.id, f"{m.title}: {lesson.title}") for m in modules for lesson in course.lessons_of(m.id)]
+    form.lessons.choices = [(lesson.id, lesson.title) for m in modules for lesson in course.lessons_of(m.id)]
     return form
+
+
+def _lesson_modules(school_class: SchoolClass) -> dict[str, str]:
+    """Lesson id -> its module's title: the form lists lessons under their module."""
+    course = get_course()
+    studied = modules_of(school_class.modules, course)
+    return {lesson.id: m.title for m in course.modules if m.id in studied for lesson in course.lessons_of(m.id)}
 
 
 def _completion(school_class: SchoolClass) -> Iterator[tuple[Assignment, list[tuple[int, str, str, Progress]]]]:
@@ -68,7 +75,8 @@ def _index_page(school_class: SchoolClass, form: AssignmentForm) -> ResponseRetu
         for assignment, students in _completion(school_class)
     ]
     get_session().commit()
-    return render_template("assignments/index.html", school_class=school_class, rows=rows, form=form), \
+    return render_template("assignments/index.html", school_class=school_class, rows=rows, form=form,
+                           lesson_modules=_lesson_modules(school_class)), \
         400 if form.errors else 200
 
 
