@@ -123,19 +123,24 @@ class Projection:
     @property
     def words(self) -> str:
         """The verdict with its reason, in a sentence."""
+        return f"{self.verdict}: {self.reason}"
+
+    @property
+    def reason(self) -> str:
+        """Why the verdict: the paces, and what they reach by the exam."""
         pace_words = (f"{self.recent_pace:.1f} new questions a day lately; {self.needed_pace:.1f} a day needed "
                       f"to meet all {self.total} by the exam")
         if self.verdict == VERDICT_ON_TRACK:
-            return f"on track: {pace_words}"
+            return pace_words
         if self.recall is not None and self.recall_target is not None and self.recall < self.recall_target \
                 and self.projected_met >= self.total:
-            return (f"at risk: projected recall {self.recall:.0%} is under the {self.recall_target:.0%} target "
-                    f"({pace_words})")
+            return f"projected recall {self.recall:.0%} is under the {self.recall_target:.0%} target ({pace_words})"
         if self.needed_pace > self.limit:
-            short = f"needs {self.needed_pace:.1f} new questions a day, more than the class's limit of {self.limit:g}"
-            return f"{self.verdict}: {short}; at {self.recent_pace:.1f} a day, {self.projected_met} of {self.total} met by the exam"
-        return (f"{self.verdict}: at {self.recent_pace:.1f} new questions a day, {self.projected_met} of {self.total} "
-                f"met by the exam; {self.needed_pace:.1f} a day needed")
+            return (f"needs {self.needed_pace:.1f} new questions a day, more than the class's limit of "
+                    f"{self.limit:g}; at {self.recent_pace:.1f} a day, {self.projected_met} of {self.total} met "
+                    f"by the exam")
+        return (f"at {self.recent_pace:.1f} new questions a day, {self.projected_met} of {self.total} met by the "
+                f"exam; {self.needed_pace:.1f} a day needed")
 
 
 def recent_pace(new_recent: int, started: dt.datetime, now: dt.datetime) -> float:

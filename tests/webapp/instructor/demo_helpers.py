@@ -25,7 +25,7 @@ class DemoFacts:
 
     flagged: dict[str, set[str]]  # student name -> kinds of flag (behind, inactive, retention)
     just_started: set[str]
-    safety_facility: dict[str, tuple[float, int]]  # safety item -> (facility, attempts), items with >= 5 attempts
+    safety_facility: dict[str, tuple[float, int, int]]  # attempted safety item -> (facility, attempts, students)
     still_unsafe: set[tuple[str, str]]  # (student name, item id) whose latest answer picked an unsafe option
     forecast: dict[str, tuple[int, int, float | None]]  # name -> (met, total, mean exam-day recall of items met)
     # name -> (recent pace, needed pace, items met by the exam at the recent pace, verdict on coverage)
@@ -115,8 +115,8 @@ def demo_facts(engine: Engine, bank: Bank, class_name: str, now: dt.datetime) ->
         if attempt == 1:
             first.setdefault(item, []).append(result == "correct")
         latest[(uid, item)] = bool(unsafe)
-    safety_facility = {item: (sum(first[item]) / len(first[item]), attempts[item])
-                       for item in safety if attempts.get(item, 0) >= 5 and first.get(item)}
+    safety_facility = {item: (sum(first[item]) / len(first[item]), attempts[item], len(first[item]))
+                       for item in safety if first.get(item)}
     forecast = {}
     for uid in ids:
         recalls = [(1 + factor * (exam - _utc(last_review)).total_seconds() / 86400 / stability) ** -decay
