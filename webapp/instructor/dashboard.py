@@ -15,6 +15,7 @@ from sqlalchemy import select
 from quizzes.bank import Bank
 from quizzes.bodymap import REGIONS, body_map_svg, region_label
 from quizzes.questions import Question
+from quizzes.scheduling import retention_for
 from webapp.classes import roster as class_roster
 from webapp.classes.access import instructor_required, own_class_or_404
 from webapp.classes.settings import modules_of
@@ -128,7 +129,7 @@ def forecast_page(class_id: int) -> ResponseReturnValue:
         for site in question.sites:
             if site in REGIONS:
                 site_items.setdefault(site, []).append(question.id)
-    verdicts = at_recent_pace(school_class, rows, item_ids, now, exam)
+    verdicts = at_recent_pace(school_class, rows, items, recalls, now, exam)
     return render_template(
         "instructor/forecast.html", school_class=school_class, rows=rows, exam=exam, modules=modules,
         verdicts=verdicts, class_verdict=pace.combine(list(verdicts.values())), pace=pace,
@@ -142,20 +143,27 @@ def forecast_page(class_id: int) -> ResponseReturnValue:
     )
 
 
-def at_recent_pace(school_class: SchoolClass, rows: list[analytics.StudentRow], item_ids: list[str],
-                   now: dt.datetime, exam: dt.datetime | None) -> dict[int, pace.Projection]:
-    """Student -> their projection with the exam-day recall replayed at their recent pace (whole items a day)."""
+def at_recent_pace(school_class: SchoolClass, rows: list[analytics.StudentRow], items: list[Question],
+                   recalls: dict[tuple[int, str], float], now: dt.datetime,
+                   exam: dt.datetime | None) -> dict[int, pace.Projection]:
+    """Student -> their projection with the exam-day recall at their recent pace (`pace.projected_recall`)."""
     if exam is None or exam <= now:
         return {}
-    session, bank = get_session(), get_bank()
+    item_ids = [q.id for q in items]
+    due = forecast.due_before(get_session(), [row.user_id for row in rows], item_ids, exam)
+    desired, safety = school_class.desired_retention, current_app.config["SAFETY_RETENTION"]
+    targets = {q.id: retention_for(q, desired, safety) for q in items}
+    met_by_student: dict[int, list[tuple[float, bool, float]]] = {}
+    for (uid, item), recall in recalls.items():
+        met_by_student.setdefault(uid, []).append((recall, (uid, item) in due, targets[item]))
     result = {}
     for row in rows:
         if row.projection is None:
             continue
-        replay = forecast.projected(session, row.user_id, bank, school_class, item_ids, now, exam,
-                                    current_app.config["SAFETY_RETENTION"],
-                                    new_per_day=round(row.projection.recent_pace))
-        result[row.user_id] = pace.with_recall(row.projection, replay["all"].recall, school_class.desired_retention)
+        met = met_by_student.get(row.user_id, [])
+        observed = row.retention_30d if row.retention_reviews >= pace.RETENTION_MIN_REVIEWS else None
+        on_the_day = pace.projected_recall(met, row.projection.projected_met - row.projection.met, desired, observed)
+        result[row.user_id] = pace.with_recall(row.projection, on_the_day, desired)
     return result
 
 

@@ -9,8 +9,7 @@ safety-critical items. "Projected" replays the schedule forward with
 `quizzes.planner.keep_pace`: what exam day looks like if, from today, the
 student studies daily, remembers what falls due and meets new items at the
 pace that covers the rest by the exam (`catch_up_pace`, capped at the class's
-new-item limit); the forecast page replays each student's recent pace
-(`webapp.instructor.pace`) the same way for the recall its verdict weighs.
+new-item limit).
 """
 
 from __future__ import annotations
@@ -75,6 +74,18 @@ def item_recalls(session: Session, users: Sequence[int], item_ids: Sequence[str]
     return result
 
 
+def due_before(session: Session, users: Sequence[int], item_ids: Sequence[str],
+               exam: dt.datetime) -> set[tuple[int, str]]:
+    """(student, item) pairs met among `item_ids` that fall due before `exam`: reviewed again before it."""
+    if not users:
+        return set()
+    wanted = set(item_ids)
+    return {(int(uid), item) for uid, item in session.execute(
+        select(ItemState.user_id, ItemState.item_id)
+        .where(ItemState.user_id.in_(list(users)), ItemState.due < exam)
+    ) if item in wanted}
+
+
 def by_group(recalls: Mapping[tuple[int, str], float], users: Sequence[int],
              groups: Mapping[str, Sequence[str]]) -> dict[str, Forecast]:
     """Group -> forecast summed over `users` (total = items x students)."""
@@ -98,18 +109,12 @@ def catch_up_pace(remaining: int, new_limit: int, now: dt.datetime, exam: dt.dat
 
 
 def projected(session: Session, user_id: int, bank: Bank, school_class: SchoolClass, item_ids: Sequence[str],
-              now: dt.datetime, exam: dt.datetime, safety_retention: float,
-              new_per_day: int | None = None) -> dict[str, Forecast]:
-    """Forecasts ("all" and "safety") if the student keeps to a pace from `now` until the exam.
-
-    The pace is `new_per_day` new items a day when given (the forecast page's recent pace), else the
-    catch-up pace that covers the rest by the exam.
-    """
+              now: dt.datetime, exam: dt.datetime, safety_retention: float) -> dict[str, Forecast]:
+    """Forecasts ("all" and "safety") if the student keeps to the pace from `now` until the exam."""
     cards = load_cards(session, user_id, bank)
-    if new_per_day is None:
-        new_per_day = catch_up_pace(len(item_ids) - sum(1 for item in item_ids if item in cards),
-                                    school_class.daily_new_limit, now, exam)
-    limits = Limits(new_per_day=new_per_day, modules=frozenset(school_class.modules) if school_class.modules else None)
+    limits = Limits(new_per_day=catch_up_pace(len(item_ids) - sum(1 for item in item_ids if item in cards),
+                                              school_class.daily_new_limit, now, exam),
+                    modules=frozenset(school_class.modules) if school_class.modules else None)
 
     def retention(item_id: str) -> float:
         question = bank.get(item_id)

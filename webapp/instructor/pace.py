@@ -17,7 +17,8 @@ left over the days left. The verdict:
   class's target;
 - at risk: short, but the recent pace is at least `AT_RISK_SHARE` of the
   pace needed and the pace needed is within the class's new-item limit; or
-  on pace with the projected recall under the target;
+  on pace with the projected recall (`projected_recall`) under the class's
+  desired retention;
 - will not finish: slower than that, or the pace needed is more new items a
   day than the class's limit lets the app show.
 The class's projection adds up its students' (`combine`), each student's
@@ -132,8 +133,7 @@ class Projection:
                       f"to meet all {self.total} by the exam")
         if self.verdict == VERDICT_ON_TRACK:
             return pace_words
-        if self.recall is not None and self.recall_target is not None and self.recall < self.recall_target \
-                and self.projected_met >= self.total:
+        if recall_short(self.recall, self.recall_target) and self.projected_met >= self.total:
             return f"projected recall {self.recall:.0%} is under the {self.recall_target:.0%} target ({pace_words})"
         if self.needed_pace > self.limit:
             return (f"needs {self.needed_pace:.1f} new questions a day, more than the class's limit of "
@@ -141,6 +141,11 @@ class Projection:
                     f"by the exam")
         return (f"at {self.recent_pace:.1f} new questions a day, {self.projected_met} of {self.total} met by the "
                 f"exam; {self.needed_pace:.1f} a day needed")
+
+
+def recall_short(recall: float | None, target: float | None) -> bool:
+    """True when the recall is under the target in whole percent, as the pages show both."""
+    return recall is not None and target is not None and round(recall * 100) < round(target * 100)
 
 
 def recent_pace(new_recent: int, started: dt.datetime, now: dt.datetime) -> float:
@@ -153,7 +158,7 @@ def verdict_of(recent: float, needed: float, limit: float, recall: float | None 
                recall_target: float | None = None) -> str:
     """The verdict for a recent and a needed pace (new items a day) and the new-item limit (rules above)."""
     if recent >= needed:
-        if recall is not None and recall_target is not None and recall < recall_target:
+        if recall_short(recall, recall_target):
             return VERDICT_AT_RISK
         return VERDICT_ON_TRACK
     if needed > limit or recent < AT_RISK_SHARE * needed:
@@ -172,6 +177,26 @@ def project(*, met: int, total: int, new_recent: int, started: dt.datetime, now:
     projected_met = min(total, met + math.floor(recent * days_left + 1e-9))
     return Projection(met, total, recent, needed, days_left, projected_met, float(new_limit),
                       verdict_of(recent, needed, float(new_limit)))
+
+
+def projected_recall(met: Sequence[tuple[float, bool, float]], new: int, new_target: float,
+                     observed: float | None) -> float | None:
+    """Mean exam-day recall of the items met by the exam at the recent pace (None when none).
+
+    `met`: per item met now, (recall on exam day with no more study, falls due before the exam, its
+    target retention). An item the exam comes first for keeps its curve's recall; one that falls due
+    is reviewed, and so is each of the `new` items met from now: those are held at what the student
+    passes lately (`observed`, their share of due reviews passed, when there are enough of them) or,
+    without that evidence, at the item's target.
+    """
+    values = []
+    for recall, due, target in met:
+        if not due:
+            values.append(recall)
+        else:
+            values.append(target if observed is None else observed)
+    values += [new_target if observed is None else observed] * max(0, new)
+    return sum(values) / len(values) if values else None
 
 
 def with_recall(projection: Projection, recall: float | None, target: float) -> Projection:

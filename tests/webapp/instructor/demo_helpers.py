@@ -30,14 +30,17 @@ class DemoFacts:
     forecast: dict[str, tuple[int, int, float | None]]  # name -> (met, total, mean exam-day recall of items met)
     # name -> (recent pace, needed pace, items met by the exam at the recent pace, verdict on coverage)
     projection: dict[str, tuple[float, float, int, str]]
-    class_verdict: str  # the class's verdict on coverage, each student's pace counted up to what they need
+    recall_on_the_day: dict[str, float | None]  # name -> projected exam-day recall at the recent pace
+    verdict: dict[str, str]  # name -> the verdict on coverage and recall
+    class_verdict: str  # the class's, each student's pace counted up to what they need
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
 
 
-def demo_facts(engine: Engine, bank: Bank, class_name: str, now: dt.datetime) -> DemoFacts:
+def demo_facts(engine: Engine, bank: Bank, class_name: str, now: dt.datetime,
+               safety_retention: float = 0.95) -> DemoFacts:
     """Everything in `DemoFacts` for the class called `class_name`, as of `now`."""
     decay = DEFAULT_PARAMETERS[20]
     factor = 0.9 ** (-1 / decay) - 1
@@ -55,6 +58,9 @@ def demo_facts(engine: Engine, bank: Bank, class_name: str, now: dt.datetime) ->
                              .where(Review.user_id.in_(ids)).order_by(Review.reviewed_at, Review.id)).all()
         states = db.execute(select(ItemState.user_id, ItemState.item_id, ItemState.stability, ItemState.last_review)
                             .where(ItemState.user_id.in_(ids))).all()
+        due_before_exam = {(uid, item) for uid, item, due in db.execute(
+            select(ItemState.user_id, ItemState.item_id, ItemState.due).where(ItemState.user_id.in_(ids)))
+            if _utc(due) < dt.datetime.combine(school_class.exam_date, dt.time(9), tzinfo=dt.timezone.utc)}
     names = {uid: name for uid, name, _ in people}
     created = _utc(school_class.created_at)
     exam = dt.datetime.combine(school_class.exam_date, dt.time(9), tzinfo=dt.timezone.utc)
@@ -86,10 +92,38 @@ def demo_facts(engine: Engine, bank: Bank, class_name: str, now: dt.datetime) ->
                    "will not finish" if needed > limit or recent < 0.75 * needed else "at risk")
         projection[name] = (recent, needed, min(len(items), len(met[uid]) + math.floor(recent * days_left + 1e-9)),
                             verdict)
+    # Exam-day recall at the recent pace: the curve for an item the exam comes before it falls due; a due
+    # item and each new one held at the student's pass rate on due reviews (20 or more), else at its target.
+    desired = school_class.desired_retention
+    safe = {q.id for q in bank.questions if q.safety_critical}
+    recall_on_the_day: dict[str, float | None] = {}
+    verdict: dict[str, str] = {}
+    for uid, name, _joined in people:
+        passes = learned[uid]
+        observed = sum(passes) / len(passes) if len(passes) >= 20 else None
+        values = []
+        for u, item, stability, last_review in states:
+            if u != uid or item not in items or not stability:
+                continue
+            if (uid, item) in due_before_exam:
+                target = max(desired, safety_retention) if item in safe else desired
+                values.append(target if observed is None else observed)
+            else:
+                values.append((1 + factor * (exam - _utc(last_review)).total_seconds() / 86400 / stability) ** -decay)
+        values += [desired if observed is None else observed] * (projection[name][2] - len(met[uid]))
+        recall_on_the_day[name] = sum(values) / len(values) if values else None
+        short = recall_on_the_day[name] is not None and round(recall_on_the_day[name] * 100) < round(desired * 100)
+        verdict[name] = "at risk" if projection[name][3] == "on track" and short else projection[name][3]
     useful = sum(min(recent, needed) for recent, needed, _, _ in projection.values())
     class_needed = sum(needed for _, needed, _, _ in projection.values())
-    class_verdict = ("on track" if useful >= class_needed else "will not finish"
-                     if class_needed > limit * len(people) or useful < 0.75 * class_needed else "at risk")
+    weights = [(r, projection[name][2]) for name, r in recall_on_the_day.items() if r is not None]
+    class_recall = sum(r * n for r, n in weights) / sum(n for _, n in weights)
+    if useful >= class_needed:
+        class_verdict = "at risk" if round(class_recall * 100) < round(desired * 100) else "on track"
+    elif class_needed > limit * len(people) or useful < 0.75 * class_needed:
+        class_verdict = "will not finish"
+    else:
+        class_verdict = "at risk"
     flagged: dict[str, set[str]] = {}
     just_started = set()
     for uid, name, joined in people:
@@ -124,4 +158,4 @@ def demo_facts(engine: Engine, bank: Bank, class_name: str, now: dt.datetime) ->
         forecast[names[uid]] = (len(recalls), len(items), statistics.mean(recalls) if recalls else None)
     return DemoFacts(flagged, just_started, safety_facility,
                      {(names[uid], item) for (uid, item), unsafe in latest.items() if unsafe}, forecast,
-                     projection, class_verdict)
+                     projection, recall_on_the_day, verdict, class_verdict)

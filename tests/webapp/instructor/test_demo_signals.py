@@ -18,6 +18,9 @@ with the flags the code gives:
   class's usual gaps.
 
 Three of six flagged, each for reasons an instructor would see on the page.
+On the forecast page Demo Student 3, on pace, is "at risk" all the same: they
+pass 71 % of due reviews, so the questions they will review before the exam
+are held at about that, under the class's 90 % target.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.webapp.instructor.demo_helpers import demo_facts
-from webapp.instructor.dashboard import class_rows
+from webapp.instructor import forecast, pace
+from webapp.instructor.analytics import exam_moment
+from webapp.instructor.dashboard import at_recent_pace, class_rows
 from webapp.platform.db import get_session
 from webapp.platform.models import SchoolClass
 from webapp.tools.synthetic import demo
@@ -68,3 +73,18 @@ def test_demo_class_flags_the_students_an_instructor_would(app: Flask, monkeypat
                        row.projection.projected_met, row.projection.verdict) for row in rows if row.projection} == {
         name: (round(recent, 6), round(needed, 6), met, verdict)
         for name, (recent, needed, met, verdict) in facts.projection.items()}
+    # The forecast page's verdicts, recall at the recent pace included, against the oracle's.
+    with app.app_context():
+        school_class = get_session().scalar(select(SchoolClass).where(SchoolClass.name == "Demo class"))
+        assert school_class is not None
+        items, rows = class_rows(school_class, now)
+        exam = exam_moment(school_class)
+        assert exam is not None
+        recalls = forecast.item_recalls(get_session(), [row.user_id for row in rows], [q.id for q in items], exam)
+        verdicts = at_recent_pace(school_class, rows, items, recalls, now, exam)
+    names = {row.user_id: row.name for row in rows}
+    assert {names[uid]: v.verdict for uid, v in verdicts.items()} == facts.verdict
+    for uid, v in verdicts.items():
+        assert v.recall == pytest.approx(facts.recall_on_the_day[names[uid]], abs=1e-9)
+    combined = pace.combine(list(verdicts.values()))
+    assert combined is not None and combined.verdict == facts.class_verdict

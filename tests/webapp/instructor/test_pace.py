@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from webapp.instructor import pace
 
 NOW = dt.datetime(2026, 3, 1, 12, tzinfo=dt.timezone.utc)
@@ -117,3 +119,14 @@ def test_class_counts_each_students_pace_up_to_their_need() -> None:
     with_recall = pace.with_recall(fast, 0.95, 0.9)
     assert (with_recall.recall, with_recall.verdict) == (0.95, pace.VERDICT_ON_TRACK)
     assert pace.combine([]) is None
+
+
+def test_projected_recall_holds_reviewed_items_at_the_students_own_pass_rate() -> None:
+    # Two items the exam comes first for keep their curve's recall; one falls due and is reviewed;
+    # two more are met from now on.
+    met = [(0.97, False, 0.9), (0.93, False, 0.9), (0.40, True, 0.95)]
+    assert pace.projected_recall(met, 2, 0.9, None) == pytest.approx((0.97 + 0.93 + 0.95 + 0.9 + 0.9) / 5)
+    assert pace.projected_recall(met, 2, 0.9, 0.7) == pytest.approx((0.97 + 0.93 + 0.7 * 3) / 5)
+    assert pace.projected_recall([], 0, 0.9, None) is None
+    # Shown in whole percent, judged in whole percent: 89.6 % reads 90 % and is not under a 90 % target.
+    assert not pace.recall_short(0.896, 0.9) and pace.recall_short(0.894, 0.9)
