@@ -163,16 +163,19 @@ def test_monday_morning_from_the_pages(browser: Any, module_live_server: str, de
     assert percent(verdict.locator(".class-projected").inner_text()) == round(100 * projected / total)
     counts = {v: int(page.locator(f'.verdict-count[data-verdict="{v}"] strong').inner_text())
               for v in ("on track", "at risk", "will not finish")}
-    assert counts == {v: sum(1 for p in facts.projection.values() if p[3] == v) for v in counts}
+    assert counts == {v: sum(1 for verdict in facts.verdict.values() if verdict == v) for v in counts}
     for row in page.locator("#forecast-students tbody tr").all():
         name = row.locator("th").inner_text().strip()
         met, total, recall = facts.forecast[name]
-        recent, needed, projected_met, expected_verdict = facts.projection[name]
+        recent, needed, projected_met, _ = facts.projection[name]
+        expected_verdict, on_the_day = facts.verdict[name], facts.recall_on_the_day[name]
         assert cell(row, "Coverage").startswith(f"{met} / {total}")
         assert percent(cell(row, "Recall of items met")) == (round(recall * 100) if recall is not None else None)
         assert row.get_attribute("data-verdict") == expected_verdict, name
         assert cell(row, "Verdict for the exam").lower().startswith(expected_verdict)
         assert cell(row, "Coverage by the exam at recent pace").startswith(f"{projected_met} / {total}")
+        assert percent(cell(row, "Recall on the day at recent pace")) == (
+            round(on_the_day * 100) if on_the_day is not None else None)
         assert cell(row, "New a day: lately / needed").replace("\xa0", " ") == f"{recent:.1f} / {needed:.1f}"
     assert page.locator("#forecast-students tbody tr").count() == len(facts.forecast)
     page.context.close()

@@ -88,10 +88,10 @@ def demo_facts(engine: Engine, bank: Bank, class_name: str, now: dt.datetime,
         started = max(_utc(joined), created)
         window = min(14.0, max(1.0, (now - started).total_seconds() / 86400))
         recent, needed = len(new_recent[uid]) / window, (len(items) - len(met[uid])) / days_left
-        verdict = ("on track" if recent >= needed else
-                   "will not finish" if needed > limit or recent < 0.75 * needed else "at risk")
+        on_coverage = ("on track" if recent >= needed else
+                       "will not finish" if needed > limit or recent < 0.75 * needed else "at risk")
         projection[name] = (recent, needed, min(len(items), len(met[uid]) + math.floor(recent * days_left + 1e-9)),
-                            verdict)
+                            on_coverage)
     # Exam-day recall at the recent pace: the curve for an item the exam comes before it falls due; a due
     # item and each new one held at the student's pass rate on due reviews (20 or more), else at its target.
     desired = school_class.desired_retention
@@ -103,7 +103,7 @@ def demo_facts(engine: Engine, bank: Bank, class_name: str, now: dt.datetime,
         observed = sum(passes) / len(passes) if len(passes) >= 20 else None
         values = []
         for u, item, stability, last_review in states:
-            if u != uid or item not in items or not stability:
+            if u != uid or item not in items or not stability or last_review is None:
                 continue
             if (uid, item) in due_before_exam:
                 target = max(desired, safety_retention) if item in safe else desired
@@ -111,8 +111,9 @@ def demo_facts(engine: Engine, bank: Bank, class_name: str, now: dt.datetime,
             else:
                 values.append((1 + factor * (exam - _utc(last_review)).total_seconds() / 86400 / stability) ** -decay)
         values += [desired if observed is None else observed] * (projection[name][2] - len(met[uid]))
-        recall_on_the_day[name] = sum(values) / len(values) if values else None
-        short = recall_on_the_day[name] is not None and round(recall_on_the_day[name] * 100) < round(desired * 100)
+        on_the_day = sum(values) / len(values) if values else None
+        recall_on_the_day[name] = on_the_day
+        short = on_the_day is not None and round(on_the_day * 100) < round(desired * 100)
         verdict[name] = "at risk" if projection[name][3] == "on track" and short else projection[name][3]
     useful = sum(min(recent, needed) for recent, needed, _, _ in projection.values())
     class_needed = sum(needed for _, needed, _, _ in projection.values())
