@@ -202,16 +202,19 @@ def student(class_id: int, user_id: int) -> ResponseReturnValue:
     exam = analytics.exam_moment(school_class)
     current: dict[str, forecast.Forecast] = {}
     projected: dict[str, forecast.Forecast] = {}
+    verdict = None
     if exam is not None and exam > now:
         recalls = forecast.item_recalls(session, [user.id], item_ids, exam)
         current = forecast.by_group(recalls, [user.id], {"all": item_ids, "safety": safety_ids})
         projected = forecast.projected(session, user.id, bank, school_class, item_ids, now, exam,
                                        current_app.config["SAFETY_RETENTION"])
+        # The same verdict as the forecast page's row: coverage and recall at the recent pace.
+        verdict = at_recent_pace(school_class, [row], items, recalls, now, exam).get(user.id)
     picks = unsafe_picks(session, [user.id])
     context = progress_context(user.id, now, school_class.timezone)
     return render_template(
         "instructor/student.html", school_class=school_class, student=user, row=row, pace=pace,
-        rhythm=analytics.class_rhythm(rows), exam=exam, current=current, projected=projected,
+        rhythm=analytics.class_rhythm(rows), exam=exam, current=current, projected=projected, verdict=verdict,
         picks=[(pick, bank.get(pick.item_id)) for pick in picks],
         still_unsafe=still_unsafe_items(session, [user.id]).get(user.id, set()),
         answers=recent_answers(user.id), item_label=item_label, **context,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from quizzes.questions import ChoiceQuestion
 from tests.webapp.instructor.helpers import NOW, PASSWORD, School, answer
 from webapp.platform.db import get_session
-from webapp.platform.models import Review
+from webapp.platform.models import Review, SchoolClass, utcnow
 
 
 def _latest_unsafe(app: Flask, user: int) -> set[str]:
@@ -45,3 +45,23 @@ def test_still_unsafe_count_matches_the_reviews(client: FlaskClient, app: Flask,
     assert found, "the count of questions still answered unsafely is on the page"
     assert int(found.group(1)) == len(expected)
     assert page.count("Still unsafe</span>") == len(expected)
+
+
+def test_student_page_verdict_is_the_forecast_pages(client: FlaskClient, app: Flask, school: School) -> None:
+    with app.app_context():
+        school_class = get_session().get(SchoolClass, school.class_id)
+        assert school_class is not None
+        school_class.exam_date = (utcnow() + dt.timedelta(days=10)).date()  # the pages judge at the real now
+        get_session().commit()
+    client.post("/login", data={"email": "teacher@example.com", "password": PASSWORD})
+    base = f"/instructor/classes/{school.class_id}"
+    forecast_page = client.get(f"{base}/forecast").data.decode()
+    for user in (school.ann, school.bob, school.cat):
+        row = re.search(rf'<tr data-user="{user}" data-verdict="([^"]+)"', forecast_page)
+        assert row, user
+        page = client.get(f"{base}/students/{user}").data.decode()
+        pace_line = page[page.index('id="pace"'):]
+        pace_line = pace_line[:pace_line.index("</dd>")]
+        assert "By the exam: <span class=\"badge" in pace_line
+        assert {"on track": ">On track<", "at risk": ">At risk<", "will not finish": ">Will not finish<"}[
+            row.group(1)] in pace_line
