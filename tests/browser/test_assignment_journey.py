@@ -52,7 +52,7 @@ def test_assignment_set_completed_seen_and_exported(browser: Any, live_server: s
     tpage.get_by_label("Title", exact=True).fill("Neck anatomy first")
     tpage.get_by_label("Study modules or lessons").check()
     tpage.get_by_label("Due date", exact=True).fill((dt.date.today() + dt.timedelta(days=2)).isoformat())
-    tpage.get_by_label("Or only these lessons (optional)").select_option(label=f"{MODULE_TITLE}: {LESSON_TITLE}")
+    tpage.get_by_label(f"{MODULE_TITLE}: {LESSON_TITLE}", exact=True).check()  # a checkbox: one tap, no Ctrl
     tpage.get_by_role("button", name="Set assignment").click()
     tpage.wait_for_load_state()
     assert "Assignment “Neck anatomy first” set." in tpage.content()
@@ -82,8 +82,8 @@ def test_assignment_set_completed_seen_and_exported(browser: Any, live_server: s
     with tpage.expect_download() as download_info:
         tpage.get_by_role("link", name="Download CSV for the gradebook").click()
     rows = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text())))
-    assert rows[0] == ["email", "assignment", "score_or_complete", "date"]
-    assert rows[1][:3] == ["sam@example.com", "Neck anatomy first", "complete"]
+    assert rows[0] == ["Email address", "Full name", "Neck anatomy first", "Neck anatomy first (feedback)"]
+    assert rows[1][:3] == ["sam@example.com", "Sam", "100"] and " met; complete " in rows[1][3]
     teacher.close()
     student.close()
 

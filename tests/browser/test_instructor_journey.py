@@ -105,7 +105,7 @@ def test_create_class_watch_answers_arrive_and_export(browser: Any, live_server:
     page.get_by_label("Minimum attempts").press("Enter")
     page.wait_for_load_state("load")
     check_axe(page, "item analysis with answers")
-    attempts = [int(cell.inner_text()) for cell in page.locator("tbody tr.item-row > td:nth-of-type(1)").all()]
+    attempts = [int(cell.inner_text()) for cell in page.locator('tbody tr.item-row > td[data-label="Attempts"]').all()]
     assert sum(attempts) == 3
     page.get_by_role("link", name="Overview").click()
     progress = download_csv(page, "Progress CSV")

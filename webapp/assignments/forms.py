@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, IntegerField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from quizzes.exams import LENGTHS
@@ -19,8 +19,8 @@ class AssignmentForm(Form):
                         description="What students see, for example: Neck safety before clinic.")
     kind = RadioField("Kind of work", default="study", validators=[DataRequired("Choose the kind of work.")])
     modules = CheckboxList("Modules", validators=[Optional()])
-    lessons = SelectMultipleField("Or only these lessons (optional)", validators=[Optional()],
-                                  description="Hold Ctrl or Cmd to choose several. Lessons take the place of modules.")
+    lessons = CheckboxList("Or only these lessons (optional)", validators=[Optional()],
+                           description="Tick any number. Lessons take the place of modules.")
     due_on = DateField("Due date", validators=[DataRequired("Choose a due date.")])
     recall_target = IntegerField(
         "Recall target on the due date, % (optional)",

@@ -3,16 +3,21 @@
 All under `/instructor/classes/<id>/assignments`, guarded by
 `instructor.access` (instructors only, their own classes only).
 
-CSV columns, as a gradebook import expects: student email, assignment,
-score or complete (the best exam score in %, else "complete" or "incomplete"),
-date (the completion date, ISO, empty when incomplete).
+The gradebook CSV is in the shape of Moodle's grade import (Grades > Import >
+CSV file): one row per student, the email address to map the student by
+("Email address" to "useremail"), and per assignment one numeric column (the
+percent of its questions met, or the best exam score in %; empty when there
+is nothing to grade, which Moodle reads as no grade) followed by a text column
+with the progress as the page shows it, for mapping as that grade's feedback.
+`?format=long` gives one row per student and assignment instead, for a
+spreadsheet.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Sequence
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp.assignments import bp
@@ -27,7 +32,7 @@ from webapp.platform.db import get_session
 from webapp.platform.forms import ActionForm
 from webapp.platform.models import Assignment, SchoolClass, utcnow
 
-CSV_HEADER = ["email", "assignment", "score_or_complete", "date"]
+LONG_HEADER = ["email", "student", "assignment", "kind", "due", "grade_percent", "progress", "status", "completed"]
 
 
 def _form(school_class: SchoolClass) -> AssignmentForm:
@@ -36,8 +41,15 @@ def _form(school_class: SchoolClass) -> AssignmentForm:
     studied = modules_of(school_class.modules, course)
     modules = [m for m in course.modules if m.id in studied]
     form.modules.choices = [(m.id, m.title) for m in modules]
-    form.lessons.choices = [(lesson.id, f"{m.title}: {lesson.title}") for m in modules for lesson in course.lessons_of(m.id)]
+    form.lessons.choices = [(lesson.id, lesson.title) for m in modules for lesson in course.lessons_of(m.id)]
     return form
+
+
+def _lesson_modules(school_class: SchoolClass) -> dict[str, str]:
+    """Lesson id -> its module's title: the form lists lessons under their module."""
+    course = get_course()
+    studied = modules_of(school_class.modules, course)
+    return {lesson.id: m.title for m in course.modules if m.id in studied for lesson in course.lessons_of(m.id)}
 
 
 def _completion(school_class: SchoolClass) -> Iterator[tuple[Assignment, list[tuple[int, str, str, Progress]]]]:
@@ -63,7 +75,8 @@ def _index_page(school_class: SchoolClass, form: AssignmentForm) -> ResponseRetu
         for assignment, students in _completion(school_class)
     ]
     get_session().commit()
-    return render_template("assignments/index.html", school_class=school_class, rows=rows, form=form), \
+    return render_template("assignments/index.html", school_class=school_class, rows=rows, form=form,
+                           lesson_modules=_lesson_modules(school_class)), \
         400 if form.errors else 200
 
 
@@ -138,23 +151,86 @@ def delete(class_id: int, assignment_id: int) -> ResponseReturnValue:
     return redirect(url_for("assignments.index", class_id=class_id))
 
 
-def score_or_complete(done: Progress) -> str:
-    """The gradebook cell: the exam score in %, else complete / incomplete."""
-    if done.score is not None:
-        return f"{done.score * 100:.0f}"
-    return "complete" if done.complete else "incomplete"
+def grade(done: Progress, assignment: Assignment) -> str:
+    """The numeric gradebook cell: best exam score in %, or the percent of the questions met; empty for no grade."""
+    if assignment.kind == "exam":
+        value = None if done.score is None else done.score * 100
+    else:
+        value = 100 * done.seen / done.total if done.total else None
+    return "" if value is None else f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def progress_words(done: Progress, assignment: Assignment, overdue: bool) -> str:
+    """The progress as the assignment page shows it, in words: figures, then status."""
+    if assignment.kind == "exam":
+        figures = f"best {round(done.score * 100)} %" if done.score is not None else "not taken"
+    else:
+        figures = f"{done.seen} / {done.total} met"
+        if done.recall is not None:
+            figures += f", recall {round(done.recall * 100)} %"
+    return f"{figures}; {status_of(done, overdue)}"
+
+
+def status_key(done: Progress, overdue: bool) -> str:
+    """complete, overdue or in progress."""
+    return "complete" if done.complete else "overdue" if overdue else "in progress"
+
+
+def status_of(done: Progress, overdue: bool) -> str:
+    """The status in words, a completion with its date."""
+    if done.complete and done.completed_at:
+        return f"complete {done.completed_at.date().isoformat()}"
+    return status_key(done, overdue)
+
+
+def column_titles(assignments: Sequence[Assignment]) -> list[str]:
+    """One column title per assignment, no two alike: a shared title gets its due date, then a number."""
+    counts: dict[str, int] = {}
+    for assignment in assignments:
+        counts[assignment.title] = counts.get(assignment.title, 0) + 1
+    titles, used = [], set()
+    for assignment in assignments:
+        title = assignment.title if counts[assignment.title] == 1 else \
+            f"{assignment.title} (due {assignment.due_on.isoformat()})"
+        base, n = title, 1
+        while title in used:
+            n += 1
+            title = f"{base} {n}"
+        used.add(title)
+        titles.append(title)
+    return titles
 
 
 @bp.get("/instructor/classes/<int:class_id>/export/assignments.csv")
 @instructor_required
 def export(class_id: int) -> ResponseReturnValue:
-    """Every student's result on every assignment, one row each."""
+    """The gradebook: one row per student in Moodle's grade-import shape, or `?format=long`, one row per result."""
     school_class = own_class_or_404(class_id)
-    rows = [
-        [safe_cell(email), safe_cell(assignment.title), score_or_complete(done),
-         done.completed_at.date().isoformat() if done.completed_at else ""]
-        for assignment, students in _completion(school_class)
-        for _uid, _name, email, done in students
-    ]
+    now = utcnow()
+    completion = list(_completion(school_class))
     get_session().commit()
-    return csv_download(rows, CSV_HEADER, f"{filename_slug(school_class.name)}-assignments.csv")
+    slug = filename_slug(school_class.name)
+    if request.args.get("format") == "long":
+        rows = [
+            [safe_cell(email), safe_cell(name), safe_cell(assignment.title), assignment.kind,
+             assignment.due_on.isoformat(), grade(done, assignment),
+             progress_words(done, assignment, is_overdue(assignment, done, now)),
+             status_key(done, is_overdue(assignment, done, now)),
+             done.completed_at.date().isoformat() if done.completed_at else ""]
+            for assignment, students in completion
+            for _uid, name, email, done in students
+        ]
+        return csv_download(rows, LONG_HEADER, f"{slug}-assignments-long.csv")
+    titles = column_titles([assignment for assignment, _ in completion])
+    header = ["Email address", "Full name"]
+    for title in titles:
+        header += [title, f"{title} (feedback)"]
+    by_student: dict[int, list[object]] = {}
+    for assignment, students in completion:
+        for uid, name, email, done in students:
+            row = by_student.setdefault(uid, [safe_cell(email), safe_cell(name)])
+            row += [grade(done, assignment), progress_words(done, assignment, is_overdue(assignment, done, now))]
+    if not completion:
+        by_student = {uid: [safe_cell(email), safe_cell(name)]
+                      for uid, name, email in members(get_session(), class_id)}
+    return csv_download(list(by_student.values()), header, f"{slug}-gradebook.csv")

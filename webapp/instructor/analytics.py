@@ -30,7 +30,7 @@ from webapp.classes.roster import enrolments
 from webapp.instructor import pace
 from webapp.instructor.unsafe import still_unsafe_items
 from webapp.platform.clock import zone_of
-from webapp.platform.models import ItemState, SchoolClass, as_utc
+from webapp.platform.models import ItemState, Review, SchoolClass, as_utc
 from webapp.records import activity
 from webapp.records.stats import MASTERED_DAYS as MASTERY_DAYS
 from webapp.records.stats import day_of
@@ -68,6 +68,8 @@ class StudentRow:
     status: str = pace.STATUS_ON_TRACK
     flags: list[pace.Flag] = field(default_factory=list)
     anki_synced_at: dt.datetime | None = None  # latest upload of Anki answers (webapp.ankisync)
+    new_recent: int = 0  # class items first met in the last `pace.RECENT_DAYS` days
+    projection: pace.Projection | None = None  # exam day at the recent pace (None without an exam ahead)
 
     @property
     def coverage(self) -> float:
@@ -129,15 +131,33 @@ def student_rows(
         rows[uid].still_unsafe = len(unsafe_items)
     for uid, synced in last_synced(session, users).items():
         rows[uid].anki_synced_at = synced
+    for uid, new in new_items_since(session, users, item_ids, now - dt.timedelta(days=pace.RECENT_DAYS)).items():
+        rows[uid].new_recent = new
     rhythm = pace.usual_gap(row.study_days for row in rows.values())
     for row in rows.values():
         per_day = pace.class_pace(row.total, school_class.daily_new_limit, row.started.date(), school_class.exam_date)
         row.expected = pace.expected_met(per_day, row.total, row.started, now)
+        row.projection = pace.project(met=row.seen, total=row.total, new_recent=row.new_recent, started=row.started,
+                                      now=now, exam=exam, new_limit=school_class.daily_new_limit)
         row.status, row.flags = pace.judge(
             started=row.started, now=now, met=row.seen, expected=row.expected, last_active=row.last_active,
             rhythm=rhythm, retention=row.retention_30d, retention_reviews=row.retention_reviews,
+            projection=row.projection,
         )
     return list(rows.values())
+
+
+def new_items_since(session: Session, users: Sequence[int], item_ids: Sequence[str],
+                    since: dt.datetime) -> dict[int, int]:
+    """Student -> class items first answered (attempt 1) at or after `since`: the recent pace's count."""
+    if not users or not item_ids:
+        return {}
+    return {int(uid): int(n) for uid, n in session.execute(
+        select(Review.user_id, func.count(func.distinct(Review.item_id)))
+        .where(Review.user_id.in_(list(users)), Review.attempt == 1, Review.reviewed_at >= since,
+               Review.item_id.in_(list(item_ids)))
+        .group_by(Review.user_id)
+    )}
 
 
 def class_rhythm(rows: Sequence[StudentRow]) -> float:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from quizzes.bank import Bank
 from quizzes.bodymap import REGIONS, body_map_svg, region_label
 from quizzes.questions import Question
+from quizzes.scheduling import retention_for
 from webapp.classes import roster as class_roster
 from webapp.classes.access import instructor_required, own_class_or_404
 from webapp.classes.settings import modules_of
@@ -134,8 +135,10 @@ def forecast_page(class_id: int) -> ResponseReturnValue:
         for site in question.sites:
             if site in REGIONS:
                 site_items.setdefault(site, []).append(question.id)
+    verdicts = at_recent_pace(school_class, rows, items, recalls, now, exam)
     return render_template(
         "instructor/forecast.html", school_class=school_class, rows=rows, exam=exam, modules=modules,
+        verdicts=verdicts, class_verdict=pace.combine(list(verdicts.values())), pace=pace,
         per_module=forecast.by_group(recalls, users, module_items),
         per_site=forecast.by_group(recalls, users, site_items), site_label=region_label,
         safety=forecast.by_group(recalls, users, {"safety": safety_ids})["safety"],
@@ -144,6 +147,30 @@ def forecast_page(class_id: int) -> ResponseReturnValue:
         per_student_safety=forecast.by_student(recalls, users, safety_ids),
         bodymap_svg=body_map_svg,
     )
+
+
+def at_recent_pace(school_class: SchoolClass, rows: list[analytics.StudentRow], items: list[Question],
+                   recalls: dict[tuple[int, str], float], now: dt.datetime,
+                   exam: dt.datetime | None) -> dict[int, pace.Projection]:
+    """Student -> their projection with the exam-day recall at their recent pace (`pace.projected_recall`)."""
+    if exam is None or exam <= now:
+        return {}
+    item_ids = [q.id for q in items]
+    due = forecast.due_before(get_session(), [row.user_id for row in rows], item_ids, exam)
+    desired, safety = school_class.desired_retention, current_app.config["SAFETY_RETENTION"]
+    targets = {q.id: retention_for(q, desired, safety) for q in items}
+    met_by_student: dict[int, list[tuple[float, bool, float]]] = {}
+    for (uid, item), recall in recalls.items():
+        met_by_student.setdefault(uid, []).append((recall, (uid, item) in due, targets[item]))
+    result = {}
+    for row in rows:
+        if row.projection is None:
+            continue
+        met = met_by_student.get(row.user_id, [])
+        observed = row.retention_30d if row.retention_reviews >= pace.RETENTION_MIN_REVIEWS else None
+        on_the_day = pace.projected_recall(met, row.projection.projected_met - row.projection.met, desired, observed)
+        result[row.user_id] = pace.with_recall(row.projection, on_the_day, desired)
+    return result
 
 
 def enrolled_student_or_404(class_id: int, user_id: int) -> User:
@@ -181,16 +208,19 @@ def student(class_id: int, user_id: int) -> ResponseReturnValue:
     exam = analytics.exam_moment(school_class)
     current: dict[str, forecast.Forecast] = {}
     projected: dict[str, forecast.Forecast] = {}
+    verdict = None
     if exam is not None and exam > now:
         recalls = forecast.item_recalls(session, [user.id], item_ids, exam)
         current = forecast.by_group(recalls, [user.id], {"all": item_ids, "safety": safety_ids})
         projected = forecast.projected(session, user.id, bank, school_class, item_ids, now, exam,
                                        current_app.config["SAFETY_RETENTION"])
+        # The same verdict as the forecast page's row: coverage and recall at the recent pace.
+        verdict = at_recent_pace(school_class, [row], items, recalls, now, exam).get(user.id)
     picks = unsafe_picks(session, [user.id])
     context = progress_context(user.id, now, school_class.timezone)
     return render_template(
         "instructor/student.html", school_class=school_class, student=user, row=row, pace=pace,
-        rhythm=analytics.class_rhythm(rows), exam=exam, current=current, projected=projected,
+        rhythm=analytics.class_rhythm(rows), exam=exam, current=current, projected=projected, verdict=verdict,
         picks=[(pick, bank.get(pick.item_id)) for pick in picks],
         still_unsafe=still_unsafe_items(session, [user.id]).get(user.id, set()),
         answers=recent_answers(user.id), item_label=item_label, **context,

@@ -74,6 +74,18 @@ def item_recalls(session: Session, users: Sequence[int], item_ids: Sequence[str]
     return result
 
 
+def due_before(session: Session, users: Sequence[int], item_ids: Sequence[str],
+               exam: dt.datetime) -> set[tuple[int, str]]:
+    """(student, item) pairs met among `item_ids` that fall due before `exam`: reviewed again before it."""
+    if not users:
+        return set()
+    wanted = set(item_ids)
+    return {(int(uid), item) for uid, item in session.execute(
+        select(ItemState.user_id, ItemState.item_id)
+        .where(ItemState.user_id.in_(list(users)), ItemState.due < exam)
+    ) if item in wanted}
+
+
 def by_group(recalls: Mapping[tuple[int, str], float], users: Sequence[int],
              groups: Mapping[str, Sequence[str]]) -> dict[str, Forecast]:
     """Group -> forecast summed over `users` (total = items x students)."""

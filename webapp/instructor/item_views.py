@@ -1,9 +1,12 @@
 """Item analysis pages: the filtered list of questions, and one question with who picked what.
 
 Every row names the question in its own words (`webapp.platform.content.item_label`, so a
-cloze shows its sentence with gaps). The list hides items with fewer than
-`DEFAULT_MIN_ATTEMPTS` attempts unless asked: a 0 % facility over one attempt
-is noise, not a finding.
+cloze shows its sentence with gaps). Every figure stands beside its base
+(students and attempts). The list leaves out items with fewer than the chosen
+minimum of attempts (`DEFAULT_MIN_ATTEMPTS` unless asked): a 0 % facility over
+one attempt is noise, not a finding. Safety-critical items are never left out:
+under the minimum they are shown and marked as resting on few attempts, since
+one student's unsafe miss is already worth a look.
 """
 
 from __future__ import annotations
@@ -103,7 +106,7 @@ def item_figures(school_class: SchoolClass, roster: Sequence[class_roster.Enrolm
         for item in item_set:
             still_by_item[item] = still_by_item.get(item, 0) + 1
     stats = item_analysis(session, users, [q.id for q in class_items(get_bank(), school_class)])
-    return snapshot.ItemFigures(stats, still_by_item)
+    return snapshot.ItemFigures(stats, still_by_item, len(users))
 
 
 @dataclass
@@ -158,7 +161,8 @@ def items_body(school_class: SchoolClass, snap: snapshot.Snapshot[snapshot.ItemF
         questions = [q for q in questions if still_by_item.get(q.id)]
     min_attempts, sort = choice.min_attempts, choice.sort
     attempted = [(q, stats_by_item[q.id]) for q in questions if q.id in stats_by_item]
-    analysed = sorted((pair for pair in attempted if pair[1].attempts >= min_attempts), key=ITEM_SORTS[sort][1])
+    analysed = sorted((pair for pair in attempted if pair[1].attempts >= min_attempts or pair[0].safety_critical),
+                      key=ITEM_SORTS[sort][1])
     hidden = 0 if choice.show_all else max(0, len(analysed) - ITEMS_PER_PAGE)
     filters = {"module": module_filter or None, "safety": "1" if choice.safety_only else None,
                "min_attempts": min_attempts if min_attempts != DEFAULT_MIN_ATTEMPTS else None,
@@ -172,6 +176,7 @@ def items_body(school_class: SchoolClass, snap: snapshot.Snapshot[snapshot.ItemF
         module_filter=module_filter, safety_only=choice.safety_only, min_attempts=min_attempts,
         unsafe_only=choice.unsafe_only, below_minimum=len(attempted) - len(analysed), still_by_item=still_by_item,
         filters=filters, type_labels=TYPE_LABELS, item_label=item_label, min_n=MIN_DISCRIMINATION_N,
+        few_below=max(min_attempts, DEFAULT_MIN_ATTEMPTS), students=snap.figures.students,
         unattempted=[q for q in questions if q.id not in stats_by_item], figures_at=snap.computed_at,
         refresh_seconds=snap.fresh_for, grouped=grouped,
     )

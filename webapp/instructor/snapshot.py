@@ -86,6 +86,7 @@ class ItemFigures:
 
     stats: dict[str, ItemStat]
     still_by_item: dict[str, int]  # item id -> students whose latest answer still picked an unsafe option
+    students: int = 0  # in the class: the base of "how many of the class attempted it"
 
 
 @dataclass
@@ -103,8 +104,8 @@ def _shape(types: Sequence[type]) -> str:
     return hashlib.sha256(repr(described).encode()).hexdigest()[:8]
 
 
-SHAPE = _shape([Snapshot, OverviewFigures, ItemFigures, analytics.StudentRow, pace.Flag, DayCount, Retention,
-                ItemStat, OptionStat])
+SHAPE = _shape([Snapshot, OverviewFigures, ItemFigures, analytics.StudentRow, pace.Flag, pace.Projection, DayCount,
+                Retention, ItemStat, OptionStat])
 
 
 # How each kind of figures is computed for a class, its roster and a moment (registered by the pages' modules),

@@ -11,3 +11,12 @@
     }
   });
 })();
+// On a phone the class tabs are one row that scrolls sideways: bring the current tab into view.
+(function () {
+  "use strict";
+  var current = document.querySelector('.tabs a[aria-current="page"]');
+  var row = current && current.closest(".tabs");
+  if (row && row.scrollWidth > row.clientWidth) {
+    row.scrollLeft = current.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
+  }
+})();

@@ -75,8 +75,14 @@ def test_set_study_work_complete_it_and_export(app: Flask, client: FlaskClient) 
     assert b"Complete" in detail.data and b"stu@example.com" in detail.data
     exported = client.get(f"/instructor/classes/{class_id}/export/assignments.csv")
     rows = list(csv.reader(io.StringIO(exported.data.decode())))
-    assert rows[0] == ["email", "assignment", "score_or_complete", "date"]
-    assert rows[1][:3] == ["stu@example.com", "Nerves first", "complete"] and rows[1][3] == utcnow().date().isoformat()
+    # Moodle's grade-import shape: a row per student, a numeric column per assignment, its progress beside it.
+    assert rows[0] == ["Email address", "Full name", "Nerves first", "Nerves first (feedback)"]
+    assert rows[1][:3] == ["stu@example.com", "Stu", "100"] and len(rows) == 2
+    assert rows[1][3].endswith(f"met; complete {utcnow().date().isoformat()}")
+    long = list(csv.DictReader(io.StringIO(
+        client.get(f"/instructor/classes/{class_id}/export/assignments.csv?format=long").data.decode())))
+    assert [(r["email"], r["assignment"], r["grade_percent"], r["status"], r["completed"]) for r in long] == [
+        ("stu@example.com", "Nerves first", "100", "complete", utcnow().date().isoformat())]
 
 
 def test_an_exam_assignment_is_passed_by_an_exam_at_the_minimum(app: Flask, client: FlaskClient) -> None:
@@ -105,7 +111,9 @@ def test_an_exam_assignment_is_passed_by_an_exam_at_the_minimum(app: Flask, clie
     client.post("/logout")
     client.post("/login", data={"email": "teach@example.com", "password": "correct horse battery"})
     rows = list(csv.reader(io.StringIO(client.get(f"/instructor/classes/{class_id}/export/assignments.csv").data.decode())))
+    assert rows[0][2:] == ["Mock exam", "Mock exam (feedback)"]
     assert rows[1][0] == "stu@example.com" and rows[1][2] == "5"  # 1 of 20 right
+    assert rows[1][3] == "best 5 %; complete " + utcnow().date().isoformat()  # the minimum is 1 %
 
 
 def test_mismatched_settings_and_other_classes_are_refused(app: Flask, client: FlaskClient) -> None:
@@ -145,3 +153,32 @@ def test_a_recall_target_counts_unstudied_items_as_zero(app: Flask, client: Flas
         assert assignment is not None
         after = progress(get_session(), bank, assignment, uid)
         assert after.seen == after.total and after.recall is not None and after.recall >= 0.8 and after.complete
+
+
+def test_the_gradebook_has_a_numeric_column_per_assignment_and_a_row_per_student(app: Flask,
+                                                                                 client: FlaskClient) -> None:
+    class_id = teacher_and_class(app, client)
+    due = (utcnow() + dt.timedelta(days=7)).date().isoformat()
+    for title, kind in (("Week 1", "study"), ("Week 1", "exam"), ("=SUM(A1)", "study")):
+        extra = {"exam_length": "20"} if kind == "exam" else {}
+        client.post(f"/instructor/classes/{class_id}/assignments",
+                    data={"title": title, "kind": kind, "due_on": due, **extra})
+    client.post("/logout")
+    for email, name in (("a@example.com", "Ada"), ("b@example.com", "Ben")):
+        signup(client, email=email, name=name)
+        client.post("/join", data={"join_code": "EVE123"})
+        client.post("/logout")
+    client.post("/login", data={"email": "teach@example.com", "password": "correct horse battery"})
+    rows = list(csv.reader(io.StringIO(
+        client.get(f"/instructor/classes/{class_id}/export/assignments.csv").data.decode())))
+    header = rows[0]
+    assert header[:2] == ["Email address", "Full name"] and len(header) == 2 + 2 * 3
+    titles = header[2::2]
+    # Two assignments called "Week 1" get their due dates; a formula-like title is made inert.
+    assert titles == [f"Week 1 (due {due})", f"Week 1 (due {due}) 2", "'=SUM(A1)"]
+    assert len(set(header)) == len(header)
+    assert sorted(row[0] for row in rows[1:]) == ["a@example.com", "b@example.com"]
+    for row in rows[1:]:
+        grades, words = row[2::2], row[3::2]
+        assert all(g == "" or float(g) >= 0 for g in grades)  # numbers or no grade, never text
+        assert any(w.startswith("not taken") for w in words) and any(" met; " in w for w in words)

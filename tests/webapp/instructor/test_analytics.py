@@ -56,8 +56,14 @@ def test_student_rows(app: Flask, school: School) -> None:
     assert (ann.expected, bob.expected, cat.expected) == (2, 2, 2)
     # The class studies daily (Ann: 28 Feb and 1 Mar), so quiet means over 4 days (the floor).
     assert [f.kind for f in bob.flags] == ["inactive"] and "no study for 10 days" in bob.flags[0].words
-    assert [f.kind for f in cat.flags] == ["inactive"] and "since joining" in cat.flags[0].words
-    assert cat.flags[0].anchor == "activity"
+    # Recent pace: Ann met 3 new in the last 14 days, Bob 2 (10 days ago), Cat none. The exam is 9.875 days
+    # away, so Cat needs 3 / 9.875 a day and meets none: behind, she will not finish; Bob needs 0.1, meets 1/7.
+    assert (ann.new_recent, bob.new_recent, cat.new_recent) == (3, 2, 0)
+    assert bob.projection is not None and bob.projection.verdict == pace.VERDICT_ON_TRACK
+    assert cat.projection is not None and cat.projection.verdict == pace.VERDICT_WILL_NOT_FINISH
+    assert cat.projection.needed_pace == pytest.approx(3 / 9.875)
+    assert [f.kind for f in cat.flags] == ["behind", "inactive"] and "since joining" in cat.flags[1].words
+    assert cat.flags[0].anchor == "pace" and cat.flags[1].anchor == "activity"
     assert ann.flags == [] and ann.status == pace.STATUS_ON_TRACK
     assert bob.status == cat.status == pace.STATUS_FLAGGED
 

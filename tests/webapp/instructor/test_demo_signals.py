@@ -8,12 +8,19 @@ with the flags the code gives:
 - Demo Student 2 stopped studying 9 days ago, in a class that studies every
   1.6 days: "inactive". Well ahead of pace otherwise (121 met of 60 expected).
 - Demo Student 4 studies regularly but remembers 64 % of learned questions
-  over 25 reviews: "retention". Short of pace (32 of 58) but not by half.
-- Demo Students 1, 3, 5 and 6 keep up: 5 is the furthest behind (37 of 61,
-  more than half the pace needs) and studied yesterday; 1 last studied 3.5
-  days ago, under three of the class's usual gaps.
+  over 25 reviews: "retention"; and meets 2.3 new questions a day lately
+  against the 3.8 a day that would meet all 171 by the exam (116 by then):
+  "behind", it will not finish.
+- Demo Student 5 studied yesterday but meets 1.6 new questions a day against
+  3.6 needed (95 of 171 by the exam): "behind".
+- Demo Students 1, 3 and 6 keep up: each meets more new questions a day
+  lately than the exam needs; 1 last studied 3.5 days ago, under three of the
+  class's usual gaps.
 
-Two of six flagged, each for reasons an instructor would see on the page.
+Three of six flagged, each for reasons an instructor would see on the page.
+On the forecast page Demo Student 3, on pace, is "at risk" all the same: they
+pass 71 % of due reviews, so the questions they will review before the exam
+are held at about that, under the class's 90 % target.
 """
 
 from __future__ import annotations
@@ -25,15 +32,18 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.webapp.instructor.demo_helpers import demo_facts
-from webapp.instructor.dashboard import class_rows
+from webapp.instructor import forecast, pace
+from webapp.instructor.analytics import exam_moment
+from webapp.instructor.dashboard import at_recent_pace, class_rows
 from webapp.platform.db import get_session
 from webapp.platform.models import SchoolClass
 from webapp.tools.synthetic import demo
 from webapp.tools.synthetic.demo import ensure_demo
 
-EXPECTED = {
+EXPECTED: dict[str, set[str]] = {
     "Demo Student 2": {"inactive"},
-    "Demo Student 4": {"retention"},
+    "Demo Student 4": {"behind", "retention"},
+    "Demo Student 5": {"behind"},
 }
 
 
@@ -59,3 +69,22 @@ def test_demo_class_flags_the_students_an_instructor_would(app: Flask, monkeypat
     facts = demo_facts(app.extensions["db_engine"], app.extensions["bank"], "Demo class", now)
     assert facts.flagged == EXPECTED
     assert {row.name: (row.seen, row.total) for row in rows} == {n: f[:2] for n, f in facts.forecast.items()}
+    assert {row.name: (round(row.projection.recent_pace, 6), round(row.projection.needed_pace, 6),
+                       row.projection.projected_met, row.projection.verdict) for row in rows if row.projection} == {
+        name: (round(recent, 6), round(needed, 6), met, verdict)
+        for name, (recent, needed, met, verdict) in facts.projection.items()}
+    # The forecast page's verdicts, recall at the recent pace included, against the oracle's.
+    with app.app_context():
+        school_class = get_session().scalar(select(SchoolClass).where(SchoolClass.name == "Demo class"))
+        assert school_class is not None
+        items, rows = class_rows(school_class, now)
+        exam = exam_moment(school_class)
+        assert exam is not None
+        recalls = forecast.item_recalls(get_session(), [row.user_id for row in rows], [q.id for q in items], exam)
+        verdicts = at_recent_pace(school_class, rows, items, recalls, now, exam)
+    names = {row.user_id: row.name for row in rows}
+    assert {names[uid]: v.verdict for uid, v in verdicts.items()} == facts.verdict
+    for uid, v in verdicts.items():
+        assert v.recall == pytest.approx(facts.recall_on_the_day[names[uid]], abs=1e-9)
+    combined = pace.combine(list(verdicts.values()))
+    assert combined is not None and combined.verdict == facts.class_verdict

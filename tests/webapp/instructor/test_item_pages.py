@@ -44,8 +44,16 @@ def test_item_page_names_who_picked_each_option(client: FlaskClient, app: Flask,
     assert "Ann" in unsafe_row and "Bob" in unsafe_row and ">2<" not in unsafe_row
     still = page[page.index("Still answered unsafely by"):]
     assert ">Bob</a>" in still[:still.index("</dd>")] and "Ann" not in still[:still.index("</dd>")]
-    # The list: 3 attempts hide the item at the default minimum of 5, not at 0; "still unsafe" keeps it.
-    assert question.id not in client.get(f"{base}/items").data.decode()
+    # The list: 3 attempts are under the default minimum of 5, but a safety-critical item is never left out:
+    # it is shown, marked as resting on few attempts, with its students beside its figures.
+    listed = client.get(f"{base}/items").data.decode()
+    if question.safety_critical:
+        row = listed[listed.index(f'data-item="{question.id}"'):]
+        row = row[:row.index("</tr>")]
+        assert 'data-few="1"' in row and "Few attempts" in row and 'data-students="2"' in row
+        assert 'data-attempts="3"' in row and ">2 <span class=\"muted small\">of 3</span>" in row
+    else:
+        assert question.id not in listed
     assert f'data-item="{question.id}"' in client.get(f"{base}/items?min_attempts=0").data.decode()
     assert f'data-item="{question.id}"' in client.get(f"{base}/items?min_attempts=0&still_unsafe=1").data.decode()
     assert client.get(f"{base}/items?min_attempts=-3&module=nope&sort=zz").status_code == 200
@@ -76,3 +84,21 @@ def test_item_analysis_groups_by_learning_objective(client: FlaskClient, app: Fl
     assert f"/items/{first.id}" in row  # the weakest of them, to open
     assert 'data-item="' not in page  # objectives instead of items
     assert 'data-item="' in client.get(f"/instructor/classes/{school.class_id}/items?min_attempts=0").data.decode()
+
+
+def test_few_attempts_hide_only_items_that_are_not_safety_critical(client: FlaskClient, app: Flask,
+                                                                   school: School) -> None:
+    bank = app.extensions["bank"]
+    choices = [q for q in bank.questions if isinstance(q, ChoiceQuestion) and q.type == "mcq"]
+    safety = next(q for q in choices if q.safety_critical)
+    plain = next(q for q in choices if not q.safety_critical)
+    for question in (safety, plain):
+        wrong = next(o for o in question.options if not o.correct)
+        answer(app, school.ann, question, wrong.id, NOW - dt.timedelta(days=1), 1)
+    client.post("/login", data={"email": "teacher@example.com", "password": PASSWORD})
+    listed = client.get(f"/instructor/classes/{school.class_id}/items").data.decode()
+    assert f'data-item="{plain.id}"' not in listed
+    row = listed[listed.index(f'data-item="{safety.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert 'data-few="1"' in row and 'data-students="1"' in row and 'data-facility="0"' in row
+    assert "1 question with fewer than 5 attempts not shown" in listed

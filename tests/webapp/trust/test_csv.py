@@ -50,7 +50,8 @@ def _hostile_class(app: Flask) -> int:
     return school.class_id
 
 
-@pytest.mark.parametrize("path", ["export/progress.csv", "export/unsafe.csv", "export/items.csv", "export/assignments.csv"])
+@pytest.mark.parametrize("path", ["export/progress.csv", "export/unsafe.csv", "export/items.csv", "export/assignments.csv",
+                                  "export/assignments.csv?format=long"])
 def test_every_export_quotes_every_field_and_keeps_one_row_per_line(app: Flask, path: str) -> None:
     class_id = _hostile_class(app)
     client = app.test_client()
