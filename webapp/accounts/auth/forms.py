@@ -79,3 +79,18 @@ class LoginForm(Form):
 
     email = EmailField("Email", filters=[_email], validators=[DataRequired("Enter your email address."), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)])
+
+
+class ForgotForm(Form):
+    """Ask for a password reset link by email."""
+
+    email = EmailField(
+        "Email",
+        filters=[_email],
+        validators=[DataRequired("Enter your email address."), Length(max=254),
+                    Regexp(EMAIL, message="Enter an email address like name@example.com.")],
+    )
+
+
+class ResumeForm(Form):
+    """A button that acts on an emailed link (its CSRF token is the whole form)."""

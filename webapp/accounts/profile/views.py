@@ -18,7 +18,7 @@ from webapp.accounts.profile import bp
 from webapp.accounts.profile.credentials import replace_password
 from webapp.accounts.profile.deletion import DeletionError, delete_account, deletion_mode
 from webapp.accounts.profile.export import export_chunks
-from webapp.accounts.profile.forms import ChangePasswordForm, DeleteAccountForm, ResetPasswordForm
+from webapp.accounts.profile.forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm, ResetPasswordForm
 from webapp.accounts.profile.resets import ResetError, pending_reset, use_reset
 from webapp.platform.db import get_session
 from webapp.platform.extensions import limiter
@@ -37,10 +37,10 @@ def _me() -> User:
 
 
 def _page(password_form: FlaskForm | None = None, delete_form: FlaskForm | None = None,
-          status: int = 200) -> ResponseReturnValue:
+          status: int = 200, email_form: FlaskForm | None = None) -> ResponseReturnValue:
     return render_template(
         "account/index.html", password_form=password_form or ChangePasswordForm(),
-        delete_form=delete_form or DeleteAccountForm(),
+        delete_form=delete_form or DeleteAccountForm(), email_form=email_form or ChangeEmailForm(),
         deletion=deletion_mode(current_app.config["ACCOUNT_DELETION"]),
     ), status
 

@@ -1,0 +1,25 @@
+"""The email settings form: a reminder hour (or none), the digest and the report replies."""
+
+from __future__ import annotations
+
+from wtforms import BooleanField, SelectField
+
+from webapp.platform.forms import Form
+
+OFF = "off"
+HOURS = [(OFF, "No reminders")] + [(str(hour), f"{hour:02d}:00") for hour in range(24)]
+
+
+class EmailSettingsForm(Form):
+    """Which emails the course sends me."""
+
+    reminder_hour = SelectField(
+        "Study reminder", choices=HOURS, default=OFF,
+        description="At most one a day at this hour in your time zone, and only on days with questions due.",
+    )
+    replies = BooleanField("Email me when an instructor answers a question report I sent")
+    digest = BooleanField("Send me the weekly digest of my classes")
+
+
+class UnsubscribeForm(Form):
+    """The unsubscribe page's one button (mail clients' one-click POST carries no CSRF token; the link is signed)."""
