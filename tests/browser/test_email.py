@@ -120,3 +120,56 @@ def test_every_message_reads_well_at_phone_and_desktop_width(browser: Any, app: 
             check_axe(page, f"{name} email ({tag}, {scheme})")
             shoot(page, artifacts, f"email-{name}-{tag}-{scheme}")
         context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_email_pages_look_finished_and_pass_axe(browser: Any, live_server: str, app: Flask, mailbox: Mailbox,
+                                                    artifacts: Any, scheme: str) -> None:
+    """Check-your-email, account, email choices, forgot, choose a password, a used link, unsubscribe."""
+    from tests.browser.helpers import log_in
+    from tests.browser.helpers import signup as browser_signup
+    from tests.webapp.helpers import user_id
+    from webapp.reminders.unsubscribe import token_for
+
+    for viewport, tag in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        context = browser.new_context(viewport=viewport, color_scheme=scheme)
+        page = context.new_page()
+        email = f"pages-{tag}-{scheme}@example.com"
+        browser_signup(page, live_server, email=email, name="Robin")
+
+        def visit(path: str, name: str) -> None:
+            page.goto(live_server + path)
+            page.wait_for_load_state()
+            check_axe(page, f"{name} ({tag}, {scheme})")
+            shoot(page, artifacts, f"email-page-{name}-{tag}-{scheme}")
+
+        visit("/signup/sent", "check-email")
+        visit("/account/", "account")
+        visit("/emails", "settings")
+        page.get_by_label("Study reminder").select_option(label="18:00")
+        page.get_by_role("button", name="Save").click()
+        page.wait_for_load_state()
+        assert "Your email choices are saved." in page.content()
+        context.clear_cookies()
+        visit("/forgot", "forgot")
+        page.get_by_label("Email").fill(email)
+        page.get_by_role("button", name="Email me a link").click()
+        page.wait_for_url(lambda url: "/signup/sent" in url)
+        link = _path(mailbox.wait_for(email, 2)[-1].link("/recover/"))
+        visit(link, "recover")
+        page.get_by_label("New password", exact=True).fill("a different long passphrase")
+        page.get_by_label("Repeat the new password").fill("a different long passphrase")
+        page.get_by_role("button", name="Set new password").click()
+        page.wait_for_url(lambda url: "/recover/" not in url)
+        visit(link, "link-used")
+        with app.test_request_context():  # the same secret as the live server: the link a reminder carries
+            token = token_for(user_id(app, email), "reminders")
+        visit(f"/unsubscribe/{token}", "unsubscribe")
+        page.get_by_role("button", name="Unsubscribe").click()
+        page.wait_for_load_state()
+        assert "Unsubscribed" in page.content()
+        check_axe(page, f"unsubscribed ({tag}, {scheme})")
+        shoot(page, artifacts, f"email-page-unsubscribed-{tag}-{scheme}")
+        context.clear_cookies()
+        log_in(page, live_server, email, "a different long passphrase")
+        context.close()
