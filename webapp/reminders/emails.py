@@ -41,9 +41,14 @@ def send_reminder(user: User, summary: service.DueSummary) -> None:
                  **_kind(user, "reminders", f"You asked for a reminder at {hour} on days with questions due.")))
 
 
-def send_digest(session: Session, user: User, now: dt.datetime, bank: Bank) -> None:
-    """The instructor's week: per class, who needs help and why, what the class keeps missing, reports waiting."""
+def send_digest(session: Session, user: User, now: dt.datetime, bank: Bank) -> bool:
+    """The instructor's week: per class, who needs help and why, what the class keeps missing, reports waiting.
+
+    Returns False, sending nothing, for an instructor with no open class.
+    """
     classes = service.digests_of(session, user, now, bank)
+    if not classes:
+        return False
     names = {item: item_label(question) for digest in classes for item, _ in digest.missing
              if (question := bank.get(item)) is not None}
     links = {digest.class_id: absolute_url("instructor.overview", class_id=digest.class_id)
@@ -55,6 +60,7 @@ def send_digest(session: Session, user: User, now: dt.datetime, bank: Bank) -> N
     post(compose("digest", user.email, "Your classes this week", unsubscribe.headers(user.id, "digest"),
                  user=user, classes=classes, names=names, links=links, reports=reports, when=_local(now, user),
                  **_kind(user, "digest", "You get this digest each week as an instructor.")))
+    return True
 
 
 def send_reply(user: User, report: QuestionReport, bank: Bank) -> None:
@@ -78,6 +84,6 @@ def run(session: Session, now: dt.datetime, bank: Bank) -> service.RunResult:
         result.reminded.append(user.id)
     weekday, hour = int(current_app.config["DIGEST_WEEKDAY"]), int(current_app.config["DIGEST_HOUR"])
     for user in service.digests_due(session, now, weekday, hour):
-        send_digest(session, user, now, bank)
-        result.digests.append(user.id)
+        if send_digest(session, user, now, bank):
+            result.digests.append(user.id)
     return result

@@ -36,4 +36,4 @@ def reminders_command(now_text: str | None) -> None:
     upgrade(app.config["DATABASE_URL"])
     with app.app_context():
         result = run(get_session(), now, get_bank())
-    click.echo(f"{len(result.reminded)} reminders and {len(result.digests)} digests sent.")
+    click.echo(f"Reminders sent: {len(result.reminded)}; digests sent: {len(result.digests)}.")

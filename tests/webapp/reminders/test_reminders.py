@@ -13,6 +13,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from course import Course
+from quizzes.bank import build_bank
 from tests.mailbox import Mailbox, Received
 from tests.webapp.helpers import PASSWORD, TEACHER_PASSWORD, TOKEN, log_in, make_class, signup, teacher_email, user_id
 from webapp.accounts.auth.passwords import hash_password
@@ -166,11 +168,15 @@ def test_the_weekly_digest_says_who_needs_help_and_why_once_on_monday_morning(
         app: Flask, session: Session, mailbox: Mailbox) -> None:
     class_id, teacher_id = _class_with_students(app, session)
     email = teacher_email(app, class_id)
+    session.add(User(email="classless@example.com", display_name="New Teacher", role="instructor", password_hash="x",
+                     timezone="Europe/Paris"))
+    session.commit()
     bank = get_bank()
     # Monday 2026-12-07, 08:00 in Paris is 07:00 UTC.
     for moment in ("2026-12-07T06:00:00", "2026-12-07T07:00:00", "2026-12-07T07:45:00", "2026-12-08T07:00:00"):
         run(session, _utc(moment), bank)
     [digest] = mailbox.to(email)
+    assert mailbox.to("classless@example.com") == []  # no open class: nothing to tell
     assert digest.subject == "Your classes this week"
     assert "Evening cohort (3 students)" in digest.text
     assert "Idris: has not studied for 39 days" in digest.text
@@ -236,3 +242,41 @@ def test_the_settings_page_sets_the_reminder_hour(app_config: dict[str, Any], ma
         assert user is not None and user.reminder_hour == 7 and user.reply_emails is True
     assert client.post("/emails", data={"reminder_hour": "25"}).status_code == 400
     assert app.test_client().get("/emails").status_code == 302  # log in first
+
+
+def test_the_reminders_command_sends_what_is_due_at_the_given_hour(database_url: str, mailbox: Mailbox, course: Course,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from commands import main
+    from webapp.platform.db import make_engine
+
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        user = User(email="cli@example.com", display_name="Cli", password_hash="x", timezone="Asia/Kathmandu",
+                    reminder_hour=7)
+        session.add(user)
+        session.flush()
+        session.add(ItemState(user_id=user.id, item_id="x-retired-item", card={}, due=_utc("2026-11-01T00:00:00"),
+                              state=2))
+        session.commit()
+    for name, value in {"DATABASE_URL": database_url, "MAIL_URL": mailbox.url, "SECRET_KEY": "cli-secret",
+                        "DEMO_DATA": "0", "SITE_URL": SITE}.items():
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+    bad = runner.invoke(main, ["reminders", "--now", "yesterday"])
+    assert bad.exit_code == 1 and "--now must be an ISO time" in bad.output
+    # Only a retired item is due: nothing to ask, so no email.
+    assert "Reminders sent: 0;" in runner.invoke(main, ["reminders", "--now", "2026-11-02T01:15:00+00:00"]).output
+    with Session(engine) as session:
+        learner = session.scalar(select(User).where(User.email == "cli@example.com"))
+        assert learner is not None
+        session.add(ItemState(user_id=learner.id, item_id=build_bank(course).questions[0].id, card={}, due=_utc("2026-11-01T00:00:00"),
+                              state=2))
+        session.commit()
+    engine.dispose()
+    result = runner.invoke(main, ["reminders", "--now", "2026-11-02T01:15:00+00:00"])  # 07:00 in Kathmandu
+    assert result.exit_code == 0 and "Reminders sent: 1; digests sent: 0." in result.output, result.output
+    [message] = mailbox.to("cli@example.com")
+    assert message.subject.startswith("1 question due") and message.link("/study/").startswith(SITE)
+
