@@ -70,12 +70,12 @@ def _every_message(app: Flask, mailbox: Mailbox) -> dict[str, Received]:
     with app.app_context():
         session, bank = get_session(), get_bank()
         ada = session.query(User).filter_by(email="ada@example.com").one()
-        ada.reminder_hour, ada.timezone = 8, "Asia/Kathmandu"
         teacher = session.query(User).filter_by(email=teacher_address).one()
         teacher.timezone = "Europe/Paris"
         safety = [q.id for q in bank.questions if q.safety_critical][:3]
         other = [q.id for q in bank.questions if not q.safety_critical][:9]
         past = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
+        ada.reminder_hour, ada.timezone, ada.email_verified_at = 8, "Asia/Kathmandu", past
         for n, item in enumerate(safety + other):
             session.add(ItemState(user_id=ada.id, item_id=item, card={}, due=past, state=2, reps=2, lapses=n % 3,
                                   last_review=past, last_unsafe=n == 0, unsafe_picks=int(n == 0)))

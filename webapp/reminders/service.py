@@ -82,12 +82,14 @@ class RunResult:
 
 
 def reminders_due(session: Session, now: dt.datetime, bank: Bank, seconds_each: float) -> list[tuple[User, DueSummary]]:
-    """Learners to remind at `now`: opted in, in their hour, not yet reminded today, with something due.
+    """Learners to remind at `now`: opted in with a confirmed address, in their hour, not reminded today, something due.
 
     Each returned learner's day is already claimed (see `_claim`).
     """
+    # Only confirmed addresses: whoever signs up with someone else's email cannot have them reminded daily.
     chosen = session.scalars(
-        select(User).where(User.reminder_hour.is_not(None), User.deleted_at.is_(None)).order_by(User.id)).all()
+        select(User).where(User.reminder_hour.is_not(None), User.email_verified_at.is_not(None),
+                           User.deleted_at.is_(None)).order_by(User.id)).all()
     found = []
     for user in chosen:
         assert user.reminder_hour is not None

@@ -50,9 +50,10 @@ def _path(link: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def _learner(session: Session, name: str, zone: str, hour: int | None, due_items: list[str]) -> int:
+def _learner(session: Session, name: str, zone: str, hour: int | None, due_items: list[str],
+             verified: bool = True) -> int:
     user = User(email=f"{name.lower()}@example.com", display_name=name, password_hash=hash_password(PASSWORD),
-                timezone=zone, reminder_hour=hour)
+                timezone=zone, reminder_hour=hour, email_verified_at=_utc("2026-10-01T00:00:00") if verified else None)
     session.add(user)
     session.flush()
     for item in due_items:
@@ -85,6 +86,7 @@ def test_each_learner_gets_one_reminder_a_day_at_their_hour_across_zones_and_a_d
         _learner(session, name, zone, hour, items)
     _learner(session, "Ned", "UTC", 8, [])  # nothing due
     _learner(session, "Otto", "UTC", None, items)  # never opted in
+    _learner(session, "Vera", "UTC", 8, items, verified=False)  # never confirmed her address
     expected = {
         "kiri@example.com": ["2026-10-31T18:00", "2026-11-01T18:00"],
         "kath@example.com": ["2026-10-31T02:15", "2026-11-01T02:15", "2026-11-02T02:15"],
@@ -230,16 +232,25 @@ def test_an_answered_report_emails_the_learner_the_reply(app_config: dict[str, A
     assert len(mailbox.to("ada@example.com")) == count
 
 
-def test_the_settings_page_sets_the_reminder_hour(app_config: dict[str, Any], make_app: Callable[..., Flask]) -> None:
-    app = make_app(app_config)
+def test_the_settings_page_sets_the_hour_and_asks_an_unconfirmed_address_to_confirm(
+        app_config: dict[str, Any], mailbox: Mailbox, make_app: Callable[..., Flask]) -> None:
+    app = make_app(dict(app_config, MAIL_URL=mailbox.url, SITE_URL=SITE))
     client = app.test_client()
-    signup(client)
+    signup(client)  # logged in with the password: the address is not confirmed yet
     page = client.get("/emails")
     assert page.status_code == 200 and b"No reminders" in page.data and b"digest" not in page.data
-    assert client.post("/emails", data={"reminder_hour": "7", "replies": "y"}).status_code == 302
+    assert b"go only to a confirmed address" in page.data
+    saved = client.post("/emails", data={"reminder_hour": "7", "replies": "y"}, follow_redirects=True)
+    assert b"Reminders start once you confirm your address" in saved.data
     with app.app_context():
         user = get_session().get(User, user_id(app, "ada@example.com"))
         assert user is not None and user.reminder_hour == 7 and user.reply_emails is True
+        assert user.email_verified_at is None
+    link = _path(mailbox.to("ada@example.com")[-1].link("/verify/"))
+    confirmed = client.post(link)
+    assert confirmed.status_code == 302 and confirmed.headers["Location"] == "/emails"
+    page = client.get("/emails")
+    assert b"go only to a confirmed address" not in page.data and b'<option selected value="7">' in page.data
     assert client.post("/emails", data={"reminder_hour": "25"}).status_code == 400
     assert app.test_client().get("/emails").status_code == 302  # log in first
 
@@ -254,7 +265,7 @@ def test_the_reminders_command_sends_what_is_due_at_the_given_hour(database_url:
     engine = make_engine(database_url)
     with Session(engine) as session:
         user = User(email="cli@example.com", display_name="Cli", password_hash="x", timezone="Asia/Kathmandu",
-                    reminder_hour=7)
+                    reminder_hour=7, email_verified_at=_utc("2026-10-01T00:00:00"))
         session.add(user)
         session.flush()
         session.add(ItemState(user_id=user.id, item_id="x-retired-item", card={}, due=_utc("2026-11-01T00:00:00"),

@@ -16,7 +16,7 @@ from flask_login import current_user, logout_user
 from webapp.accounts.auth import bp, email_links, messages
 from webapp.accounts.auth.forms import ForgotForm, ResumeForm
 from webapp.accounts.auth.sessions import start_session
-from webapp.accounts.auth.views import _safe_next, _user_by_email
+from webapp.accounts.auth.views import safe_next, user_by_email
 from webapp.accounts.profile.credentials import replace_password
 from webapp.accounts.profile.forms import ResetPasswordForm
 from webapp.platform.db import get_session
@@ -73,7 +73,7 @@ def verify(token: str) -> ResponseReturnValue:
         session.commit()
         start_session(user)
         flash("Your email is confirmed and you are logged in. Here is your first question.", "success")
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     return _link_page("auth/verify.html", 200, form=form, user=found[0])
 
 
@@ -85,7 +85,7 @@ def forgot() -> ResponseReturnValue:
     form = ForgotForm()
     if form.validate_on_submit():
         email, now, session = form.email.data or "", utcnow(), get_session()
-        user = _user_by_email(email)
+        user = user_by_email(email)
         minutes = int(current_app.config["EMAIL_RESET_MINUTES"])
         if user is not None and user.deleted_at is None:
             lifetime = dt.timedelta(minutes=minutes)
@@ -121,7 +121,7 @@ def recover(token: str) -> ResponseReturnValue:
             logout_user()
         start_session(user)
         flash("Your new password is set, and every other session has ended.", "success")
-        return redirect(_safe_next(None))
+        return redirect(safe_next(None))
     status = 400 if form.is_submitted() else 200
     return _link_page("auth/recover.html", status, form=form, user=user)
 

@@ -27,7 +27,7 @@ SIGNUP_LIMIT = "60 per hour"
 # form does not tell a stranger who studies here; the owner learns which by email.
 SIGNED_UP = "Thank you. We sent an email to {email}: follow the link in it to start studying."
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """`target` when it is a path on this site, else the user's start page (no open redirects).
 
     The start page is the instructor's classes for an instructor, the study page for everyone else.
@@ -46,7 +46,8 @@ def _invite_ok(code: str | None) -> bool:
     return bool(expected and code) and hmac.compare_digest(str(code).encode(), expected.encode())
 
 
-def _user_by_email(email: str) -> User | None:
+def user_by_email(email: str) -> User | None:
+    """The account with `email` (given lower-cased), deleted-and-kept ones included, or None."""
     return get_session().scalar(select(User).where(func.lower(User.email) == email))
 
 
@@ -57,7 +58,7 @@ def _user_by_email(email: str) -> User | None:
 def signup() -> ResponseReturnValue:
     """Create an account and email its verification link (a known email gets a notice instead; the same answer)."""
     if current_user.is_authenticated:
-        return redirect(_safe_next(None))
+        return redirect(safe_next(None))
     form = SignupForm()
     invites = bool(current_app.config.get("INSTRUCTOR_INVITE_CODE"))
     if not invites:
@@ -73,7 +74,7 @@ def signup() -> ResponseReturnValue:
         email = form.email.data or ""
         # Hash first, whatever follows, so a known email answers no faster.
         password_hash = hash_password(form.password.data or "")
-        known = _user_by_email(email)
+        known = user_by_email(email)
         if known is None:
             user = User(email=form.email.data, display_name=form.display_name.data, role=role,
                         password_hash=password_hash)
@@ -95,11 +96,11 @@ def signup() -> ResponseReturnValue:
 def login() -> ResponseReturnValue:
     """Sign in with email and password; failures are limited per account, device and address (`auth.limits`)."""
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         email, password = form.email.data or "", form.password.data or ""
-        user = _user_by_email(email)
+        user = user_by_email(email)
         # Counted before the password is checked (atomically with the check), uncounted on success.
         attempt = LoginGuard(email, user.id if user is not None else None).begin()
         if attempt.refused:
@@ -113,7 +114,7 @@ def login() -> ResponseReturnValue:
                 user.password_hash = hash_password(password)
                 get_session().commit()
             start_session(user)
-            response = redirect(_safe_next(request.args.get("next")))
+            response = redirect(safe_next(request.args.get("next")))
             remember_device(response, user.id)
             return response
         if user is None:
