@@ -187,3 +187,17 @@ def test_without_a_mail_server_messages_go_to_the_server_log(app_config: dict[st
     signup(app.test_client())
     out = capsys.readouterr().out
     assert "Subject: Confirm your email to start studying" in out and "To: ada@example.com" in out
+
+
+@pytest.mark.parametrize("mode", ["delete", "anonymise"])
+def test_deleting_the_account_voids_its_emailed_links(app_config: dict[str, Any], mailbox: Mailbox,
+                                                     make_app: Callable[..., Flask], mode: str) -> None:
+    app = make_app(dict(app_config, MAIL_URL=mailbox.url, SITE_URL=SITE, ACCOUNT_DELETION=mode))
+    client = app.test_client()
+    signup(client)
+    app.test_client().post("/forgot", data={"email": "ada@example.com"})
+    link = _path(mailbox.to("ada@example.com")[-1].link("/recover/"))
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 302
+    assert app.test_client().get(link).status_code == 404
+    with app.app_context():
+        assert get_session().scalars(select(EmailToken)).all() == []
