@@ -35,7 +35,7 @@ def _path(link: str) -> str:
 
 def test_sign_up_to_the_first_question_is_one_flow_in_chromium(browser: Any, live_server: str, mailbox: Mailbox,
                                                                artifacts: Any) -> None:
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=PHONE, timezone_id="Pacific/Honolulu")
     page = context.new_page()
     page.goto(f"{live_server}/signup")
     page.get_by_label("Email").fill("newcomer@example.com")
@@ -45,6 +45,7 @@ def test_sign_up_to_the_first_question_is_one_flow_in_chromium(browser: Any, liv
     page.wait_for_url(lambda url: "/signup/sent" in url)
     assert "We sent an email to newcomer@example.com" in page.content()
     [message] = mailbox.wait_for("newcomer@example.com")
+    assert "(Pacific/Honolulu)." in message.text  # the browser's zone, sent with the sign-up form
     page.goto(live_server + _path(message.link("/verify/")))
     check_axe(page, "confirm your email")
     shoot(page, artifacts, "email-flow-verify-page-phone")

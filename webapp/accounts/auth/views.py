@@ -16,6 +16,7 @@ from webapp.accounts.auth.forms import LoginForm, SignupForm
 from webapp.accounts.auth.limits import BLOCKED_MESSAGE, LoginGuard, remember_device
 from webapp.accounts.auth.passwords import hash_password, needs_rehash, verify_nothing, verify_password
 from webapp.accounts.auth.sessions import end_session, start_session
+from webapp.platform.clock import valid_zone
 from webapp.platform.db import get_session
 from webapp.platform.extensions import limiter
 from webapp.platform.models import User, utcnow
@@ -76,8 +77,9 @@ def signup() -> ResponseReturnValue:
         password_hash = hash_password(form.password.data or "")
         known = user_by_email(email)
         if known is None:
+            zone = form.timezone.data if valid_zone(form.timezone.data) else None
             user = User(email=form.email.data, display_name=form.display_name.data, role=role,
-                        password_hash=password_hash)
+                        password_hash=password_hash, timezone=zone)
             session.add(user)
             try:
                 session.flush()

@@ -47,13 +47,14 @@ def _user(app: Flask, email: str) -> User:
 
 def test_signup_sends_a_link_that_signs_in_and_opens_the_first_question(app: Flask, client: FlaskClient,
                                                                           mailbox: Mailbox) -> None:
-    page = client.post("/signup", data={"email": "new@example.com", "display_name": "Nia", "password": PASSWORD},
-                       follow_redirects=True)
+    page = client.post("/signup", data={"email": "new@example.com", "display_name": "Nia", "password": PASSWORD,
+                                        "timezone": "Asia/Kathmandu"}, follow_redirects=True)
     assert page.status_code == 200 and b"We sent an email to new@example.com" in page.data
     [message] = mailbox.to("new@example.com")
     assert message.subject == "Confirm your email to start studying"
     assert "Nia" in message.text and "Nia" in message.html and f'href="{SITE}/verify/' in message.html
     assert message.header("List-Unsubscribe") is None  # a security message: no unsubscribe
+    assert "(Asia/Kathmandu)." in message.text  # the link's end, in the zone the browser reported
     link = _path(message.link("/verify/"))
     assert client.get("/study/").status_code == 302  # not signed in yet
     confirm = client.get(link)
@@ -201,3 +202,15 @@ def test_deleting_the_account_voids_its_emailed_links(app_config: dict[str, Any]
     assert app.test_client().get(link).status_code == 404
     with app.app_context():
         assert get_session().scalars(select(EmailToken)).all() == []
+
+
+def test_a_made_up_zone_is_ignored_and_an_smtp_outage_does_not_break_sign_up(
+        app_config: dict[str, Any], make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture) -> None:
+    from tests.conftest import _free_port
+
+    app = make_app(dict(app_config, MAIL_URL=f"smtp://127.0.0.1:{_free_port()}", MAIL_TIMEOUT=2))  # nothing listens
+    response = app.test_client().post("/signup", data={"email": "new@example.com", "display_name": "Nia",
+                                                       "password": PASSWORD, "timezone": "Mars/Olympus"})
+    assert response.status_code == 302 and response.headers["Location"] == "/signup/sent"
+    assert _user(app, "new@example.com").timezone is None
+    assert "could not be sent" in caplog.text
