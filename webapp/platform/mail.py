@@ -10,7 +10,7 @@ context, so the two parts say the same thing.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from blinker import Namespace
@@ -32,10 +32,6 @@ class Outgoing:
     text: str
     html: str
     headers: dict[str, str] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        """The message as JSON-able values (for a queue)."""
-        return asdict(self)
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
