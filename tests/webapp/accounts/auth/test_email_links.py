@@ -214,3 +214,14 @@ def test_a_made_up_zone_is_ignored_and_an_smtp_outage_does_not_break_sign_up(
     assert response.status_code == 302 and response.headers["Location"] == "/signup/sent"
     assert _user(app, "new@example.com").timezone is None
     assert "could not be sent" in caplog.text
+
+
+def test_the_verification_link_keeps_where_the_sign_up_was_going(app: Flask, mailbox: Mailbox) -> None:
+    client = app.test_client()
+    client.post("/signup?next=/join", data={"email": "new@example.com", "display_name": "Nia", "password": PASSWORD})
+    client.post("/signup?next=//evil.example/", data={"email": "two@example.com", "display_name": "Two",
+                                                      "password": PASSWORD})
+    going = client.post(_path(mailbox.to("new@example.com")[0].link("/verify/")))
+    assert going.headers["Location"] == "/join"
+    elsewhere = app.test_client().post(_path(mailbox.to("two@example.com")[0].link("/verify/")))
+    assert elsewhere.headers["Location"] == "/study/"  # never off the site
