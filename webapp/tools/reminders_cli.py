@@ -34,6 +34,9 @@ def reminders_command(now_text: str | None) -> None:
     now = _moment(now_text)
     app = create_app()
     upgrade(app.config["DATABASE_URL"])
-    with app.app_context():
-        result = run(get_session(), now, get_bank())
+    try:
+        with app.app_context():
+            result = run(get_session(), now, get_bank())
+    finally:
+        app.extensions["db_engine"].dispose()  # close its connections now, not whenever it is collected
     click.echo(f"Reminders sent: {len(result.reminded)}; digests sent: {len(result.digests)}.")
