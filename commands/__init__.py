@@ -25,6 +25,7 @@ from quizzes.errors import QuizError
 from webapp.platform.errors import WebappError
 from webapp.tools.accounts_cli import create_instructor_command
 from webapp.tools.integrity.cli import backup_command, restore_command, verify_command
+from webapp.tools.reminders_cli import reminders_command
 from webapp.tools.reports_cli import reports_command
 from webapp.tools.synthetic.cli import seed_synthetic_command
 
@@ -60,3 +61,4 @@ main.add_command(reports_command)
 main.add_command(verify_command)
 main.add_command(backup_command)
 main.add_command(restore_command)
+main.add_command(reminders_command)

@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         lessons,
         platform,
         progress,
+        reminders,
         reports,
         study,
     )
@@ -46,7 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # bank), then the features; the order of the features is free.
     parts = (
         platform, accounts, classes, lessons, study, progress, instructor, downloads,
-        ankisync, exams, assignments, reports,
+        ankisync, exams, assignments, reports, reminders,
     )
     for part in parts:
         part.init_app(app)

@@ -12,6 +12,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 def default_config(instance_path: str) -> dict[str, Any]:
@@ -133,12 +134,70 @@ def default_config(instance_path: str) -> dict[str, Any]:
         # `course/content/`) and `{line}`, e.g. "https://github.com/org/repo/blob/main/{path}#L{line}";
         # "" shows the file and line as text only.
         "CONTENT_SOURCE_URL": os.environ.get("CONTENT_SOURCE_URL", ""),
+        # Outgoing email (Flask-Mailman, webapp.platform.mail). MAIL_URL is one SMTP URL,
+        # smtp://user:password@host:587?tls=1 (tls=1: STARTTLS; smtps:// or ssl=1: TLS from the start);
+        # or set MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_USE_TLS, MAIL_USE_SSL one by one.
+        # With neither, every message is printed to the server log (the console backend), so a
+        # development server needs no mail server.
+        "MAIL_URL": os.environ.get("MAIL_URL", ""),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT") or 25),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag(os.environ.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _flag(os.environ.get("MAIL_USE_SSL")),
+        "MAIL_TIMEOUT": 10,
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Massage Safety Course <no-reply@localhost>"),
+        # Links in messages start with this address, never with the request's Host header (a forged
+        # Host would otherwise put its own domain in a password reset link); a deployment sets it.
+        "SITE_URL": os.environ.get("SITE_URL", "http://localhost:5000"),
+        # Email links: verification and email change last days, a password reset one hour.
+        "EMAIL_VERIFY_HOURS": 72,
+        "EMAIL_RESET_MINUTES": 60,
+        # Per client address and per typed address (sign-up, reset) and per account (email change), POST only.
+        "EMAIL_LIMIT_PER_ADDRESS": "30 per hour",
+        "EMAIL_LIMIT_PER_EMAIL": "3 per hour",
+        "EMAIL_LIMIT_PER_ACCOUNT": "5 per hour",
+        # Study reminders: a learner's questions take about this many seconds each (for "about 6 minutes").
+        "REMINDER_SECONDS_PER_QUESTION": 30,
+        # The instructors' weekly digest goes out on this weekday (0 Monday) at this hour, in their zone.
+        "DIGEST_WEEKDAY": 0,
+        "DIGEST_HOUR": 8,
     }
 
 
 def finish_config(config: dict[str, Any]) -> None:
     """Fill the settings derived from others, after every override is in."""
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
+    if config.get("MAIL_URL"):
+        config.update(mail_settings(str(config["MAIL_URL"])))
+    config.setdefault("MAIL_BACKEND", "smtp" if config.get("MAIL_SERVER") else "console")
+    config.setdefault("MAIL_DEFAULT_SENDER", config["MAIL_SENDER"])
+
+
+def mail_settings(url: str) -> dict[str, Any]:
+    """Flask-Mailman's settings from one SMTP URL: smtp[s]://user:password@host:port?tls=1&ssl=0.
+
+    Raises:
+        ValueError: for a URL that is not smtp:// or smtps:// or names no host.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ValueError(f"MAIL_URL must look like smtp://user:password@host:587?tls=1, not {parts.scheme}://…")
+    query = parse_qs(parts.query)
+    ssl = parts.scheme == "smtps" or _flag((query.get("ssl") or [""])[0])
+    return {
+        "MAIL_SERVER": parts.hostname,
+        "MAIL_PORT": parts.port or (465 if ssl else 25),
+        "MAIL_USERNAME": unquote(parts.username) if parts.username else None,
+        "MAIL_PASSWORD": unquote(parts.password) if parts.password else None,
+        "MAIL_USE_TLS": _flag((query.get("tls") or [""])[0]),
+        "MAIL_USE_SSL": ssl,
+    }
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def demo_data_setting(setting: str | None, database_url_set: bool) -> bool:

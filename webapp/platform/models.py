@@ -78,6 +78,10 @@ class User(Base):
     """A student or an instructor."""
 
     __tablename__ = "users"
+    __table_args__ = (
+        Index("ix_users_reminder_hour", "reminder_hour", sqlite_where=text("reminder_hour IS NOT NULL"),
+              postgresql_where=text("reminder_hour IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -94,6 +98,16 @@ class User(Base):
     # Set when a learner deleted an account the school keeps anonymised: the row
     # stays so class figures keep its reviews, but no one can log in as it.
     deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+    # When the owner of the address followed a link sent to it (None: never yet).
+    email_verified_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+    # Study reminders: the hour (0-23, the learner's own zone) they asked for, None while off;
+    # the local day of the last one sent, so at most one goes out a day.
+    reminder_hour: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    reminder_sent_on: Mapped[Optional[dt.date]] = mapped_column(Date, nullable=True)
+    # The instructors' weekly digest and the email when a report is answered: on until unsubscribed.
+    digest_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    digest_sent_on: Mapped[Optional[dt.date]] = mapped_column(Date, nullable=True)
+    reply_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -485,3 +499,22 @@ class RosterUndo(Base):
     old_code: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)  # the replaced join code
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class EmailToken(Base):
+    """A link sent by email: verify the address, reset the password, or confirm a new address.
+
+    Only the SHA-256 of the token is stored (a copy of the database opens no
+    account); a link works once, until `expires_at`, for its `purpose` only.
+    """
+
+    __tablename__ = "email_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # verify | reset | change
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254))  # the address the link was sent to
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)

@@ -22,6 +22,7 @@ from webapp.classes.settings import modules_of
 from webapp.platform.content import get_bank
 from webapp.platform.db import get_session
 from webapp.platform.extensions import limiter
+from webapp.platform.mail import report_answered
 from webapp.platform.models import User, utcnow
 from webapp.questions.lessons import lesson_link
 from webapp.questions.page import correct_answer, response_text
@@ -123,5 +124,6 @@ def resolve(class_id: int, report_id: int) -> ResponseReturnValue:
         flash(" ".join(error for errors in form.errors.values() for error in errors), "warning")
         return redirect(url_for("reports.class_reports", class_id=class_id))
     service.handle(session, found, str(form.status.data), form.reply.data or "", _user(), utcnow())
+    report_answered.send(found.id)  # the learner is emailed the reply (webapp.reminders)
     flash("Report marked {}. The learner sees your reply.".format(found.status), "success")
     return redirect(url_for("reports.class_reports", class_id=class_id))

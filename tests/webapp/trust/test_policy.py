@@ -76,6 +76,15 @@ GET_POLICY: dict[tuple[str, str], tuple[int, int, int, int]] = {
     # The add-on's API reads only a personal token, never the session cookie: everyone here is a stranger to it.
     ("ankisync_api.status", "GET"): (401, 401, 401, 401),
     ("ankisync_api.changes", "GET"): (401, 401, 401, 401),
+    # Pages reached by email: the link's token is its own credential (the world's token is an instructor's
+    # reset link, which opens none of them); the choices page is everyone's own.
+    ("auth.check_email", "GET"): (200, 200, 200, 200),
+    ("auth.forgot", "GET"): (200, 200, 200, 200),
+    ("auth.verify", "GET"): (404, 404, 404, 404),
+    ("auth.recover", "GET"): (404, 404, 404, 404),
+    ("account.confirm_email", "GET"): (404, 404, 404, 404),
+    ("reminders.settings", "GET"): (302, 200, 200, 200),
+    ("reminders.unsubscribe_page", "GET"): (404, 404, 404, 404),
 }
 # Sent empty (no fields): 400 is "the form has errors", 302 a redirect (to
 # /login for anonymous, or back to a page with a message).
@@ -117,6 +126,13 @@ POST_POLICY: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("account.revoke", "POST"): (302, 302, 302, 302),  # back to the account page; nobody else's token is touched
     ("ankisync_api.notes", "POST"): (401, 401, 401, 401),
     ("ankisync_api.reviews", "POST"): (401, 401, 401, 401),
+    ("account.change_email", "POST"): (302, 400, 400, 400),
+    ("account.confirm_email", "POST"): (404, 404, 404, 404),
+    ("auth.forgot", "POST"): (400, 400, 400, 400),
+    ("auth.verify", "POST"): (404, 404, 404, 404),
+    ("auth.recover", "POST"): (404, 404, 404, 404),
+    ("reminders.settings", "POST"): (302, 302, 302, 302),  # nothing sent: reminders stay off
+    ("reminders.unsubscribe_page", "POST"): (404, 404, 404, 404),
     ("auth.logout", "POST"): (302, 302, 302, 302),  # last: it ends the visitor's session
 }
 POLICY = {**GET_POLICY, **POST_POLICY}

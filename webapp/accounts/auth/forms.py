@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Any
 
-from wtforms import EmailField, Field, PasswordField, StringField
+from wtforms import EmailField, Field, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from webapp.accounts.auth.passwords import MAX_LENGTH, MIN_LENGTH, PasswordPolicy
@@ -66,6 +66,8 @@ class SignupForm(Form):
         validators=[DataRequired("Choose a password."), PasswordPolicy()],
         description=f"At least {MIN_LENGTH} characters; a few unrelated words are easy to remember and hard to guess.",
     )
+    # The browser's zone, filled by static/timezone.js, so the first email's times are the learner's own.
+    timezone = HiddenField(validators=[Optional(), Length(max=64)], render_kw={"data-browser-zone": ""})
     instructor_invite_code = StringField(
         "Instructor invite code (optional)",
         filters=[_strip],
@@ -79,3 +81,18 @@ class LoginForm(Form):
 
     email = EmailField("Email", filters=[_email], validators=[DataRequired("Enter your email address."), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)])
+
+
+class ForgotForm(Form):
+    """Ask for a password reset link by email."""
+
+    email = EmailField(
+        "Email",
+        filters=[_email],
+        validators=[DataRequired("Enter your email address."), Length(max=254),
+                    Regexp(EMAIL, message="Enter an email address like name@example.com.")],
+    )
+
+
+class ResumeForm(Form):
+    """A button that acts on an emailed link (its CSRF token is the whole form)."""

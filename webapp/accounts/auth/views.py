@@ -11,27 +11,24 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.accounts.auth import bp
+from webapp.accounts.auth import bp, messages
 from webapp.accounts.auth.forms import LoginForm, SignupForm
 from webapp.accounts.auth.limits import BLOCKED_MESSAGE, LoginGuard, remember_device
 from webapp.accounts.auth.passwords import hash_password, needs_rehash, verify_nothing, verify_password
 from webapp.accounts.auth.sessions import end_session, start_session
+from webapp.platform.clock import valid_zone
 from webapp.platform.db import get_session
 from webapp.platform.extensions import limiter
-from webapp.platform.models import User
+from webapp.platform.models import User, utcnow
 
 # Per client address, on POST only: reading the form is never limited. A
 # class signing up together from one school address stays well under it.
 SIGNUP_LIMIT = "60 per hour"
 # The same words whether the email was new or already had an account, so the
-# form does not tell a stranger who studies here (there is no mail server to
-# tell the owner privately; this message tells them what to do).
-SIGNED_UP = (
-    "Thank you. If {email} is new here, its account is ready: log in below. "
-    "If it already had an account, nothing was changed: log in with that account's password."
-)
+# form does not tell a stranger who studies here; the owner learns which by email.
+SIGNED_UP = "Thank you. We sent an email to {email}: follow the link in it to start studying."
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """`target` when it is a path on this site, else the user's start page (no open redirects).
 
     The start page is the instructor's classes for an instructor, the study page for everyone else.
@@ -50,16 +47,19 @@ def _invite_ok(code: str | None) -> bool:
     return bool(expected and code) and hmac.compare_digest(str(code).encode(), expected.encode())
 
 
-def _user_by_email(email: str) -> User | None:
+def user_by_email(email: str) -> User | None:
+    """The account with `email` (given lower-cased), deleted-and-kept ones included, or None."""
     return get_session().scalar(select(User).where(func.lower(User.email) == email))
 
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(SIGNUP_LIMIT, methods=["POST"])
+@limiter.limit(lambda: str(current_app.config["EMAIL_LIMIT_PER_EMAIL"]), key_func=lambda: "email:" + (
+    request.form.get("email") or "").strip().lower()[:254], methods=["POST"])
 def signup() -> ResponseReturnValue:
-    """Create an account, then send the visitor to log in (the same answer for a known email)."""
+    """Create an account and email its verification link (a known email gets a notice instead; the same answer)."""
     if current_user.is_authenticated:
-        return redirect(_safe_next(None))
+        return redirect(safe_next(None))
     form = SignupForm()
     invites = bool(current_app.config.get("INSTRUCTOR_INVITE_CODE"))
     if not invites:
@@ -75,15 +75,21 @@ def signup() -> ResponseReturnValue:
         email = form.email.data or ""
         # Hash first, whatever follows, so a known email answers no faster.
         password_hash = hash_password(form.password.data or "")
-        if _user_by_email(email) is None:
-            session.add(User(email=form.email.data, display_name=form.display_name.data, role=role,
-                             password_hash=password_hash))
+        known = user_by_email(email)
+        if known is None:
+            zone = form.timezone.data if valid_zone(form.timezone.data) else None
+            user = User(email=form.email.data, display_name=form.display_name.data, role=role,
+                        password_hash=password_hash, timezone=zone)
+            session.add(user)
             try:
-                session.commit()
+                session.flush()
+                messages.send_verification(session, user, utcnow(), request.args.get("next"))
             except IntegrityError:  # the same email signed up a moment ago: answered the same way
                 session.rollback()
+        elif known.deleted_at is None:
+            messages.known_address(known, utcnow())
         flash(SIGNED_UP.format(email=form.email.data), "success")
-        return redirect(url_for("auth.login", next=request.args.get("next")))
+        return redirect(url_for("auth.check_email"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/signup.html", form=form), status
 
@@ -92,11 +98,11 @@ def signup() -> ResponseReturnValue:
 def login() -> ResponseReturnValue:
     """Sign in with email and password; failures are limited per account, device and address (`auth.limits`)."""
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         email, password = form.email.data or "", form.password.data or ""
-        user = _user_by_email(email)
+        user = user_by_email(email)
         # Counted before the password is checked (atomically with the check), uncounted on success.
         attempt = LoginGuard(email, user.id if user is not None else None).begin()
         if attempt.refused:
@@ -110,7 +116,7 @@ def login() -> ResponseReturnValue:
                 user.password_hash = hash_password(password)
                 get_session().commit()
             start_session(user)
-            response = redirect(_safe_next(request.args.get("next")))
+            response = redirect(safe_next(request.args.get("next")))
             remember_device(response, user.id)
             return response
         if user is None:

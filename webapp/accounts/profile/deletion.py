@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from webapp.accounts.auth.sessions import end_all_sessions
 from webapp.platform.errors import WebappError
 from webapp.platform.models import (
+    EmailToken,
     Enrollment,
     ItemState,
     PasswordReset,
@@ -67,8 +68,11 @@ def delete_account(session: Session, user: User, mode: str, now: dt.datetime) ->
     session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
     # An anonymised account keeps its row, so its Anki add-on tokens must go explicitly.
     session.execute(delete(SyncToken).where(SyncToken.user_id == user.id))
+    session.execute(delete(EmailToken).where(EmailToken.user_id == user.id))
     if mode == "anonymise":
         user.email = f"deleted-{user.id}@deleted.invalid"
+        user.email_verified_at, user.reminder_hour = None, None
+        user.digest_emails = user.reply_emails = False
         user.display_name = ANONYMOUS_NAME
         user.password_hash = NO_PASSWORD
         user.deleted_at = now

@@ -92,7 +92,9 @@ def _head(session: Session, user: User, now: dt.datetime) -> dict[str, Any]:
         "format": FORMAT,
         "exported_at": now.isoformat(),
         "account": {"email": user.email, "display_name": user.display_name, "role": user.role,
-                    "created_at": _when(user.created_at)},
+                    "created_at": _when(user.created_at), "email_confirmed_at": _when(user.email_verified_at),
+                    "emails": {"study_reminder_hour": user.reminder_hour, "weekly_digest": user.digest_emails,
+                               "report_replies": user.reply_emails}},
         "classes": _classes(session, user.id),
     }
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
-from webapp.accounts.auth.forms import SignupForm
+from webapp.accounts.auth.forms import EMAIL, SignupForm
 from webapp.platform.forms import Form
 
 
@@ -68,3 +70,18 @@ class NewTokenForm(Form):
 
 class RevokeTokenForm(Form):
     """Revoke one token (the form carries only the CSRF token; the token's id is in the address)."""
+def _lower(value: str | None) -> str | None:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class ChangeEmailForm(Form):
+    """Move the account to a new address; the password proves it is the owner, the link that the address is theirs."""
+
+    new_email = EmailField(
+        "New email",
+        filters=[_lower],
+        validators=[DataRequired("Enter the new address."), Length(max=254),
+                    Regexp(EMAIL, message="Enter an email address like name@example.com.")],
+    )
+    password = PasswordField("Your password",
+                             validators=[DataRequired("Enter your password to confirm."), Length(max=128)])

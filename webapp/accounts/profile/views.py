@@ -19,6 +19,7 @@ from webapp.accounts.profile.credentials import replace_password
 from webapp.accounts.profile.deletion import DeletionError, delete_account, deletion_mode
 from webapp.accounts.profile.export import export_chunks
 from webapp.accounts.profile.forms import (
+    ChangeEmailForm,
     ChangePasswordForm,
     DeleteAccountForm,
     NewTokenForm,
@@ -48,10 +49,11 @@ TOKEN_LIMIT = "10 per hour"
 
 
 def _page(password_form: FlaskForm | None = None, delete_form: FlaskForm | None = None,
-          token_form: FlaskForm | None = None, new_token: str | None = None, status: int = 200) -> ResponseReturnValue:
+          token_form: FlaskForm | None = None, new_token: str | None = None, status: int = 200,
+          email_form: FlaskForm | None = None) -> ResponseReturnValue:
     response = make_response(render_template(
         "account/index.html", password_form=password_form or ChangePasswordForm(),
-        delete_form=delete_form or DeleteAccountForm(),
+        delete_form=delete_form or DeleteAccountForm(), email_form=email_form or ChangeEmailForm(),
         deletion=deletion_mode(current_app.config["ACCOUNT_DELETION"]),
         token_form=token_form or NewTokenForm(formdata=None), revoke_form=RevokeTokenForm(),
         tokens=active_tokens(get_session(), current_user.id), new_token=new_token,

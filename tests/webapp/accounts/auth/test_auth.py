@@ -24,7 +24,7 @@ def test_signup_creates_student_with_argon2id_hash_and_signs_in(app: Flask, clie
     assert b'name="email"' in page.data and b'name="display_name"' in page.data and b'name="password"' in page.data
     assert b"instructor_invite_code" not in page.data  # no invite code configured
     created = client.post("/signup", data={"email": "  Ada@Example.COM ", "display_name": "Ada", "password": "correct horse battery"})
-    assert created.status_code == 302 and created.headers["Location"].startswith("/login")
+    assert created.status_code == 302 and created.headers["Location"] == "/signup/sent"
     assert client.get("/progress").status_code == 302  # not signed in by sign-up itself
     response = signup(client, email="  Ada@Example.COM ")
     assert response.status_code == 302
