@@ -17,6 +17,8 @@ from blinker import Namespace
 from flask import Flask, current_app, has_request_context, render_template, url_for
 from flask_mailman import EmailMultiAlternatives, Mail
 
+from webapp.platform import jobs
+
 _signals = Namespace()
 # Sent by the reports feature with the report's id as sender once an instructor has replied; the
 # reminders feature listens and emails the learner (features never import each other).
@@ -74,13 +76,22 @@ def send(message: Outgoing) -> None:
 def send_later(to: str, subject: str, text: str, html: str, headers: dict[str, str] | None = None) -> None:
     """Send a message outside the request's own work (plain values only, so a queue can carry them).
 
-    Until a queue runs the app's background work it is sent here and now; a failure is logged,
-    not shown to the person whose request happened to trigger it.
+    With REDIS_URL the message goes on the job queue (`webapp.platform.jobs`): a worker sends it and
+    an SMTP failure is retried there. Without a queue it is sent here and now, and a failure is
+    logged, not shown to the person whose request happened to trigger it.
     """
+    if current_app.config.get("REDIS_URL"):
+        jobs.enqueue(deliver, to, subject, text, html, dict(headers or {}))
+        return
     try:
         send(Outgoing(to=to, subject=subject, text=text, html=html, headers=dict(headers or {})))
     except Exception:  # an SMTP outage must not turn a sign-up or a reply into an error page
         current_app.logger.exception("email to %s (%s) could not be sent", to, subject)
+
+
+def deliver(to: str, subject: str, text: str, html: str, headers: dict[str, str]) -> None:
+    """The queued job of `send_later`: send now, and let a failure raise so the queue retries it."""
+    send(Outgoing(to=to, subject=subject, text=text, html=html, headers=headers))
 
 
 def post(message: Outgoing) -> None:

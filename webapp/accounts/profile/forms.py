@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from webapp.accounts.auth.forms import EMAIL, SignupForm
