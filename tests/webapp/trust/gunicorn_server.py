@@ -31,7 +31,9 @@ def gunicorn(database_url: str, redis_url: str, secret: str, options: Sequence[s
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), *options, "--preload", "-b", f"127.0.0.1:{port}",
-         "--timeout", "120", "--graceful-timeout", "5", "tests.webapp.trust.gunicorn_app:app"],
+         # At the end of a test no request is in flight, and a worker that has said "exiting" waits out the
+         # whole graceful timeout before the master kills it, so a long one only delays every test's teardown.
+         "--timeout", "120", "--graceful-timeout", "1", "tests.webapp.trust.gunicorn_app:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
