@@ -51,7 +51,7 @@ def test_a_large_export_streams_in_bounded_memory(app: Flask, tmp_path: Path) ->
         assert response.status_code == 200 and response.is_streamed
         with saved.open("wb") as disk:  # written piece by piece and never held, as a browser saving to disk
             for piece in response.response:
-                disk.write(piece)
+                disk.write(piece.encode() if isinstance(piece, str) else piece)
         response.close()
         _, peak = tracemalloc.get_traced_memory()
     finally:
