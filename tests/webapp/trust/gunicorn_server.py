@@ -11,6 +11,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,12 +27,17 @@ def gunicorn(database_url: str, redis_url: str, secret: str, options: Sequence[s
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secret, REDIS_URL=redis_url, PYTHONPATH=str(ROOT))
+    # A prefix of its own for the limits' Redis keys: the test Redis outlives a run, and the failed log-ins an
+    # earlier run counted against 127.0.0.1 would otherwise refuse this server's first guesses with 429.
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secret, REDIS_URL=redis_url, PYTHONPATH=str(ROOT),
+               RATELIMIT_KEY_PREFIX=f"t-{uuid.uuid4().hex}")
     # The log goes to a file, not a pipe: a pipe nobody reads fills and stalls the workers.
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), *options, "--preload", "-b", f"127.0.0.1:{port}",
-         "--timeout", "120", "--graceful-timeout", "5", "tests.webapp.trust.gunicorn_app:app"],
+         # At the end of a test no request is in flight, and a worker that has said "exiting" waits out the
+         # whole graceful timeout before the master kills it, so a long one only delays every test's teardown.
+         "--timeout", "120", "--graceful-timeout", "1", "tests.webapp.trust.gunicorn_app:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     base = f"http://127.0.0.1:{port}"

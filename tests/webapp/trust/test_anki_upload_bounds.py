@@ -9,7 +9,9 @@ real answer path (`POST /study/answer`) and times each answer.
 
 from __future__ import annotations
 
+import functools
 import io
+import os
 import shutil
 import threading
 import time
@@ -82,6 +84,25 @@ class Answerer:
                        or 0)
 
 
+def _built_once(factory: pytest.TempPathFactory, course: Course, count: int) -> bytes:
+    """`many_answers(count, size=179)`, built once per test run and shared by both databases and every xdist worker.
+
+    A million answers take about 17 s to write and pack; the file is the same for every test that uploads it, so
+    it is kept under the run's shared temporary folder (written to a side name, then renamed into place).
+    """
+    root = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the folder every worker of this run shares
+    cached = root / f"anki-{count}-answers.apkg"
+    if cached.is_file():
+        return cached.read_bytes()
+    data = many_answers(factory.mktemp(f"anki-{count}"), course, count, size=179)
+    side = cached.with_name(f"{cached.name}.{os.getpid()}")
+    side.write_bytes(data)
+    side.replace(cached)
+    return data
+
+
 @pytest.fixture
 def learner(client: FlaskClient) -> FlaskClient:
     """Ada, signed in."""
@@ -108,7 +129,9 @@ def test_a_generated_column_file_is_refused_in_under_a_second_without_growing_th
     assert growth < 50, f"the worker grew by {growth:.0f} MB"
 
 
+@functools.cache
 def _zstd_zeros(size: int) -> bytes:
+    """`size` zero bytes as one zstd frame (compressed once per process: the same bomb serves both databases)."""
     out = io.BytesIO()
     with zstandard.ZstdCompressor(level=3, write_content_size=False).stream_writer(out, closefd=False) as writer:
         block = b"\0" * MB
@@ -143,8 +166,8 @@ def test_a_zstd_bomb_stops_at_the_bound_of_the_space_it_may_use(
 
 
 def test_a_million_answers_are_refused_while_another_learner_answers_promptly(
-        app: Flask, learner: FlaskClient, course: Course, tmp_path: Path) -> None:
-    data = many_answers(tmp_path / "m", course, 1_000_000, size=179)  # spread so the per-upload cap is met first
+        app: Flask, learner: FlaskClient, course: Course, tmp_path_factory: pytest.TempPathFactory) -> None:
+    data = _built_once(tmp_path_factory, course, 1_000_000)  # spread so the per-upload cap is met first
     with Answerer(app) as other:
         time.sleep(0.3)
         page, growth = peak_rss_growth_mb(lambda: wait_for_job(app, learner, upload(learner, data), seconds=120))
@@ -158,8 +181,8 @@ def test_a_million_answers_are_refused_while_another_learner_answers_promptly(
 
 
 def test_a_large_history_is_written_in_short_batches(app: Flask, learner: FlaskClient, course: Course,
-                                                    tmp_path: Path) -> None:
-    data = many_answers(tmp_path / "big", course, 19_000, size=179)  # about 106 answers a note, under every cap
+                                                    tmp_path_factory: pytest.TempPathFactory) -> None:
+    data = _built_once(tmp_path_factory, course, 19_000)  # about 106 answers a note, under every cap
     with Answerer(app) as other:
         time.sleep(0.3)
         page = wait_for_job(app, learner, upload(learner, data), seconds=600)

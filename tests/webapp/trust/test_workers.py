@@ -69,10 +69,14 @@ def _field(html: str, name: str) -> str:
     return match.group(1)
 
 
-@pytest.fixture
-def server(database_url: str) -> Iterator[str]:
-    """`gunicorn -w 4` serving the app over the test database; yields its base URL."""
-    with gunicorn(database_url, REDIS_URL, SECRET, ["-w", "4"]) as base:
+@pytest.fixture(scope="module")
+def server(module_database_url: str) -> Iterator[str]:
+    """`gunicorn -w 4` serving the app over the module's database; yields its base URL.
+
+    Started once per database for both tests (a start and stop take 10-25 s on a loaded machine): each test
+    signs up its own account, and only the race test writes answers.
+    """
+    with gunicorn(module_database_url, REDIS_URL, SECRET, ["-w", "4"]) as base:
         yield base
 
 
@@ -88,10 +92,11 @@ def _sign_up_and_log_in(base: str, email: str, password: str) -> Tab:
 
 
 @pytest.mark.skipif(not _redis_up(), reason="no Redis at TEST_REDIS_URL")
-def test_two_tabs_race_on_new_items_under_four_workers(server: str, database_url: str) -> None:
+def test_two_tabs_race_on_new_items_under_four_workers(server: str, module_database_url: str) -> None:
     from tests.webapp.helpers import answer_fields
     from webapp import create_app
 
+    database_url = module_database_url
     reader = create_app({"DATABASE_URL": database_url, "SECRET_KEY": SECRET, "DEMO_DATA": False})
     bank = reader.extensions["bank"]
     reader.extensions["db_engine"].dispose()
