@@ -26,6 +26,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from course import Course, load_course
 from webapp import create_app
+from webapp.platform import jobs
 from webapp.platform.migrate import upgrade
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -194,6 +195,12 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     """The app from the factory over a migrated test database."""
     application = create_app(app_config)
     yield application
+    _close(application)
+
+
+def _close(application: Flask) -> None:
+    """Let the app's background jobs end, then close its database connections (none left to the collector)."""
+    jobs.drain(application)
     application.extensions["db_engine"].dispose()
 
 
@@ -213,7 +220,7 @@ def make_app() -> Iterator[Callable[..., Flask]]:
 
     yield make
     for application in made:
-        application.extensions["db_engine"].dispose()
+        _close(application)
 
 
 @pytest.fixture
@@ -256,7 +263,7 @@ def _serve(app_config: dict[str, Any]) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
     thread.join(timeout=5)
-    application.extensions["db_engine"].dispose()
+    _close(application)
 
 
 @pytest.fixture(scope="session")

@@ -148,16 +148,34 @@ def _submit(job_id: str, func: Callable[..., object], args: tuple[Any, ...], kwa
 
 def _in_thread(app: Flask, job_id: str, func: Callable[..., object], args: tuple[Any, ...],
                kwargs: dict[str, Any]) -> Submitted:
+    running: set[threading.Thread] = app.extensions.setdefault("job_threads", set())
+
     def run() -> None:
-        with app.app_context():
-            try:
-                func(*args, **kwargs)
-            except Exception:  # a thread has no one to raise to: the log is where it shows
-                app.logger.exception("background job %s failed", job_id)
+        try:
+            with app.app_context():
+                try:
+                    func(*args, **kwargs)
+                except Exception:  # a thread has no one to raise to: the log is where it shows
+                    app.logger.exception("background job %s failed", job_id)
+        finally:
+            running.discard(threading.current_thread())
 
     thread = threading.Thread(target=run, name=f"job-{job_id}", daemon=True)
+    running.add(thread)
     thread.start()
     return Submitted(job_id, thread=thread)
+
+
+def drain(app: Flask, seconds: float = 30.0) -> bool:
+    """Wait up to `seconds` for the jobs running in this process's threads to end; True when none is left.
+
+    Before an app's database engine is disposed (a test's teardown, a shutdown): a job still
+    holding a connection would otherwise return it to a pool nobody closes.
+    """
+    deadline = time.monotonic() + seconds
+    for thread in list(app.extensions.get("job_threads", ())):
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return not app.extensions.get("job_threads")
 
 
 def _check(func: Callable[..., object], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,19 @@ def test_the_worker_command_without_redis_says_why_it_cannot_start(tmp_path: Pat
     result = CliRunner().invoke(main, ["worker", "--burst"])
     assert result.exit_code == 1
     assert "REDIS_URL is not set" in result.output and "Traceback" not in result.output
+
+
+def slow_record(path: str, seconds: float) -> None:
+    """A job that takes `seconds`, then records that it finished."""
+    time.sleep(seconds)
+    record(path, "finished")
+
+
+def test_drain_waits_for_the_jobs_running_in_threads(app: Flask, tmp_path: Path) -> None:
+    out = tmp_path / "out.txt"
+    with app.app_context():
+        jobs.enqueue(slow_record, str(out), 0.5)
+    assert not out.exists()
+    assert jobs.drain(app, 30)
+    assert out.read_text().startswith("finished")
+    assert not app.extensions["job_threads"]
