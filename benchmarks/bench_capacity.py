@@ -208,6 +208,8 @@ async def _ramp(args: argparse.Namespace, port: int, master: int, emails: list[s
         for _, task in crowd.active:
             task.cancel()
         await asyncio.gather(*(task for _, task in crowd.active), return_exceptions=True)
+        for browser in [b for b, _ in crowd.active] + crowd.idle:
+            browser.hang_up()
         meter.close()
 
 
@@ -218,7 +220,8 @@ def summary(held: Window | None, args: argparse.Namespace) -> list[str]:
         return [f"{backend}: no count held p99 <= {args.limit_ms:g} ms for {args.hold:g} s (start lower: --start)"]
     c = held.cpu
     per_app_core = held.students / c.app if c.app else float("nan")
-    pace = held.students / held.answers_per_second if held.answers_per_second else float("nan")
+    answers = held.answers_per_second or float("nan")
+    pace = held.students / answers
     moodle_at_our_pace = MOODLE_USERS * pace / MOODLE_SECONDS_PER_ANSWER
     return [
         f"{backend}: {held.students} students held {c.seconds:.0f} s at p99 <= {args.limit_ms:g} ms "
@@ -231,8 +234,8 @@ def summary(held: Window | None, args: argparse.Namespace) -> list[str]:
         f"others {c.others:.2f} of {c.cores}",
         f"  students per app core: {per_app_core:,.0f} (held / app cores busy); per core of this box: "
         f"{held.students / c.cores:,.0f}",
-        f"  CPU per answer (with its share of the other pages): app {1000 * c.app / held.answers_per_second:.1f} ms, "
-        f"database {1000 * c.database / held.answers_per_second:.1f} ms",
+        f"  CPU per answer (with its share of the other pages): app {1000 * c.app / answers:.1f} ms, "
+        f"database {1000 * c.database / answers:.1f} ms",
         f"  Moodle 4.5 quiz: {MOODLE_USERS:,} users at one answer per {MOODLE_SECONDS_PER_ANSWER:g} s on "
         f"{MOODLE_WEB_CPUS} web + {MOODLE_DB_CPUS} database vCPUs = {moodle_at_our_pace:,.0f} students at this pace, "
         f"{moodle_at_our_pace / MOODLE_WEB_CPUS:,.0f} per web vCPU, "

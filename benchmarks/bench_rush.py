@@ -78,14 +78,14 @@ async def _take(browser: Browser, assignment: int, args: argparse.Namespace, rng
 
 async def rush(browsers: list[Browser], assignments: list[int], args: argparse.Namespace, meter: CpuMeter,
                seed: int) -> tuple[Recorder, CpuFigures]:
-    """One rush of len(browsers) students; the CPU is measured over the start (spread + 5 s)."""
+    """One rush of len(browsers) students; the CPU is measured over the start (--spread + --after seconds)."""
     record = Recorder()
     rng = random.Random(seed)
     for browser in browsers:
         browser.record = record
     meter.start()
     tasks = [asyncio.create_task(_take(b, a, args, rng)) for b, a in zip(browsers, assignments)]
-    await asyncio.sleep(args.spread + 5.0)
+    await asyncio.sleep(args.spread + args.after)
     cpu = meter.stop()
     await asyncio.gather(*tasks)
     return record, cpu
@@ -142,6 +142,8 @@ async def _run(args: argparse.Namespace, port: int, master: int, emails: list[st
                 plan.append(following)
                 extra += 1
     finally:
+        for browser in browsers:
+            browser.hang_up()
         meter.close()
     print("\nsingle requests, p50/p99 ms: " + "\n  ".join([""] + details))
     print(f"largest N measured with every click's p99 under {args.limit_ms:g} ms: {largest or 'none'} "
@@ -158,6 +160,7 @@ def main() -> None:
                         help="class sizes measured first, comma-separated")
     parser.add_argument("--max-n", type=int, default=600, help="the largest N tried after --sizes")
     parser.add_argument("--spread", type=float, default=5.0, help="seconds over which the students click start")
+    parser.add_argument("--after", type=float, default=5.0, help="seconds after the spread still counted as the rush")
     parser.add_argument("--length", type=int, default=50, help="questions in the exam")
     parser.add_argument("--answers", type=int, default=3, help="questions each student answers in the run")
     parser.add_argument("--exam-think", type=float, default=20.0, help="mean seconds per exam question")
