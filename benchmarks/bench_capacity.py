@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import make_url
 
 from benchmarks.bench_serving import add_server_options, answer_form, students
-from benchmarks.loadkit import Browser, CpuFigures, CpuMeter, Recorder, load_average, served, sign_in
+from benchmarks.loadkit import Browser, CpuFigures, CpuMeter, Recorder, load_average, minted, served, sign_in
 
 # Moodle 4.5's quiz under load (Universidad de la República, March 2026, JMeter): 2,000 simultaneous users
 # held with no errors on a 12-vCPU web server and a 4-vCPU MySQL server; a 16-question quiz, 2 questions a
@@ -109,7 +109,10 @@ class Crowd:
         reuse, self.idle = self.idle[:wanted], self.idle[wanted:]
         fresh_emails = self.emails[:wanted - len(reuse)]
         self.emails = self.emails[len(fresh_emails):]
-        fresh = await sign_in(self.port, fresh_emails, self.logins, at_once=self.args.workers * self.args.threads)
+        if self.args.mint_sessions:
+            fresh = minted(self.port, self.args.database_url, fresh_emails, self.logins)
+        else:
+            fresh = await sign_in(self.port, fresh_emails, self.logins, at_once=self.args.workers * self.args.threads)
         for browser in reuse + fresh:
             browser.record = self.record
             self.active.append((browser, asyncio.create_task(self.study(browser))))
@@ -142,6 +145,7 @@ class Crowd:
             await browser.go("answer POST", "POST", "/study/answer", form, then="answer page")
             if rng.random() < args.rate_share and "/study/answers/" in browser.url:
                 review = browser.url.split("/study/answers/", 1)[1].split("?", 1)[0]
+                browser.hang_up()
                 await asyncio.sleep(rng.uniform(1.0, 3.0))
                 await browser.go("rating POST", "POST", f"/study/answers/{review}/rating",
                                  [("csrf_token", browser.csrf()), ("rating", str(rng.choice((1, 2, 3, 4))))],
@@ -197,6 +201,8 @@ async def _ramp(args: argparse.Namespace, port: int, master: int, emails: list[s
                 break
             candidate -= args.step
         logins = crowd.logins.times.get("log-in", [])
+        if args.mint_sessions:
+            print("\nstudents signed in by session cookies made with the server's key (--mint-sessions)")
         print(f"\nlog-ins (argon2id, {args.workers * args.threads} at a time, not part of the p99 rule): "
               f"{len(logins)}, p50 {crowd.logins.p('log-in', 0.5):.0f} ms, p99 {crowd.logins.p('log-in', 0.99):.0f} ms; "
               f"'nothing to study now' pages: {crowd.nothing_to_do}")
@@ -235,7 +241,9 @@ def summary(held: Window | None, args: argparse.Namespace) -> list[str]:
         f"  students per app core: {per_app_core:,.0f} (held / app cores busy); per core of this box: "
         f"{held.students / c.cores:,.0f}",
         f"  CPU per answer (with its share of the other pages): app {1000 * c.app / answers:.1f} ms, "
-        f"database {1000 * c.database / answers:.1f} ms",
+        f"database {1000 * c.database / answers:.1f} ms"
+        + (f", PostgreSQL commits {c.commits / answers:.1f} (every request commits its read; one write each answer)"
+           if backend == "postgresql" else ""),
         f"  Moodle 4.5 quiz: {MOODLE_USERS:,} users at one answer per {MOODLE_SECONDS_PER_ANSWER:g} s on "
         f"{MOODLE_WEB_CPUS} web + {MOODLE_DB_CPUS} database vCPUs = {moodle_at_our_pace:,.0f} students at this pace, "
         f"{moodle_at_our_pace / MOODLE_WEB_CPUS:,.0f} per web vCPU, "
@@ -258,6 +266,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=10.0, help="mean seconds before answering")
     parser.add_argument("--rate-share", type=float, default=0.2, help="share of answers whose rating is overridden")
     parser.add_argument("--progress-share", type=float, default=0.05, help="share of answers followed by progress")
+    parser.add_argument("--mint-sessions", action="store_true",
+                        help="sign students in with session cookies made with the server's key, not the log-in form")
     parser.add_argument("--seed", type=int, default=None, help="which students and draws (default: new each run)")
     args = parser.parse_args()
     if not args.database_url:

@@ -27,12 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from benchmarks.bench_serving import HOST, Client, form_field, log_in, percentile, wait_for
 
 TICK = os.sysconf("SC_CLK_TCK")
+SECRET = "bench-capacity-secret"  # the server's SECRET_KEY, so `minted` sessions are the server's own
 
 
 @contextmanager
@@ -40,7 +41,7 @@ def served(database_url: str, redis_url: str | None, port: int, workers: int, th
     """Run the production server until the block ends; yields the gunicorn master's pid."""
     command = [sys.executable, "-c", "from commands import main; main()", "serve", "--production", "--host", HOST,
                "--port", str(port), "--workers", str(workers), "--threads", str(threads)]
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-capacity-secret", "DEMO_DATA": "0"}
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET, "DEMO_DATA": "0"}
     if redis_url:
         env["REDIS_URL"] = redis_url
     log = Path(tempfile.gettempdir()) / f"bench-capacity-{port}.log"
@@ -156,6 +157,29 @@ async def sign_in(port: int, emails: list[str], record: Recorder, at_once: int =
     return list(await asyncio.gather(*(one(email) for email in emails)))
 
 
+def minted(port: int, database_url: str, emails: list[str], record: Recorder) -> list[Browser]:
+    """Students signed in without the log-in form: session cookies signed with the server's key.
+
+    For a benchmark that does not measure log-ins (argon2id costs about 0.1 s of a
+    core each, minutes for hundreds of students on a busy machine); the server
+    loads and checks the user on every request exactly as after a real log-in.
+    """
+    from webapp import create_app
+    from webapp.platform.db import get_session
+    from webapp.platform.models import User
+
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": SECRET, "DEMO_DATA": False})
+    try:
+        with app.app_context():
+            users = {user.email: user for user in get_session().scalars(select(User).where(User.email.in_(emails)))}
+            serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+            name = app.config["SESSION_COOKIE_NAME"]
+            cookies = [serializer.dumps({"_user_id": users[email].get_id(), "_fresh": True}) for email in emails]
+    finally:
+        app.extensions["db_engine"].dispose()
+    return [Browser(Client(port, {name: cookie}), record) for cookie in cookies]
+
+
 def _ticks(pid: int) -> int:
     try:
         parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -192,6 +216,7 @@ class CpuFigures:
     loadgen: float
     machine: float
     cores: int
+    commits: float = 0.0  # PostgreSQL transactions committed per second in this database (reads too)
 
     @property
     def others(self) -> float:
@@ -208,19 +233,24 @@ class CpuMeter:
         self.engine = create_engine(database_url) if url.get_backend_name() == "postgresql" else None
         self.database = url.database
 
-    def _backends(self) -> list[int]:
+    def _backends(self) -> tuple[list[int], int]:
+        """The PostgreSQL backends serving this database, and its transactions committed so far."""
         if self.engine is None:
-            return []
+            return [], 0
         with self.engine.connect() as connection:
-            return list(connection.scalars(text(
+            pids = list(connection.scalars(text(
                 "SELECT pid FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"),
                 {"name": self.database}))
+            commits = connection.scalar(text("SELECT xact_commit FROM pg_stat_database WHERE datname = :name"),
+                                        {"name": self.database})
+        return pids, int(commits or 0)
 
-    def _read(self) -> tuple[float, dict[int, int], dict[int, int], float, tuple[int, int]]:
+    def _read(self) -> tuple[float, dict[int, int], dict[int, int], float, tuple[int, int], int]:
         app = {pid: _ticks(pid) for pid in [self.master, *_children(self.master)]}
-        db = {pid: _ticks(pid) for pid in self._backends()}
+        pids, commits = self._backends()
+        db = {pid: _ticks(pid) for pid in pids}
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        return time.perf_counter(), app, db, usage.ru_utime + usage.ru_stime, _machine()
+        return time.perf_counter(), app, db, usage.ru_utime + usage.ru_stime, _machine(), commits
 
     def start(self) -> None:
         """Begin a window."""
@@ -236,8 +266,10 @@ class CpuMeter:
             return sum(ticks - before.get(pid, 0) for pid, ticks in after.items()) / TICK / wall
 
         busy = (end[4][0] - self.begin[4][0]) / TICK / wall
+        # Two monitoring reads commit a transaction each; PostgreSQL's statistics lag by up to a second.
+        commits = max(0, end[5] - self.begin[5] - 1) / wall
         return CpuFigures(wall, delta(self.begin[1], end[1]), delta(self.begin[2], end[2]),
-                          (end[3] - self.begin[3]) / wall, busy, os.cpu_count() or 1)
+                          (end[3] - self.begin[3]) / wall, busy, os.cpu_count() or 1, commits)
 
     def close(self) -> None:
         """Release the monitoring connection."""
