@@ -75,6 +75,10 @@ addon: $(VENV)/.stamp-run
 BENCH_DIR ?= /tmp/massage-bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
 BENCH_SCHOOL := $(BENCH_DIR)/school2000.sqlite3
+# Capacity (students per core at p99 <= 100 ms) and the exam-start rush: their options, e.g. a quiet-machine rerun
+# with the defaults, or a short one: make bench CAPACITY_ARGS="--start 5 --step 5 --probe 10" RUSH_ARGS="--max-n 300"
+CAPACITY_ARGS ?=
+RUSH_ARGS ?=
 bench: $(VENV)/.stamp-test
 	$(BIN)/python -m benchmarks.bench_quizzes
 	$(BIN)/python -m benchmarks.bench_decks
@@ -89,11 +93,19 @@ bench: $(VENV)/.stamp-test
 	$(BIN)/python -m benchmarks.bench_serving --database-url sqlite:///$(BENCH_DIR)/serving.sqlite3 --redis-url $(BENCH_REDIS_URL)
 	$(BIN)/python -m benchmarks.bench_dashboard_load --database-url sqlite:///$(BENCH_DIR)/serving.sqlite3 \
 		--redis-url $(BENCH_REDIS_URL) --without-snapshot
+	cp $(BENCH_SCHOOL) $(BENCH_DIR)/capacity.sqlite3  # the students write
+	$(BIN)/python -m benchmarks.bench_capacity --database-url sqlite:///$(BENCH_DIR)/capacity.sqlite3 \
+		--redis-url $(BENCH_REDIS_URL) $(CAPACITY_ARGS)
+	cp $(BENCH_SCHOOL) $(BENCH_DIR)/rush.sqlite3
+	$(BIN)/python -m benchmarks.bench_rush --database-url sqlite:///$(BENCH_DIR)/rush.sqlite3 --redis-url $(BENCH_REDIS_URL) $(RUSH_ARGS)
 	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
 		$(BIN)/python -m benchmarks.bench_dashboard --database-url "$(BENCH_POSTGRES_URL)" && \
 		$(BIN)/python -m benchmarks.bench_serving --database-url "$(BENCH_POSTGRES_URL)" --redis-url $(BENCH_REDIS_URL) && \
 		$(BIN)/python -m benchmarks.bench_dashboard_load --database-url "$(BENCH_POSTGRES_URL)" \
-			--redis-url $(BENCH_REDIS_URL) --without-snapshot; \
+			--redis-url $(BENCH_REDIS_URL) --without-snapshot && \
+		$(BIN)/python -m benchmarks.bench_capacity --database-url "$(BENCH_POSTGRES_URL)" \
+			--redis-url $(BENCH_REDIS_URL) $(CAPACITY_ARGS) && \
+		$(BIN)/python -m benchmarks.bench_rush --database-url "$(BENCH_POSTGRES_URL)" --redis-url $(BENCH_REDIS_URL) $(RUSH_ARGS); \
 	else echo "BENCH_POSTGRES_URL is not set: PostgreSQL figures skipped"; fi
 
 clean:

@@ -95,6 +95,7 @@ class Client:
 
     port: int
     cookies: dict[str, str] = field(default_factory=dict)
+    location: str = ""  # the last response's Location header ("" when it had none)
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
 
@@ -119,6 +120,7 @@ class Client:
             status_line = await self.reader.readline()
         status = int(status_line.split()[1])
         length, chunked, closing = 0, False, False
+        self.location = ""
         while (line := (await self.reader.readline()).decode("latin-1").rstrip("\r\n")):
             name, _, value = line.partition(":")
             name, value = name.lower(), value.strip()
@@ -128,6 +130,8 @@ class Client:
                 chunked = True
             elif name == "connection" and value.lower() == "close":
                 closing = True
+            elif name == "location":
+                self.location = value
             elif name == "set-cookie":
                 pair = value.split(";", 1)[0]
                 key, _, cookie = pair.partition("=")
@@ -148,16 +152,17 @@ class Client:
         return b"".join(parts)
 
 
-def _field(html: str, name: str) -> str:
+def form_field(html: str, name: str) -> str:
+    """The value of the page's first input named `name` ("" when there is none)."""
     match = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*value="([^"]*)"', html)
     return match.group(1) if match else ""
 
 
 def answer_form(html: str) -> list[tuple[str, str]]:
     """The question page's tokens plus a valid answer read from its own fields (the first option of each)."""
-    form = [("csrf_token", _field(html, "csrf_token")), ("presentation", _field(html, "presentation"))]
+    form = [("csrf_token", form_field(html, "csrf_token")), ("presentation", form_field(html, "presentation"))]
     for name in ("choice", "answer", "region"):
-        if value := _field(html, name):
+        if value := form_field(html, name):
             form.append((name, value))
     form += [(f"blank-{n}", "answer") for n in re.findall(r'name="blank-(\d+)"', html)]
     for pair, options in re.findall(r'<select id="match-[^"]*" name="match-([^"]+)">(.*?)</select>', html, re.S):
@@ -171,7 +176,7 @@ async def log_in(port: int, email: str) -> Client:
     client = Client(port)
     _, page = await client.request("GET", "/login")
     status, _ = await client.request("POST", "/login", [
-        ("csrf_token", _field(page, "csrf_token")), ("email", email), ("password", SYNTHETIC_PASSWORD)])
+        ("csrf_token", form_field(page, "csrf_token")), ("email", email), ("password", SYNTHETIC_PASSWORD)])
     if status != 302 or "session" not in client.cookies:
         raise SystemExit(f"log-in as {email} failed with HTTP {status}")
     return client

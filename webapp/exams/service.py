@@ -25,17 +25,16 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
 from quizzes.exams import Tally, draw_exam, predict_score, tally_by
 from quizzes.questions import Question
 from webapp.platform.errors import WebappError
-from webapp.platform.models import Exam, ExamAnswer, User
+from webapp.platform.models import Exam, ExamAnswer, ItemState, User
 from webapp.records.answers import record_answer
 from webapp.records.scoring import MAX_RESPONSE_MS, ReviewError
-from webapp.records.stats import load_cards
 
 GRACE = dt.timedelta(seconds=30)
 SOURCE = "exam"
@@ -50,6 +49,15 @@ def presentation_id(exam: Exam, position: int) -> str:
     return f"exam-{exam.id}-{position}"
 
 
+# A whole class may start an exam on the same click, so the start reads only the drawn items' cards and
+# writes the questions in one statement, built once, instead of every card and one ORM object a question.
+_STATES = ItemState.__table__.c
+_DRAWN_CARDS = select(_STATES.item_id, _STATES.card).where(
+    _STATES.user_id == bindparam("user_id"), _STATES.item_id.in_(bindparam("items", expanding=True)))
+_QUESTIONS: Table = ExamAnswer.__table__  # type: ignore[assignment]  # declarative tables are Tables
+_ADD_QUESTIONS = insert(_QUESTIONS)
+
+
 def create_exam(session: Session, user_id: int, bank: Bank, *, length: int, modules: Iterable[str] | None,
                 time_limit_min: int | None, now: dt.datetime, assignment_id: int | None = None) -> Exam:
     """Draw an exam for the learner and predict their score on it; commits.
@@ -61,11 +69,13 @@ def create_exam(session: Session, user_id: int, bank: Bank, *, length: int, modu
     items = draw_exam(bank, length, secrets.token_hex(8), scope or None)
     if not items:
         raise ExamError("There are no questions in that selection. Choose other modules.")
-    cards = load_cards(session, user_id, bank)
+    cards = dict(session.execute(_DRAWN_CARDS, {"user_id": user_id, "items": list(items)}).all())
     exam = Exam(user_id=user_id, assignment_id=assignment_id, modules=scope, length=len(items),
                 time_limit_min=time_limit_min, created_at=now, predicted=predict_score(cards, items, now))
-    exam.answers = [ExamAnswer(position=n, item_id=item, flagged=False, response_ms=0) for n, item in enumerate(items, 1)]
     session.add(exam)
+    session.flush()  # the exam's id, which its questions carry
+    session.execute(_ADD_QUESTIONS, [{"exam_id": exam.id, "position": n, "item_id": item, "flagged": False,
+                                      "response_ms": 0} for n, item in enumerate(items, 1)])
     session.commit()
     return exam
 

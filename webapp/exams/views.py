@@ -142,8 +142,10 @@ def show(exam_id: int) -> ResponseReturnValue:
 def begin(exam_id: int) -> ResponseReturnValue:
     """Start the clock and show question 1."""
     exam = _exam_or_404(exam_id)
-    if exam.finished_at is None:
+    if exam.finished_at is None and exam.started_at is None:
         service.begin(get_session(), exam, utcnow())
+        # Straight to question 1, not through `show`: one request fewer when a whole class begins at once.
+        return redirect(url_for("exams.question", exam_id=exam.id, position=1))
     return redirect(url_for("exams.show", exam_id=exam.id))
 
 

@@ -140,3 +140,30 @@ def test_past_exams_are_listed_on_the_learners_clock(app: Flask, student: FlaskC
         session.execute(update(User).where(User.email == "ada@example.com").values(timezone="Europe/Berlin"))
         session.commit()
     assert ">2 Mar 2026, 00:30</time>" in student.get("/exams/").get_data(as_text=True)
+
+
+def test_begin_goes_straight_to_question_one_and_only_once(student: FlaskClient) -> None:
+    exam_id = start(student)
+    assert student.post(f"/exams/{exam_id}/begin").headers["Location"].endswith(f"/exams/{exam_id}/q/1")
+    again = student.post(f"/exams/{exam_id}/begin")  # a second tab: where the exam stands, the clock kept
+    assert again.headers["Location"].endswith(f"/exams/{exam_id}")
+
+
+def test_readiness_reads_the_drawn_items_cards_as_the_whole_record_would(app: Flask, student: FlaskClient) -> None:
+    from quizzes.exams import predict_score
+    from webapp.records.stats import load_cards
+
+    bank = app.extensions["bank"]
+    first = start(student)
+    student.post(f"/exams/{first}/begin")
+    for answer in exam_of(app, first).answers:
+        student.post(f"/exams/{first}/q/{answer.position}",
+                     data={**answer_fields(bank.get(answer.item_id), correct=answer.position % 3 != 0), "go": "next"})
+    student.post(f"/exams/{first}/finish")
+    second = exam_of(app, start(student))
+    with app.app_context():
+        cards = load_cards(get_session(), user_id(app, "ada@example.com"), bank)
+    items = [answer.item_id for answer in second.answers]
+    assert len(items) == 20 and any(item in cards for item in items)  # some of them studied in the first exam
+    assert second.predicted == pytest.approx(predict_score(cards, items, second.created_at))
+    assert second.predicted != pytest.approx(0.5)  # not the prior alone
