@@ -15,6 +15,9 @@ bp = Blueprint("ankisync", __name__)
 def init_app(app: Flask) -> None:
     """Register the blueprint, its config defaults and the progress page's panel helper."""
     from webapp.ankisync import views
+    from webapp.ankisync.counting import SKIPPED_LABELS
+    from webapp.ankisync.guards import REFUSED_LABELS
 
     app.context_processor(lambda: {"anki_panel": views.panel})
+    app.jinja_env.globals["anki_labels"] = {"skipped": SKIPPED_LABELS, "refused": REFUSED_LABELS}
     app.register_blueprint(bp)
