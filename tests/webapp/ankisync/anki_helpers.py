@@ -55,6 +55,14 @@ def study(col: Collection, answers: int) -> int:
     return done
 
 
+def answer_card(col: Collection, card_id: int, button: int) -> None:
+    """Answer one chosen card with Anki's scheduler, as the reviewer does when it shows that card."""
+    card = col.get_card(card_id)  # type: ignore[arg-type]
+    card.start_timer()
+    time.sleep(0.01)
+    col.sched.answerCard(card, button)  # type: ignore[arg-type]
+
+
 def revlog(col: Collection) -> list[tuple[Any, ...]]:
     """(revlog id, note guid, button, interval, time taken) of every answer, by id."""
     assert col.db is not None
@@ -128,16 +136,21 @@ def tampered(folder: Path, course: Course, *statements: str) -> bytes:
 
 
 def many_answers(folder: Path, course: Course, count: int, size: int = 6) -> bytes:
-    """A real collection whose revlog holds `count` extra answers (Good, a minute apart) spread over our cards."""
+    """A real collection whose revlog holds `count` extra answers (Good) spread over our notes' question cards."""
     import sqlite3
 
     path = collection_entry(folder, course, size=size)
     connection = sqlite3.connect(path)
-    cards = [row[0] for row in connection.execute("SELECT id FROM cards ORDER BY id")]
-    start = int(time.time() * 1000) - count * 60_000 - 86_400_000
+    cards = [row[0] for row in connection.execute("SELECT id FROM cards WHERE ord = 0 ORDER BY id")]
+    # Between the notes' creation and an hour ago, a minute apart when they fit (2 s at the least), each
+    # shorter than the gap: a history the import's guards accept (neither before its note nor overlapping).
+    created = int(connection.execute("SELECT max(id) FROM notes").fetchone()[0])
+    latest = int(time.time() * 1000) - 3_600_000
+    step = min(60_000, max(2_000, (latest - created) // max(count, 1)))
+    start = latest - count * step
     connection.executemany(
-        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, 3, 1, 0, 2500, 4000, 1)",
-        ((start + n * 60_000, cards[n % len(cards)]) for n in range(count)))
+        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, 3, 1, 0, 2500, ?, 1)",
+        ((start + n * step, cards[n % len(cards)], min(4000, step // 2)) for n in range(count)))
     connection.commit()
     connection.close()
     return zip_bytes({"collection.anki21": path.read_bytes()})
