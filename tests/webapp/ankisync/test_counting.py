@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from anki.cards import CardId
 from anki.collection import Collection
 from flask import Flask
 from flask.testing import FlaskClient
@@ -102,7 +103,7 @@ def test_filtered_deck_previews_leave_cards_new(app: Flask, learner: FlaskClient
         card = col.sched.getCard()
         assert card is not None
         time.sleep(0.01)
-        col.sched.answerCard(card, 3)  # type: ignore[arg-type]
+        col.sched.answerCard(card, 3)
         previewed.append(card.id)
     assert col.db is not None
     assert col.db.all("SELECT DISTINCT type, factor FROM revlog WHERE cid IN " + str(tuple(previewed))) == [[3, 0]]
@@ -159,7 +160,7 @@ def test_forget_restarts_the_memory_as_anki_does(app: Flask, learner: FlaskClien
     card_id = _cards(col, question.id)[0]
     for button in (3, 3, 1, 3):
         answer_card(col, card_id, button)
-    col.sched.schedule_cards_as_new([card_id], restore_position=True, reset_counts=True)  # Forget
+    col.sched.schedule_cards_as_new([CardId(card_id)], restore_position=True, reset_counts=True)  # Forget
     for button in (3, 3, 4):
         answer_card(col, card_id, button)
     anki_card = col.get_card(card_id)  # type: ignore[arg-type]
@@ -203,7 +204,7 @@ def test_verify_replays_a_reset_item_without_a_difference(app: Flask, learner: F
     card_id = _cards(col, question.id)[0]
     for button in (3, 1, 3):
         answer_card(col, card_id, button)
-    col.sched.schedule_cards_as_new([card_id], restore_position=True, reset_counts=True)
+    col.sched.schedule_cards_as_new([CardId(card_id)], restore_position=True, reset_counts=True)
     for button in (3, 3):
         answer_card(col, card_id, button)
     data = export_apkg(col, tmp_path / "forget.apkg").read_bytes()
