@@ -1,7 +1,9 @@
 """Study in Anki, count for the class: upload an Anki export, its answers join the learner's history.
 
-`package` opens an upload safely and reads our notes' revlog, `history` stores
-the answers once each and replays the items' memory states, `jobs` runs an
+`package` opens an upload safely and reads our notes' revlog, `counting` decides
+which entries are answers as Anki's FSRS does, `guards` refuses what no real
+history holds, `history` stores the answers once each and replays the items'
+memory states (`plan_import` is the one way in), `jobs` runs an
 upload in the background with its progress in the database, `views` are the
 upload form (a panel on /progress) and the job's page.
 """
