@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import time
 import zipfile
@@ -151,6 +152,29 @@ def many_answers(folder: Path, course: Course, count: int, size: int = 6) -> byt
     connection.executemany(
         "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, 3, 1, 0, 2500, ?, 1)",
         ((start + n * step, cards[n % len(cards)], min(4000, step // 2)) for n in range(count)))
+    connection.commit()
+    connection.close()
+    return zip_bytes({"collection.anki21": path.read_bytes()})
+
+
+def forged_history(folder: Path, course: Course) -> bytes:
+    """A real collection (Anki's own 4 answers) with forged Easy rows: one in the future, one before its note,
+    a burst of 20 overlapping answers, and 60 one-second answers in a row (20 over the per-minute bound)."""
+    import sqlite3
+
+    path = collection_entry(folder, course)
+    connection = sqlite3.connect(path)
+    cards = [row[0] for row in connection.execute("SELECT id FROM cards WHERE ord = 0 ORDER BY id")]
+    created = int(connection.execute("SELECT min(id) FROM notes").fetchone()[0])
+    now = int(time.time() * 1000)
+    rows = [(int(dt.datetime(2027, 6, 1, 9, tzinfo=dt.timezone.utc).timestamp() * 1000), cards[0], 5000),  # future
+            (created - 30 * 86_400_000, cards[1], 5000)]  # a month before the note was made
+    burst = now - 7_200_000
+    rows += [(burst + n * 200, cards[n % len(cards)], 5000) for n in range(1, 21)]  # 20 answers in 4 s, 5 s each
+    steady = now - 5_400_000
+    rows += [(steady + n * 1_000, cards[n % len(cards)], 900) for n in range(60)]  # 60 one-second answers in a row
+    connection.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+                           " VALUES (?, ?, -1, 4, 30, 10, 2500, ?, 1)", rows)
     connection.commit()
     connection.close()
     return zip_bytes({"collection.anki21": path.read_bytes()})

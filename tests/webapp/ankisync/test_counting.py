@@ -9,13 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from anki.cards import CardId
 from anki.collection import Collection
 from flask import Flask
 from flask.testing import FlaskClient
@@ -27,15 +25,14 @@ from quizzes.bank import Bank, build_bank
 from quizzes.scheduling import review
 from tests.webapp.ankisync.anki_helpers import (
     answer_card,
-    collection_entry,
     course_bank,
     export_apkg,
+    forged_history,
     import_deck,
     new_collection,
     study,
     upload,
     wait_for_job,
-    zip_bytes,
 )
 from tests.webapp.helpers import make_class, signup, user_id
 from webapp.accounts.auth.passwords import hash_password
@@ -160,7 +157,7 @@ def test_forget_restarts_the_memory_as_anki_does(app: Flask, learner: FlaskClien
     card_id = _cards(col, question.id)[0]
     for button in (3, 3, 1, 3):
         answer_card(col, card_id, button)
-    col.sched.schedule_cards_as_new([CardId(card_id)], restore_position=True, reset_counts=True)  # Forget
+    col.sched.schedule_cards_as_new([card_id], restore_position=True, reset_counts=True)  # type: ignore[list-item]
     for button in (3, 3, 4):
         answer_card(col, card_id, button)
     anki_card = col.get_card(card_id)  # type: ignore[arg-type]
@@ -204,7 +201,7 @@ def test_verify_replays_a_reset_item_without_a_difference(app: Flask, learner: F
     card_id = _cards(col, question.id)[0]
     for button in (3, 1, 3):
         answer_card(col, card_id, button)
-    col.sched.schedule_cards_as_new([CardId(card_id)], restore_position=True, reset_counts=True)
+    col.sched.schedule_cards_as_new([card_id], restore_position=True, reset_counts=True)  # type: ignore[list-item]
     for button in (3, 3):
         answer_card(col, card_id, button)
     data = export_apkg(col, tmp_path / "forget.apkg").read_bytes()
@@ -215,26 +212,6 @@ def test_verify_replays_a_reset_item_without_a_difference(app: Flask, learner: F
 
 
 # --- F11: fabricated and foreign history is refused, and the instructor told ----------------------------
-
-
-def _forged(folder: Path, course: Course) -> bytes:
-    """A real collection (Anki's own 4 answers) with forged Easy rows added to its revlog."""
-    path = collection_entry(folder, course)
-    connection = sqlite3.connect(path)
-    cards = [row[0] for row in connection.execute("SELECT id FROM cards WHERE ord = 0 ORDER BY id")]
-    created = int(connection.execute("SELECT min(id) FROM notes").fetchone()[0])
-    now = int(time.time() * 1000)
-    rows = [(int(dt.datetime(2027, 6, 1, 9, tzinfo=dt.timezone.utc).timestamp() * 1000), cards[0], 5000),  # future
-            (created - 30 * 86_400_000, cards[1], 5000)]  # a month before the note was made
-    burst = now - 7_200_000
-    rows += [(burst + n * 200, cards[n % len(cards)], 5000) for n in range(1, 21)]  # 20 answers in 4 s, 5 s each
-    steady = now - 5_400_000
-    rows += [(steady + n * 1_000, cards[n % len(cards)], 900) for n in range(60)]  # 60 one-second answers in a row
-    connection.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
-                           " VALUES (?, ?, -1, 4, 30, 10, 2500, ?, 1)", rows)
-    connection.commit()
-    connection.close()
-    return zip_bytes({"collection.anki21": path.read_bytes()})
 
 
 def _sign_in_as_teacher(app: Flask, client: FlaskClient, class_id: int) -> None:
@@ -254,7 +231,7 @@ def test_fabricated_history_is_refused_and_the_instructor_told(app: Flask, clien
     class_id, code = make_class(app)
     signup(client)
     client.post("/join", data={"join_code": code})
-    page = wait_for_job(app, client, upload(client, _forged(tmp_path / "f", course)))
+    page = wait_for_job(app, client, upload(client, forged_history(tmp_path / "f", course)))
     rows = _reviews(app)
     now = dt.datetime.now(dt.timezone.utc)
     forged = [r for r in rows if r.rating == 4 and r.response_ms in (5000, 900)]
