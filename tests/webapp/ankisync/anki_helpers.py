@@ -137,21 +137,21 @@ def tampered(folder: Path, course: Course, *statements: str) -> bytes:
 
 
 def many_answers(folder: Path, course: Course, count: int, size: int = 6) -> bytes:
-    """A real collection whose revlog holds `count` extra answers (Good) spread over our notes' question cards."""
+    """A real collection whose revlog holds `count` extra answers (Good, a minute apart) over our notes' question cards."""
     import sqlite3
 
     path = collection_entry(folder, course, size=size)
     connection = sqlite3.connect(path)
     cards = [row[0] for row in connection.execute("SELECT id FROM cards WHERE ord = 0 ORDER BY id")]
-    # Between the notes' creation and an hour ago, a minute apart when they fit (2 s at the least), each
-    # shorter than the gap: a history the import's guards accept (neither before its note nor overlapping).
-    created = int(connection.execute("SELECT max(id) FROM notes").fetchone()[0])
-    latest = int(time.time() * 1000) - 3_600_000
-    step = min(60_000, max(2_000, (latest - created) // max(count, 1)))
-    start = latest - count * step
+    start = int(time.time() * 1000) - count * 60_000 - 86_400_000
+    # A note is answered only after it was added (the import refuses otherwise): date the notes before the
+    # history, as a learner who added the deck long ago has them (a note's id is its creation time).
+    shift = max(0, int(connection.execute("SELECT max(id) FROM notes").fetchone()[0]) - start + 60_000)
+    connection.execute("UPDATE cards SET nid = nid - ?", (shift,))
+    connection.execute("UPDATE notes SET id = id - ?", (shift,))
     connection.executemany(
-        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, 3, 1, 0, 2500, ?, 1)",
-        ((start + n * step, cards[n % len(cards)], min(4000, step // 2)) for n in range(count)))
+        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, 3, 1, 0, 2500, 4000, 1)",
+        ((start + n * 60_000, cards[n % len(cards)]) for n in range(count)))
     connection.commit()
     connection.close()
     return zip_bytes({"collection.anki21": path.read_bytes()})

@@ -329,3 +329,22 @@ def test_upload_limit_is_per_learner_with_the_real_wait(make_app: Any, app_confi
     client.post("/logout")
     signup(client, email="grace@example.com", name="Grace")  # a classmate behind the same address
     assert "Not imported" in wait_for_job(app, client, upload(client, b"not a package"))
+
+
+def test_the_class_setting_is_on_by_default_and_saved_from_the_form(app: Flask, client: FlaskClient) -> None:
+    class_id, _ = make_class(app)
+    _sign_in_as_teacher(app, client, class_id)
+    url = f"/instructor/classes/{class_id}/settings"
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*id="anki_counts"|<input[^>]*id="anki_counts"[^>]*checked', page)
+    with app.app_context():
+        school_class = get_session().get(SchoolClass, class_id)
+        assert school_class is not None
+        fields = {"name": school_class.name, "desired_retention": "90", "daily_new_limit": "20", "exam_date": "",
+                  "timezone": "UTC", "modules": [m.id for m in app.extensions["bank"].course.modules]}
+    assert client.post(url, data=fields).status_code == 302  # the box left unticked
+    with app.app_context():
+        assert get_session().get(SchoolClass, class_id).anki_counts is False  # type: ignore[union-attr]
+    assert client.post(url, data={**fields, "anki_counts": "y"}).status_code == 302
+    with app.app_context():
+        assert get_session().get(SchoolClass, class_id).anki_counts is True  # type: ignore[union-attr]
