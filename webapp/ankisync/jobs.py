@@ -31,6 +31,7 @@ from quizzes.anki_identity import guid_map
 from webapp.ankisync.history import Added, Bounds, Retention, add_anki_reviews, plan_import
 from webapp.ankisync.package import Limits, PackageError, read_package
 from webapp.classes.settings import study_settings
+from webapp.platform.db import read_first
 from webapp.platform.models import AnkiImport, as_utc, utcnow
 
 STALE_AFTER = dt.timedelta(minutes=10)
@@ -134,6 +135,7 @@ def _run(app: Flask, job_id: int, upload: Path) -> None:
         progress(f"Adding {len(contents.reviews)} answers to your history", 70)
         per_day = int(app.config["ANKI_MAX_ANSWERS_PER_DAY"])
         with factory() as session:
+            read_first(session)  # planning only reads: other learners' answers need not wait on it (SQLite)
             settings = study_settings(session, user_id, app.config["DEFAULT_RETENTION"], app.config["DEFAULT_NEW_LIMIT"])
             retention = Retention(settings.desired_retention, app.config["SAFETY_RETENTION"])
             plan = plan_import(session, user_id, contents.reviews, bank, per_day - added_today(session, user_id, utcnow()),

@@ -158,7 +158,7 @@ def many_answers(folder: Path, course: Course, count: int, size: int = 6) -> byt
 
 
 def forged_history(folder: Path, course: Course) -> bytes:
-    """A real collection (Anki's own 4 answers) with forged Easy rows: one in the future, one before its note,
+    """A real collection (Anki's own 4 answers) with forged Easy rows: two in the future, one before its note,
     a burst of 20 overlapping answers, and 60 one-second answers in a row (20 over the per-minute bound)."""
     import sqlite3
 
@@ -168,6 +168,7 @@ def forged_history(folder: Path, course: Course) -> bytes:
     created = int(connection.execute("SELECT min(id) FROM notes").fetchone()[0])
     now = int(time.time() * 1000)
     rows = [(int(dt.datetime(2027, 6, 1, 9, tzinfo=dt.timezone.utc).timestamp() * 1000), cards[0], 5000),  # future
+            (10 ** 16, cards[0], 5000),  # beyond any date a datetime holds
             (created - 30 * 86_400_000, cards[1], 5000)]  # a month before the note was made
     burst = now - 7_200_000
     rows += [(burst + n * 200, cards[n % len(cards)], 5000) for n in range(1, 21)]  # 20 answers in 4 s, 5 s each

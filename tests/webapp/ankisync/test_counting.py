@@ -241,12 +241,12 @@ def test_fabricated_history_is_refused_and_the_instructor_told(app: Flask, clien
     with app.app_context():
         job = get_session().scalar(select(AnkiImport))
         assert job is not None
-        assert job.refused_detail == {"future": 1, "before_note": 1, "overlap": 19, "too_fast": 20}, job.refused_detail
-    assert "41 answers refused" in page and "1 dated in the future" in page
+        assert job.refused_detail == {"future": 2, "before_note": 1, "overlap": 19, "too_fast": 20}, job.refused_detail
+    assert "42 answers refused" in page and "2 dated in the future" in page
 
     _sign_in_as_teacher(app, client, class_id)
     text = client.get(f"/instructor/classes/{class_id}/students/{user_id(app, 'ada@example.com')}").get_data(as_text=True)
-    assert "41 answers from Anki refused" in text and "19 timed over another answer" in text
+    assert "42 answers from Anki refused" in text and "19 timed over another answer" in text
     assert "20 more answers in a minute than anyone gives" in text
     assert "counts answers from Anki toward its assignments" in text
 
