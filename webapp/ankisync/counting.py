@@ -6,7 +6,10 @@
 - A manual entry with no button and ease factor 0 is a reset ("Forget"):
   Anki's FSRS keeps only the entries after the last one, so the app's memory
   of the item is replayed from it (`ItemState.memory_from`); the answers before
-  it stay in the history and the class figures: they were given.
+  it stay in the history and the class figures: they were given. Older Anki
+  versions wrote no entry for a reset; there a learning answer right after a
+  review or relearning one starts the last learning block, and the memory
+  starts with it (a lapse goes to relearning, never back to learning).
 - Each card of a note has its own meaning. The app's item is the question the
   browser asks, which is the note's first card (ord 0: the forward side, the
   cloze's c1, "Name this site"). A reverse card, a cloze's c2/c3 and the body
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 
 from webapp.ankisync.package import AnkiReview
 
-FILTERED, MANUAL = 3, 4
+LEARNING, REVIEW, RELEARNING, FILTERED, MANUAL = 0, 1, 2, 3, 4
 MAIN_CARD = 0
 # Why an entry was left out, for the learner's import page.
 SKIPPED_LABELS = {
@@ -59,13 +62,20 @@ def sort_out(entries: Iterable[AnkiReview]) -> Sorted:
     answers: list[AnkiReview] = []
     resets: dict[str, dt.datetime] = {}
     skipped: Counter[str] = Counter()
-    for entry in entries:
+    last_kind: dict[str, int] = {}
+    for entry in sorted(entries, key=lambda e: (e.reviewed_at, e.revlog_id)):
         if entry.card_ord != MAIN_CARD:
             skipped["other_card"] += not is_reset(entry)
         elif is_reset(entry):
             resets[entry.item_id] = max(entry.reviewed_at, resets.get(entry.item_id, entry.reviewed_at))
+            last_kind[entry.item_id] = MANUAL
         elif is_preview(entry):
             skipped["preview"] += 1
         elif 1 <= entry.button <= 4:
+            if entry.kind == LEARNING and last_kind.get(entry.item_id) in (REVIEW, RELEARNING):
+                # A reset an older Anki did not log: the memory starts with this learning block.
+                at = entry.reviewed_at - dt.timedelta(milliseconds=1)
+                resets[entry.item_id] = max(at, resets.get(entry.item_id, at))
+            last_kind[entry.item_id] = entry.kind
             answers.append(entry)
     return Sorted(answers, resets, +skipped)
