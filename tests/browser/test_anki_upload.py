@@ -22,15 +22,20 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def apkg(course: Course, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Our deck, answered 12 times in Anki, exported with scheduling."""
-    folder = tmp_path_factory.mktemp("anki-browser")
-    col = new_collection(folder / "collection")
-    import_deck(col, course_bank(course), folder)
-    study(col, 12)
-    path = export_apkg(col, folder / "Massage Safety.apkg")
-    col.close()
-    return path
+def apkgs(course: Course, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Our deck, answered 12 times in Anki, exported with scheduling: one learner's own file per viewport and scheme.
+
+    One file each because the same answers uploaded by a second account are refused (`webapp.ankisync.guards`).
+    """
+    files = {}
+    for tag in ("desktop-light", "phone-light", "desktop-dark", "phone-dark"):
+        folder = tmp_path_factory.mktemp(f"anki-browser-{tag}")
+        col = new_collection(folder / "collection")
+        import_deck(col, course_bank(course), folder)
+        study(col, 12)
+        files[tag] = export_apkg(col, folder / "Massage Safety.apkg")
+        col.close()
+    return files
 
 
 def _running_job(database_url: str, email: str) -> int:
@@ -48,7 +53,7 @@ def _running_job(database_url: str, email: str) -> int:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_upload_flow_looks_finished_and_passes_axe(browser: Any, live_server: str, database_url: str, apkg: Path,
+def test_upload_flow_looks_finished_and_passes_axe(browser: Any, live_server: str, database_url: str, apkgs: dict[str, Path],
                                                    artifacts: Path, tmp_path: Path, scheme: str) -> None:
     bogus = tmp_path / "notes.apkg"
     bogus.write_bytes(b"not a zip file")
@@ -73,7 +78,7 @@ def test_upload_flow_looks_finished_and_passes_axe(browser: Any, live_server: st
         check_axe(page, f"refused upload ({tag})")
         shoot(page, artifacts, f"anki-refused-{tag}")
 
-        page.get_by_label("Anki export (.apkg or .colpkg)").set_input_files(str(apkg))
+        page.get_by_label("Anki export (.apkg or .colpkg)").set_input_files(str(apkgs[tag]))
         page.get_by_role("button", name="Upload and import").click()
         page.wait_for_load_state()
         page.get_by_role("heading", name="Imported 12 answers").wait_for()

@@ -21,14 +21,22 @@ on its own by the job. A batch holds whole items, so every item state is
 always its whole history replayed; on SQLite, where a write locks the whole
 file, other learners' answers wait for one short batch at most, never for
 the upload.
+
+`plan_import` is the one entry point for answers from Anki, whatever brings
+them (an uploaded file, a client pushing reviews): before the allowance it
+sorts the entries out as Anki counts them (`webapp.ankisync.counting`:
+previews and a note's other cards left out, resets kept apart) and refuses
+what no real history holds (`webapp.ankisync.guards`). A reset newer than the
+item's `memory_from` travels in the item's batch, and `add_anki_reviews`
+moves `memory_from` to it, so the replay starts the memory there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -36,8 +44,9 @@ from sqlalchemy.orm import Session
 
 from quizzes.bank import Bank
 from quizzes.questions import Question
+from webapp.ankisync import counting, guards
 from webapp.ankisync.package import AnkiReview
-from webapp.platform.models import ItemState, Review
+from webapp.platform.models import ItemState, Review, as_utc, utcnow
 from webapp.records import activity
 from webapp.records.rollups import NO_ANSWERS, next_rollups
 from webapp.records.scoring import MAX_RESPONSE_MS, next_state, review_values, score_rating
@@ -69,26 +78,46 @@ class ImportPlan:
     batches: list[list[AnkiReview]]
     reviews_known: int  # imported by an earlier upload
     held_back: int  # new, but over today's allowance
+    refused: Counter[str] = field(default_factory=Counter)  # by `guards.REFUSED_LABELS` reason
+    skipped: Counter[str] = field(default_factory=Counter)  # by `counting.SKIPPED_LABELS` reason
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The guards' settings (`ANKI_CLOCK_SKEW_SECONDS`, `ANKI_MAX_ANSWERS_PER_MINUTE`)."""
+
+    skew_seconds: float = 300.0
+    per_minute: int = 40
 
 
 def plan_import(session: Session, user_id: int, reviews: Iterable[AnkiReview], bank: Bank, allowance: int,
-                batch_rows: int) -> ImportPlan:
-    """The batches to add: new answers of the course's items, the oldest `allowance` of them, by item."""
+                batch_rows: int, *, now: dt.datetime | None = None, bounds: Bounds = Bounds()) -> ImportPlan:
+    """The batches to add: new answers of the course's items that pass the guards, the oldest `allowance`, by item.
+
+    `reviews` are Anki revlog entries of the course's notes as read (every card, previews and resets
+    included): what counts is decided here, so every way in applies the same rules.
+    """
+    now = now or utcnow()
+    entries = [entry for entry in reviews if bank.get(entry.item_id) is not None]
+    sorted_out = counting.sort_out(entries)
     known = set(session.scalars(
         select(Review.anki_revlog_id).where(Review.user_id == user_id, Review.anki_revlog_id.is_not(None))
     ))
     fresh: dict[int, AnkiReview] = {}
     known_seen: set[int] = set()
-    for answer in reviews:
+    for answer in sorted_out.answers:
         if answer.revlog_id in known:
             known_seen.add(answer.revlog_id)
-        elif bank.get(answer.item_id) is not None:
+        else:
             fresh.setdefault(answer.revlog_id, answer)
-    ordered = sorted(fresh.values(), key=lambda answer: (answer.reviewed_at, answer.revlog_id))
-    kept, held_back = ordered[:max(0, allowance)], max(0, len(ordered) - max(0, allowance))
+    passed, refused = guards.refuse(session, user_id, list(fresh.values()), now,
+                                    skew=dt.timedelta(seconds=bounds.skew_seconds), per_minute=bounds.per_minute)
+    kept, held_back = passed[:max(0, allowance)], max(0, len(passed) - max(0, allowance))
     by_item: dict[str, list[AnkiReview]] = defaultdict(list)
     for answer in kept:
         by_item[answer.item_id].append(answer)
+    for item_id, reset in _new_resets(session, user_id, sorted_out.resets, now + dt.timedelta(seconds=bounds.skew_seconds)):
+        by_item[item_id].append(reset)
     stored: dict[str, int] = {}
     if by_item:
         stored = {item_id: int(count) for item_id, count in session.execute(
@@ -106,19 +135,45 @@ def plan_import(session: Session, user_id: int, reviews: Iterable[AnkiReview], b
         rows += weight
     if batch:
         batches.append(batch)
-    return ImportPlan(batches, len(known_seen), held_back)
+    return ImportPlan(batches, len(known_seen), held_back, refused, sorted_out.skipped)
+
+
+def _new_resets(session: Session, user_id: int, resets: dict[str, dt.datetime],
+                latest: dt.datetime) -> list[tuple[str, AnkiReview]]:
+    """Reset entries (as `AnkiReview`s) newer than the item's `memory_from`; one dated after `latest` is ignored."""
+    if not resets:
+        return []
+    applied = {item_id: as_utc(at) for item_id, at in session.execute(
+        select(ItemState.item_id, ItemState.memory_from).where(
+            ItemState.user_id == user_id, ItemState.item_id.in_(list(resets)), ItemState.memory_from.is_not(None)))
+        if at is not None}
+    return [(item_id, reset_entry(item_id, at)) for item_id, at in resets.items()
+            if at <= latest and (item_id not in applied or at > applied[item_id])]
+
+
+def reset_entry(item_id: str, at: dt.datetime) -> AnkiReview:
+    """Anki's record of a reset of the item's card at `at`, as `counting.is_reset` recognises it."""
+    return AnkiReview(revlog_id=int(at.timestamp() * 1000), item_id=item_id, reviewed_at=at, button=0, interval=0,
+                      duration_ms=0, kind=counting.MANUAL, factor=0)
 
 
 def add_anki_reviews(session: Session, user_id: int, reviews: Iterable[AnkiReview], bank: Bank,
                      retention: Retention) -> Added:
-    """Store the answers not imported before and replay the items they touch (no commit)."""
+    """Store the answers not imported before and replay the items they touch (no commit).
+
+    `reviews` go through `counting.sort_out` (previews and other cards left out); a reset among them
+    moves the item's `memory_from`. The guards are `plan_import`'s: call this with its batches.
+    """
     known = set(session.scalars(
         select(Review.anki_revlog_id).where(Review.user_id == user_id, Review.anki_revlog_id.is_not(None))
     ))
+    sorted_out = counting.sort_out(answer for answer in reviews if bank.get(answer.item_id) is not None)
     incoming: dict[str, list[AnkiReview]] = defaultdict(list)
+    for item_id in sorted_out.resets:
+        incoming[item_id] = []
     skipped = 0
     seen: set[int] = set()
-    for answer in reviews:
+    for answer in sorted_out.answers:
         if answer.revlog_id in known or answer.revlog_id in seen:
             skipped += answer.revlog_id in known
             continue
@@ -133,20 +188,28 @@ def add_anki_reviews(session: Session, user_id: int, reviews: Iterable[AnkiRevie
         for item_id, answers in incoming.items():
             question = bank.get(item_id)
             assert question is not None  # filtered above
-            rows += _replay(session, user_id, question, answers, retention)
+            rows += _replay(session, user_id, question, answers, retention, sorted_out.resets.get(item_id))
     if rows:
         session.execute(insert(Review), rows)
         activity.add_rows(session, rows)  # a bulk insert passes the ORM's listeners by
     times = [row["reviewed_at"] for row in rows]
-    return Added(len(rows), skipped, len(incoming), min(times, default=None), max(times, default=None))
+    touched = sum(1 for answers in incoming.values() if answers)
+    return Added(len(rows), skipped, touched, min(times, default=None), max(times, default=None))
 
 
 def _replay(session: Session, user_id: int, question: Question, answers: list[AnkiReview],
-            retention: Retention) -> list[dict[str, Any]]:
-    """Replay the item's whole history with `answers` merged in; returns the new review rows."""
+            retention: Retention, reset: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Replay the item's whole history with `answers` merged in; returns the new review rows.
+
+    The memory (card, lapses, state) restarts at the item's last reset, `memory_from`, moved to
+    `reset` when that is later; `reps` and the rollups go on counting every answer.
+    """
     state = session.scalar(
         select(ItemState).where(ItemState.user_id == user_id, ItemState.item_id == question.id).with_for_update()
     )
+    memory_from = as_utc(state.memory_from) if state is not None and state.memory_from is not None else None
+    if reset is not None and (memory_from is None or reset > memory_from):
+        memory_from = reset
     stored = list(session.scalars(
         select(Review).where(Review.user_id == user_id, Review.item_id == question.id)
     ))
@@ -160,7 +223,10 @@ def _replay(session: Session, user_id: int, question: Question, answers: list[An
     rollups: dict[str, Any] = dict(NO_ANSWERS)
     reps = lapses = state_before = 0
     new_rows: list[dict[str, Any]] = []
+    forgotten = memory_from is None
     for attempt, (at, _, entry) in enumerate(timeline, start=1):
+        if not forgotten and memory_from is not None and at > memory_from:
+            card, lapses, state_before, forgotten = None, 0, 0, True
         rating = entry.rating if isinstance(entry, Review) else entry.button
         scored = score_rating(question, rating, card, at, retention.desired, retention.safety)
         if isinstance(entry, Review):
@@ -177,11 +243,15 @@ def _replay(session: Session, user_id: int, question: Question, answers: list[An
             ))
         values = next_state(reps, lapses, scored, state_before, question.module, at)
         card, reps, lapses, state_before = values["card"], values["reps"], values["lapses"], values["state"]
+    if not timeline:
+        return new_rows  # a reset of a card never answered here: nothing to remember or restart
+    # A reset after the newest answer is kept in `memory_from`; the memory restarts at the next answer.
     if state is None:
         state = ItemState(user_id=user_id, item_id=question.id)
         session.add(state)
     for name, value in {**values, **rollups}.items():
         setattr(state, name, value)
+    state.memory_from = memory_from
     return new_rows
 
 

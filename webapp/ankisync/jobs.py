@@ -22,6 +22,7 @@ failed and the learner uploads again, with the same guarantee.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shutil
 from pathlib import Path
 
@@ -31,11 +32,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizzes.anki_identity import guid_map
-from webapp.ankisync.history import Added, Retention, add_anki_reviews, plan_import
+from webapp.ankisync.history import Added, Bounds, Retention, add_anki_reviews, plan_import
 from webapp.ankisync.package import Limits, PackageError, read_package
 from webapp.classes.settings import study_settings
+from webapp.platform.db import read_first
 from webapp.platform.jobs import enqueue_named
-from webapp.platform.models import AnkiImport, utcnow
+from webapp.platform.models import AnkiImport, as_utc, utcnow
 
 STALE_AFTER = dt.timedelta(minutes=10)
 ACTIVE = ("queued", "running")
@@ -51,12 +53,29 @@ def limits(app: Flask) -> Limits:
                   wall_seconds=float(config["ANKI_IMPORT_WALL_SECONDS"]))
 
 
+def bounds(app: Flask) -> Bounds:
+    """The import guards' settings configured for `app`."""
+    return Bounds(float(app.config["ANKI_CLOCK_SKEW_SECONDS"]), int(app.config["ANKI_MAX_ANSWERS_PER_MINUTE"]))
+
+
 def added_today(session: Session, user_id: int, now: dt.datetime) -> int:
     """Answers the learner's imports added in the 24 hours before `now` (running ones included)."""
     return int(session.scalar(
         select(func.coalesce(func.sum(AnkiImport.reviews_added), 0))
         .where(AnkiImport.user_id == user_id, AnkiImport.created_at > now - dt.timedelta(days=1))
     ) or 0)
+
+
+def upload_wait(session: Session, user_id: int, now: dt.datetime, per_window: int, window_seconds: int) -> int:
+    """Seconds until the learner may start another upload (0: now): at most `per_window` in any window."""
+    recent = list(session.scalars(
+        select(AnkiImport.created_at).where(AnkiImport.user_id == user_id,
+                                            AnkiImport.created_at > now - dt.timedelta(seconds=window_seconds))
+        .order_by(AnkiImport.created_at.desc()).limit(per_window)))
+    if len(recent) < per_window:
+        return 0
+    frees = as_utc(recent[-1]) + dt.timedelta(seconds=window_seconds)
+    return max(1, math.ceil((frees - now).total_seconds()))
 
 
 def active_job(session: Session, user_id: int, now: dt.datetime) -> AnkiImport | None:
@@ -130,10 +149,11 @@ def _run(app: Flask, job_id: int, upload: Path) -> None:
         progress(f"Adding {len(contents.reviews)} answers to your history", 70)
         per_day = int(app.config["ANKI_MAX_ANSWERS_PER_DAY"])
         with factory() as session:
+            read_first(session)  # planning only reads: other learners' answers need not wait on it (SQLite)
             settings = study_settings(session, user_id, app.config["DEFAULT_RETENTION"], app.config["DEFAULT_NEW_LIMIT"])
             retention = Retention(settings.desired_retention, app.config["SAFETY_RETENTION"])
             plan = plan_import(session, user_id, contents.reviews, bank, per_day - added_today(session, user_id, utcnow()),
-                               int(app.config["ANKI_IMPORT_BATCH_ROWS"]))
+                               int(app.config["ANKI_IMPORT_BATCH_ROWS"]), bounds=bounds(app))
         for number, batch in enumerate(plan.batches, start=1):
             with factory() as session:
                 added = add_anki_reviews(session, user_id, batch, bank, retention)
@@ -148,6 +168,7 @@ def _run(app: Flask, job_id: int, upload: Path) -> None:
             now = utcnow()
             job.status, job.stage, job.percent, job.updated_at, job.finished_at = "done", "Done", 100, now, now
             job.notes_found, job.reviews_known = contents.notes_found, max(0, plan.reviews_known - added_before)
+            job.refused, job.refused_detail, job.skipped = sum(plan.refused.values()), dict(plan.refused), dict(plan.skipped)
             if plan.held_back:
                 job.message = (f"{plan.held_back:,} newer answers in this file were not added: an import adds at most "
                                f"{per_day:,} answers a day. Upload the same file again tomorrow to add them.")

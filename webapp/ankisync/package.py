@@ -28,7 +28,7 @@ from webapp.ankisync.sandbox import size_label
 from webapp.platform.errors import WebappError
 
 SANDBOX = Path(__file__).with_name("sandbox.py")
-__all__ = ["AnkiReview", "Limits", "PackageContents", "PackageError", "read_package", "size_label"]
+__all__ = ["AnkiReview", "Limits", "PackageContents", "PackageError", "moment", "read_package", "size_label"]
 
 
 class PackageError(WebappError):
@@ -58,7 +58,10 @@ class AnkiReview:
     button: int  # 1 Again, 2 Hard, 3 Good, 4 Easy
     interval: int  # Anki's new interval: days if positive, seconds if negative
     duration_ms: int  # time on the card, as Anki measured it
-    kind: int  # 0 learning, 1 review, 2 relearning, 3 filtered deck
+    kind: int  # 0 learning, 1 review, 2 relearning, 3 filtered deck, 4 manual (button 0: a reset)
+    factor: int = 0  # Anki's ease factor in permille; 0 on a filtered-deck preview and on a reset
+    card_ord: int = 0  # which card of the note: 0 the note's question, 1+ a reverse, cloze c2.., "at risk" card
+    note_created: dt.datetime | None = None  # the note's id in the collection is its creation time
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,19 @@ class PackageContents:
 
     notes_found: int
     reviews: list[AnkiReview]
+
+
+def moment(milliseconds: int) -> dt.datetime:
+    """An Anki id (milliseconds since 1970) as a UTC time; one out of range is pinned to the ends of time.
+
+    Ids come from the file, so an edited one may lie outside what a datetime holds; pinned, it is
+    refused by the guards (dated in the future, or before its note) instead of failing the import.
+    """
+    try:
+        return dt.datetime.fromtimestamp(milliseconds / 1000, dt.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        edge = dt.datetime.max if milliseconds > 0 else dt.datetime.min
+        return edge.replace(tzinfo=dt.timezone.utc)
 
 
 def read_package(path: Path, guids: Mapping[str, str], limits: Limits, workdir: Path,
@@ -105,10 +121,10 @@ def read_package(path: Path, guids: Mapping[str, str], limits: Limits, workdir: 
     found = answer["ok"]
     reviews = [
         AnkiReview(
-            revlog_id=revlog_id, item_id=guids[guid],
-            reviewed_at=dt.datetime.fromtimestamp(revlog_id / 1000, dt.timezone.utc),
-            button=ease, interval=ivl, duration_ms=taken, kind=kind,
+            revlog_id=revlog_id, item_id=guids[guid], reviewed_at=moment(revlog_id),
+            button=ease, interval=ivl, duration_ms=taken, kind=kind, factor=factor, card_ord=ordinal,
+            note_created=moment(note_id),
         )
-        for revlog_id, guid, ease, ivl, taken, kind in found["answers"]
+        for revlog_id, guid, ease, ivl, taken, kind, factor, ordinal, note_id in found["answers"]
     ]
     return PackageContents(notes_found=int(found["notes_found"]), reviews=reviews)

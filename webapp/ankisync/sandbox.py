@@ -25,7 +25,8 @@ In order, each step refusing with a message:
    `max_answers`, or more than `max_per_note` on one note, is refused before
    Anki opens the file;
 4. only then the official `anki` library opens it and reads revlog joined to
-   cards and notes. No field, template or script is ever rendered.
+   cards and notes (the card's template number and the note's id, which is
+   its creation time, come along). No field, template or script is ever rendered.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ VERSION_FILES = {1: "collection.anki2", 2: "collection.anki21", 3: "collection.a
 # Revlog kinds that are answers: learning, review, relearning, filtered deck.
 # Manual reschedules (4) and "set due date" (5) carry no button press.
 ANSWER_KINDS = (0, 1, 2, 3)
+# A manual entry with no button and no ease factor is Anki's record of a reset ("Forget"): it is
+# read too, so the app's memory of the card restarts where Anki's does (`webapp.ankisync.counting`).
+MANUAL_KIND = 4
 
 Column = tuple[str, str, int, int]  # name, declared type, not null, primary-key position
 _I, _T, _B = "INTEGER", "TEXT", "BLOB"
@@ -256,10 +260,11 @@ def check_collection(collection: Path, guids: set[str], max_answers: int, max_pe
 def _count_answers(connection: sqlite3.Connection, guids: set[str], max_answers: int, max_per_note: int) -> None:
     per_note: Counter[str] = Counter()
     total = 0
-    # ANSWER_KINDS is a constant tuple of ints, never user input.
+    # ANSWER_KINDS and MANUAL_KIND are constant ints, never user input; resets count as entries too.
     rows = connection.execute(
         "SELECT n.guid FROM revlog r JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid"
-        f" WHERE r.type IN {ANSWER_KINDS} AND r.ease BETWEEN 1 AND 4")  # nosec B608
+        f" WHERE (r.type IN {ANSWER_KINDS} AND r.ease BETWEEN 1 AND 4)"
+        f" OR (r.type = {MANUAL_KIND} AND r.ease = 0 AND r.factor = 0)")  # nosec B608
     for (guid,) in rows:
         if guid not in guids:
             continue
@@ -287,7 +292,7 @@ def read_collection(collection: Path, guids: set[str]) -> dict[str, Any]:
             raise Refused("Anki could not open the package's collection. Export it again.")
         found = [guid for guid in db.list("SELECT guid FROM notes") if guid in guids]
         rows = db.all(
-            "SELECT r.id, n.guid, r.ease, r.ivl, r.time, r.type FROM revlog r"
+            "SELECT r.id, n.guid, r.ease, r.ivl, r.time, r.type, r.factor, c.ord, n.id FROM revlog r"
             " JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid ORDER BY r.id"
         )
     except Refused:
@@ -299,9 +304,11 @@ def read_collection(collection: Path, guids: set[str]) -> dict[str, Any]:
         shutil.rmtree(collection.parent / "collection.media", ignore_errors=True)
     if not found:
         raise Refused("The package holds none of this course's notes. Export the Massage Safety deck.")
-    answers = [[int(revlog_id), guid, int(ease), int(ivl), max(0, int(taken)), int(kind)]
-               for revlog_id, guid, ease, ivl, taken, kind in rows
-               if guid in guids and kind in ANSWER_KINDS and ease in (1, 2, 3, 4)]
+    answers = [[int(revlog_id), guid, int(ease), int(ivl), max(0, int(taken)), int(kind), int(factor), int(ordinal),
+                int(note_id)]
+               for revlog_id, guid, ease, ivl, taken, kind, factor, ordinal, note_id in rows
+               if guid in guids and ((kind in ANSWER_KINDS and ease in (1, 2, 3, 4))
+                                     or (kind == MANUAL_KIND and ease == 0 and factor == 0))]
     return {"notes_found": len(found), "answers": answers}
 
 

@@ -8,6 +8,7 @@ limit for itself first, then validates the form, CSRF token included.
 from __future__ import annotations
 
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,8 @@ from webapp.ankisync.forms import UploadForm
 from webapp.ankisync.package import size_label
 from webapp.platform import jobs as background
 from webapp.platform.db import get_session
-from webapp.platform.extensions import csrf, limiter
+from webapp.platform.extensions import csrf
 from webapp.platform.models import AnkiImport, Review, utcnow
-
-# Each upload unpacks and opens a collection: a few a minute is plenty for a person.
-UPLOAD_LIMIT = "10 per 10 minutes"
 
 
 def panel(user_id: int | None = None) -> dict[str, Any]:
@@ -39,8 +37,13 @@ def panel(user_id: int | None = None) -> dict[str, Any]:
     synced = session.scalar(
         select(func.max(AnkiImport.finished_at)).where(AnkiImport.user_id == uid, AnkiImport.status == "done")
     )
+    refused: Counter[str] = Counter()
+    for detail in session.scalars(select(AnkiImport.refused_detail).where(AnkiImport.user_id == uid,
+                                                                         AnkiImport.refused > 0)):
+        refused.update({str(reason): int(n) for reason, n in (detail or {}).items()})
     return {"form": UploadForm(), "latest": jobs.latest_job(session, uid), "anki_reviews": int(count or 0),
-            "synced_at": synced, "max_size": _max_size()}
+            "synced_at": synced, "max_size": _max_size(), "refused": dict(refused), "refused_total": sum(refused.values()),
+            "safety": float(current_app.config["SAFETY_RETENTION"])}
 
 
 def _max_size() -> str:
@@ -52,12 +55,32 @@ def _back(message: str) -> ResponseReturnValue:
     return redirect(url_for("progress.index") + "#anki-heading")
 
 
+def _wait_label(seconds: int) -> str:
+    """A wait for people: "40 seconds", "1 minute", "7 minutes"."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _too_many(wait: int) -> ResponseReturnValue:
+    count, window = int(current_app.config["ANKI_UPLOADS_PER_WINDOW"]), int(current_app.config["ANKI_UPLOAD_WINDOW_SECONDS"])
+    message = (f"You have started {count} uploads in the last {_wait_label(window)}, the most one learner may. "
+               f"You can upload again in {_wait_label(wait)}.")
+    return render_template("error.html", code=429, message=message), 429, {"Retry-After": str(wait)}
+
+
 @bp.post("/progress/anki")
 @csrf.exempt
-@limiter.limit(UPLOAD_LIMIT)
 @login_required
 def upload() -> ResponseReturnValue:
     """Save the upload, start its import, and show the import's page."""
+    # Per learner, counted from their import rows (every worker sees them), not per address:
+    # a classroom behind one NAT shares an address.
+    wait = jobs.upload_wait(get_session(), current_user.id, utcnow(), int(current_app.config["ANKI_UPLOADS_PER_WINDOW"]),
+                            int(current_app.config["ANKI_UPLOAD_WINDOW_SECONDS"]))
+    if wait:
+        return _too_many(wait)
     request.max_content_length = int(current_app.config["ANKI_MAX_UPLOAD_BYTES"]) + 64 * 1024
     try:
         form = UploadForm()

@@ -2,7 +2,8 @@
 
 Completion rules:
 - "study": every item of the assignment (its lessons, else its modules, else
-  the class's modules) seen at least once; with a recall target, also the mean
+  the class's modules) seen at least once (in the app only, when the class does
+  not count answers from Anki: `SchoolClass.anki_counts`); with a recall target, also the mean
   predicted recall (FSRS retrievability on the due date's end, 0 for an item
   never studied: no prior here, work not done is not ready) of the targeted
   items (the safety-critical ones when `safety_only`) at or above it.
@@ -79,6 +80,14 @@ def progress(session: Session, bank: Bank, assignment: Assignment, user_id: int,
         rows = session.execute(select(ItemState.item_id, ItemState.card).where(
             ItemState.user_id == user_id, ItemState.item_id.in_(items)))
         cards = {item: card for item, card in rows}
+    in_app: dict[str, Any] | None = None
+    if not assignment.school_class.anki_counts:
+        # The class counts only answers given in the app: an item met only in Anki is not met.
+        in_app = dict(session.execute(
+            select(Review.item_id, func.min(Review.reviewed_at)).where(
+                Review.user_id == user_id, Review.item_id.in_(items), Review.source != "anki")
+            .group_by(Review.item_id)).all())
+        cards = {item: card for item, card in cards.items() if item in in_app}
     seen = [item for item in items if item in cards]
     recall = None
     met = len(seen) == len(items)
@@ -89,7 +98,7 @@ def progress(session: Session, bank: Bank, assignment: Assignment, user_id: int,
         met = met and recall >= assignment.recall_target
     completed_at = None
     if met and items:
-        last_met = session.scalar(
+        last_met = max(map(as_utc, in_app.values())) if in_app else session.scalar(
             select(func.max(Review.reviewed_at)).where(
                 Review.user_id == user_id, Review.item_id.in_(items), Review.attempt == 1))
         # Work met before the assignment was set (earlier study, or an imported Anki history

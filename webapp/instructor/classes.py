@@ -53,6 +53,7 @@ def _apply(form: ClassForm, school_class: SchoolClass) -> None:
     school_class.exam_date = form.exam_date.data
     school_class.modules = list(form.modules.data or [])
     school_class.timezone = form.timezone.data or UTC_NAME
+    school_class.anki_counts = bool(form.anki_counts.data)
 
 
 def _my_classes() -> list[Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp.accounts.auth.forms import OneLine
@@ -29,6 +29,12 @@ class ClassForm(Form):
     exam_date = DateField("Exam or clinic date (optional)", validators=[Optional()],
                           description="Used to predict who will remember the safety-critical items on the day.")
     modules = CheckboxList("Modules included", validators=[DataRequired("Include at least one module.")])
+    anki_counts = BooleanField(
+        "Answers from Anki count toward assignments", default=True,
+        description="Answers students import from Anki are self-reported: the app did not see them given. "
+                    "They always count in a student's own schedule; untick to complete assignments only with "
+                    "answers given in the app.",
+    )
     timezone = SelectField(
         "Time zone", default="UTC", validate_choice=True,
         description="Days and times on the class's pages, and the exam at 09:00, are in this zone. "

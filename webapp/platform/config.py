@@ -101,6 +101,14 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "ANKI_MAX_ANSWERS_PER_DAY": 20_000,
         # Answers replayed per write transaction, so other learners' answers never wait long on an import.
         "ANKI_IMPORT_BATCH_ROWS": 100,
+        # Guards on imported answers (`webapp.ankisync.guards`): answers dated more than this after the
+        # import are refused as in the future; more answers than this in any minute no person gives.
+        "ANKI_CLOCK_SKEW_SECONDS": 300,
+        "ANKI_MAX_ANSWERS_PER_MINUTE": 40,
+        # Uploads one learner may start in the window (each unpacks and opens a collection), per learner,
+        # not per address: a classroom behind one NAT shares an address.
+        "ANKI_UPLOADS_PER_WINDOW": 10,
+        "ANKI_UPLOAD_WINDOW_SECONDS": 600,
         # /account/export.json streams; each learner may download it this often (Flask-Limiter syntax).
         "ACCOUNT_EXPORT_LIMIT": "5 per hour",
         # Deck downloads: the build cache ("" means `<instance>/decks`), the note-ledger version that names

@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -159,6 +160,9 @@ class SchoolClass(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # IANA zone the instructor's pages show times and days in.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Whether answers imported from Anki (self-reported: the app did not see them given) count toward
+    # the class's study assignments; they always count in the learner's own memory and figures.
+    anki_counts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     instructor: Mapped[User] = relationship()
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="school_class", cascade="all, delete-orphan")
@@ -222,6 +226,9 @@ class ItemState(Base):
     first_correct: Mapped[Optional[bool]] = mapped_column(Boolean, nullable=True)  # the first attempt's result
     unsafe_picks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # answers with an unsafe option
     last_unsafe: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # "still unsafe"
+    # The learner reset the card in Anki ("Forget") at this time: the FSRS memory is replayed from the
+    # answers after it, as Anki's FSRS does; `reps` still counts every answer (it is the attempt count).
+    memory_from: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Review(Base):
@@ -251,6 +258,9 @@ class Review(Base):
             postgresql_where=text("unsafe_chosen"),
         ),
         UniqueConstraint("user_id", "anki_revlog_id", name="uq_reviews_user_anki_revlog"),
+        # An upload's revlog ids looked up across accounts: the same export imported by a second account is refused.
+        Index("ix_reviews_anki_revlog", "anki_revlog_id", sqlite_where=text("anki_revlog_id IS NOT NULL"),
+              postgresql_where=text("anki_revlog_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -333,6 +343,11 @@ class AnkiImport(Base):
     items: Mapped[int] = mapped_column(Integer, default=0)  # items the added reviews are of
     first_review: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
     last_review: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime, nullable=True)
+    # Answers the guards refused (`webapp.ankisync.guards`), and why, for the learner and their instructors.
+    refused: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    refused_detail: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # Answers left out because Anki does not count them either, or they are another card of the note.
+    skipped: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
 
 
 # --- Practice exams, assignments and question reports ---

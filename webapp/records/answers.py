@@ -278,7 +278,8 @@ def _store_at_once(choices: int, new_item: bool) -> Any:
     """
     review = (postgresql_insert(_reviews_table).values(_bound((c for c in _reviews_table.c if c.name != "id"), "r_"))
               .returning(_reviews_table.c.id).cte("review"))
-    state_values = _bound((c for c in _states.c if c.name not in ("user_id", "item_id")), "s_")
+    # `memory_from` (a reset in Anki) is the Anki import's to move; an answer leaves it as it is.
+    state_values = _bound((c for c in _states.c if c.name not in ("user_id", "item_id", "memory_from")), "s_")
     if new_item:
         write_state: Any = (
             postgresql_insert(_states)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import time
 import zipfile
@@ -53,6 +54,14 @@ def study(col: Collection, answers: int) -> int:
         col.sched.answerCard(card, BUTTONS[done % len(BUTTONS)])  # type: ignore[arg-type]
         done += 1
     return done
+
+
+def answer_card(col: Collection, card_id: int, button: int) -> None:
+    """Answer one chosen card with Anki's scheduler, as the reviewer does when it shows that card."""
+    card = col.get_card(card_id)  # type: ignore[arg-type]
+    card.start_timer()
+    time.sleep(0.01)
+    col.sched.answerCard(card, button)  # type: ignore[arg-type]
 
 
 def revlog(col: Collection) -> list[tuple[Any, ...]]:
@@ -128,16 +137,45 @@ def tampered(folder: Path, course: Course, *statements: str) -> bytes:
 
 
 def many_answers(folder: Path, course: Course, count: int, size: int = 6) -> bytes:
-    """A real collection whose revlog holds `count` extra answers (Good, a minute apart) spread over our cards."""
+    """A real collection whose revlog holds `count` extra answers (Good, a minute apart) over our notes' question cards."""
     import sqlite3
 
     path = collection_entry(folder, course, size=size)
     connection = sqlite3.connect(path)
-    cards = [row[0] for row in connection.execute("SELECT id FROM cards ORDER BY id")]
+    cards = [row[0] for row in connection.execute("SELECT id FROM cards WHERE ord = 0 ORDER BY id")]
     start = int(time.time() * 1000) - count * 60_000 - 86_400_000
+    # A note is answered only after it was added (the import refuses otherwise): date the notes before the
+    # history, as a learner who added the deck long ago has them (a note's id is its creation time).
+    shift = max(0, int(connection.execute("SELECT max(id) FROM notes").fetchone()[0]) - start + 60_000)
+    connection.execute("UPDATE cards SET nid = nid - ?", (shift,))
+    connection.execute("UPDATE notes SET id = id - ?", (shift,))
     connection.executemany(
         "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, 3, 1, 0, 2500, 4000, 1)",
         ((start + n * 60_000, cards[n % len(cards)]) for n in range(count)))
+    connection.commit()
+    connection.close()
+    return zip_bytes({"collection.anki21": path.read_bytes()})
+
+
+def forged_history(folder: Path, course: Course) -> bytes:
+    """A real collection (Anki's own 4 answers) with forged Easy rows: two in the future, one before its note,
+    a burst of 20 overlapping answers, and 60 one-second answers in a row (20 over the per-minute bound)."""
+    import sqlite3
+
+    path = collection_entry(folder, course)
+    connection = sqlite3.connect(path)
+    cards = [row[0] for row in connection.execute("SELECT id FROM cards WHERE ord = 0 ORDER BY id")]
+    created = int(connection.execute("SELECT min(id) FROM notes").fetchone()[0])
+    now = int(time.time() * 1000)
+    rows = [(int(dt.datetime(2027, 6, 1, 9, tzinfo=dt.timezone.utc).timestamp() * 1000), cards[0], 5000),  # future
+            (10 ** 16, cards[0], 5000),  # beyond any date a datetime holds
+            (created - 30 * 86_400_000, cards[1], 5000)]  # a month before the note was made
+    burst = now - 7_200_000
+    rows += [(burst + n * 200, cards[n % len(cards)], 5000) for n in range(1, 21)]  # 20 answers in 4 s, 5 s each
+    steady = now - 5_400_000
+    rows += [(steady + n * 1_000, cards[n % len(cards)], 900) for n in range(60)]  # 60 one-second answers in a row
+    connection.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+                           " VALUES (?, ?, -1, 4, 30, 10, 2500, ?, 1)", rows)
     connection.commit()
     connection.close()
     return zip_bytes({"collection.anki21": path.read_bytes()})

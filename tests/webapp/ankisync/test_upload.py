@@ -129,13 +129,16 @@ def test_same_file_twice_and_a_later_backup_add_each_answer_once(app: Flask, lea
         assert job is not None and (job.reviews_added, job.reviews_known) == (6, 10)
 
 
-def test_two_learners_may_upload_the_same_file(app: Flask, client: FlaskClient, exports: Exports) -> None:
+def test_a_second_account_uploading_the_same_file_is_refused(app: Flask, client: FlaskClient,
+                                                             exports: Exports) -> None:
     signup(client)
     wait_for_job(app, client, upload(client, exports.first))
     client.post("/logout")
     signup(client, email="grace@example.com", name="Grace")
-    assert "Imported 10 answers" in wait_for_job(app, client, upload(client, exports.first))
-    assert len(_anki_reviews(app)) == 20
+    page = wait_for_job(app, client, upload(client, exports.first))
+    assert "Nothing new to import" in page and "10 answers refused" in page
+    assert "10 already imported for another account" in page
+    assert len(_anki_reviews(app)) == 10
 
 
 def test_progress_page_shows_the_panel_and_what_was_synced(app: Flask, learner: FlaskClient,
@@ -200,7 +203,7 @@ def test_instructor_sees_last_sync_and_anki_answers_marked(app: Flask, client: F
     text = page.get_data(as_text=True)
     assert page.status_code == 200, text[:500]
     assert "Last synced from Anki" in text and "10 answers from Anki" in text
-    assert text.count('class="badge badge-anki">Anki</span>') >= 10
+    assert text.count('>Anki · self-reported</span>') >= 10
     overview = client.get(f"/instructor/classes/{class_id}").get_data(as_text=True)
     assert "Anki synced" in overview
 

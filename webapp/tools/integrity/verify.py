@@ -6,7 +6,8 @@ order they were stored in), as the Anki import replays an item's whole history
 rating each review stored goes through `quizzes.scheduling.review` and the web
 app's own `next_state` builder, exactly as `record_answer` (and a later rating
 override) would have scheduled it. What the replay must reproduce exactly:
-the card's state, learning step, stability, difficulty and last review; the
+the card's state, learning step, stability, difficulty and last review (the
+card starting new again after the item's `memory_from`, a reset in Anki); the
 reps and lapses; the module; each review's stored "state before" and "card
 before"; and the copies kept in columns (`due`, `state`, `stability`,
 `difficulty`) must match the stored card. The rollups the instructor pages
@@ -36,7 +37,7 @@ from sqlalchemy.orm import Session
 from quizzes.errors import QuizError
 from quizzes.questions import Grade
 from quizzes.scheduling import Rating, review
-from webapp.platform.models import ItemState, Review
+from webapp.platform.models import ItemState, Review, as_utc
 from webapp.records.rollups import ROLLUPS, rollups_of
 from webapp.records.scoring import Scored, next_state
 
@@ -113,14 +114,20 @@ class _Replay:
     notes: dict[str, tuple[Any, Any]]  # field -> (stored, recomputed) found on the way
 
 
-def replay(reviews: Sequence[Review]) -> _Replay:
-    """Schedule `reviews` (one learner, one item, in order) from a new card with the stored ratings."""
+def replay(reviews: Sequence[Review], memory_from: dt.datetime | None = None) -> _Replay:
+    """Schedule `reviews` (one learner, one item, in order) from a new card with the stored ratings.
+
+    After `memory_from` (a reset in Anki) the card starts new again, lapses with it; `reps` counts on.
+    """
     card: dict[str, Any] | None = None
     reps = lapses = 0
     values: dict[str, Any] = {}
     notes: dict[str, tuple[Any, Any]] = {}
     before: dict[str, Any] | None = None
+    reset_at = as_utc(memory_from) if memory_from is not None else None
     for row in reviews:
+        if reset_at is not None and as_utc(row.reviewed_at) > reset_at:
+            card, lapses, reset_at = None, 0, None
         before = card
         state_before = 0 if card is None else int(card["state"])
         if row.state_before != state_before:
@@ -152,7 +159,7 @@ def compare(state: ItemState | None, reviews: Sequence[Review]) -> tuple[dict[st
     if not reviews:
         return {"reps": state.reps if state else None}, {"reps": "none (no reviews)"}
     try:
-        run = replay(reviews)
+        run = replay(reviews, state.memory_from if state is not None else None)
     except QuizError as error:  # a stored rating or time the scheduler refuses
         return {"reviews": len(reviews)}, {"replay": f"impossible: {error}"}
     if state is None:
