@@ -218,9 +218,9 @@ def _push(col: Collection, api: Api, current: dict[str, str], state: dict[str, A
     refused_before = set(state["refused"])
     rows = [
         {"id": int(rid), "guid": guid, "ord": int(ord_), "ease": int(ease), "ivl": int(ivl), "time": int(taken),
-         "type": int(kind), "factor": int(factor)}
-        for rid, guid, ord_, ease, ivl, taken, kind, factor in col.db.all(
-            "SELECT r.id, n.guid, c.ord, r.ease, r.ivl, r.time, r.type, r.factor FROM revlog r"
+         "type": int(kind), "factor": int(factor), "nid": int(nid)}
+        for rid, guid, ord_, ease, ivl, taken, kind, factor, nid in col.db.all(
+            "SELECT r.id, n.guid, c.ord, r.ease, r.ivl, r.time, r.type, r.factor, n.id FROM revlog r"
             " JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid WHERE r.id > ? ORDER BY r.id",
             int(state["pushed_through"]))
         if guid in current and int(rid) not in refused_before

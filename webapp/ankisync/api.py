@@ -32,7 +32,7 @@ from werkzeug.exceptions import HTTPException
 from quizzes.anki_identity import guid_map
 from webapp.accounts.profile.tokens import user_for_token
 from webapp.ankisync.history import Retention
-from webapp.ankisync.jobs import active_job, added_today
+from webapp.ankisync.jobs import active_job, added_today, bounds
 from webapp.ankisync.pushes import PushError, import_push, parse_reviews, push_summary
 from webapp.classes.settings import study_settings
 from webapp.platform.content import get_bank
@@ -171,7 +171,7 @@ def reviews() -> ResponseReturnValue:
     config, user_id, bank, now = current_app.config, _learner().id, get_bank(), utcnow()
     try:
         parsed = parse_reviews(body.get("reviews"), guid_map(question.id for question in bank), now,
-                               float(config["ANKI_API_CLOCK_SKEW_SECONDS"]), int(config["ANKI_API_MAX_REVIEWS"]))
+                               float(config["ANKI_CLOCK_SKEW_SECONDS"]), int(config["ANKI_API_MAX_REVIEWS"]))
     except PushError as error:
         return _error(400, str(error))
     session = get_session()
@@ -183,7 +183,7 @@ def reviews() -> ResponseReturnValue:
     session.rollback()
     result = import_push(current_app.extensions["db_sessionmaker"], user_id, parsed, bank,
                          Retention(settings.desired_retention, config["SAFETY_RETENTION"]), allowance,
-                         int(config["ANKI_IMPORT_BATCH_ROWS"]), now)
+                         int(config["ANKI_IMPORT_BATCH_ROWS"]), now, bounds(current_app))
     return jsonify(push_summary(result))
 
 

@@ -2,10 +2,11 @@
 
 The add-on reads its own collection's revlog, so the rows arrive as JSON rather
 than in a package; `parse_reviews` checks each row's shape and turns our notes'
-answers into `AnkiReview`s exactly as the upload's sandbox does (the same
-answer kinds and buttons count). An answer dated after the server's clock
-(beyond a small skew) is refused and reported back, never imported. The rest go
-through `history.plan_import` and `history.add_anki_reviews`, batch by batch,
+answers (and resets) into `AnkiReview`s exactly as the upload's sandbox does (the
+same answer kinds and buttons count, with the card, ease factor and note time the
+counting rules and guards read). An answer dated after the server's clock (beyond
+a small skew) is refused and reported back by id, never imported. The rest go
+through `history.plan_import` (the guards) and `history.add_anki_reviews`, batch by batch,
 within the learner's daily allowance, and each push is recorded as an
 `AnkiImport` row, so the progress page and the daily allowance count it like an upload.
 """
@@ -20,9 +21,9 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizzes.bank import Bank
-from webapp.ankisync.history import Retention, add_anki_reviews, plan_import
-from webapp.ankisync.package import AnkiReview
-from webapp.ankisync.sandbox import ANSWER_KINDS
+from webapp.ankisync.history import Bounds, Retention, add_anki_reviews, plan_import
+from webapp.ankisync.package import AnkiReview, moment
+from webapp.ankisync.sandbox import ANSWER_KINDS, MANUAL_KIND
 from webapp.platform.errors import WebappError
 from webapp.platform.models import AnkiImport
 
@@ -61,11 +62,12 @@ class PushResult:
     held_back: int
     ignored: int
     refused: list[Refused]
+    refused_by_guards: dict[str, int]  # reason -> count, from `history.plan_import`
     resend_from: int | None  # the oldest answer held back for tomorrow's allowance: send it and later ones again
 
 
-def _int(row: Mapping[str, Any], key: str) -> int:
-    value = row.get(key)
+def _int(row: Mapping[str, Any], key: str, default: int | None = None) -> int:
+    value = row.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool):
         raise PushError(f"Each review needs a whole number '{key}'.")
     return value
@@ -87,9 +89,12 @@ def parse_reviews(rows: object, guids: Mapping[str, str], now: dt.datetime, skew
     for row in rows:
         revlog_id, ease, kind = _int(row, "id"), _int(row, "ease"), _int(row, "type")
         interval, taken, guid = _int(row, "ivl"), _int(row, "time"), row.get("guid")
+        factor, ordinal, note_id = _int(row, "factor", 0), _int(row, "ord", 0), _int(row, "nid", 0)
         if not isinstance(guid, str) or not _FIRST_ID <= revlog_id < _LAST_ID:
             raise PushError("Each review needs a note 'guid' and an Anki revlog 'id' (milliseconds).")
-        if guid not in guids or kind not in ANSWER_KINDS or ease not in (1, 2, 3, 4):
+        answer = kind in ANSWER_KINDS and ease in (1, 2, 3, 4)
+        reset = kind == MANUAL_KIND and ease == 0 and factor == 0
+        if guid not in guids or not (answer or reset):
             parsed.ignored += 1
             continue
         if revlog_id > latest:
@@ -98,16 +103,17 @@ def parse_reviews(rows: object, guids: Mapping[str, str], now: dt.datetime, skew
         parsed.answers.append(AnkiReview(
             revlog_id=revlog_id, item_id=guids[guid],
             reviewed_at=dt.datetime.fromtimestamp(revlog_id / 1000, dt.timezone.utc),
-            button=ease, interval=interval, duration_ms=max(0, taken), kind=kind,
+            button=ease, interval=interval, duration_ms=max(0, taken), kind=kind, factor=factor, card_ord=ordinal,
+            note_created=moment(note_id) if note_id else None,
         ))
     return parsed
 
 
 def import_push(factory: sessionmaker[Session], user_id: int, parsed: Parsed, bank: Bank, retention: Retention,
-                allowance: int, batch_rows: int, now: dt.datetime) -> PushResult:
+                allowance: int, batch_rows: int, now: dt.datetime, bounds: Bounds) -> PushResult:
     """Import the parsed answers through the upload's path and record the push; commits batch by batch."""
     with factory() as session:
-        plan = plan_import(session, user_id, parsed.answers, bank, allowance, batch_rows)
+        plan = plan_import(session, user_id, parsed.answers, bank, allowance, batch_rows, now=now, bounds=bounds)
         job = AnkiImport(user_id=user_id, filename=FILENAME, status="running", stage="Adding answers", percent=0,
                          message="", created_at=now, updated_at=now)
         session.add(job)
@@ -137,17 +143,20 @@ def import_push(factory: sessionmaker[Session], user_id: int, parsed: Parsed, ba
         row.status, row.stage, row.percent, row.updated_at, row.finished_at = "done", "Done", 100, now, now
         row.notes_found = len({answer.item_id for answer in parsed.answers})
         row.reviews_known = plan.reviews_known
+        row.refused, row.refused_detail, row.skipped = sum(plan.refused.values()), dict(plan.refused), dict(plan.skipped)
         if plan.held_back:
             row.message = f"{plan.held_back:,} newer answers wait for tomorrow's allowance; the add-on sends them then."
         elif parsed.refused:
             count = len(parsed.refused)
             row.message = f"{count:,} answer{'s' if count != 1 else ''} dated in the future {'were' if count != 1 else 'was'} refused."
         session.commit()
-    return PushResult(added, plan.reviews_known, plan.held_back, parsed.ignored, parsed.refused, resend)
+    return PushResult(added, plan.reviews_known, plan.held_back, parsed.ignored, parsed.refused, dict(plan.refused),
+                      resend)
 
 
 def push_summary(result: PushResult) -> dict[str, Any]:
     """The push's result as the API's JSON."""
     return {"added": result.added, "known": result.known, "held_back": result.held_back, "ignored": result.ignored,
             "refused": [{"id": refused.revlog_id, "reason": refused.reason} for refused in result.refused],
+            "refused_by_rule": result.refused_by_guards,
             "resend_from": result.resend_from}

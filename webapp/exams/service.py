@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
@@ -58,6 +59,11 @@ _QUESTIONS: Table = ExamAnswer.__table__  # type: ignore[assignment]  # declarat
 _ADD_QUESTIONS = insert(_QUESTIONS)
 
 
+def _cards_of(session: Session, user_id: int, items: Sequence[str]) -> dict[str, Any]:
+    """The learner's memory cards of the drawn `items` only (what the score prediction reads)."""
+    return {row.item_id: row.card for row in session.execute(_DRAWN_CARDS, {"user_id": user_id, "items": list(items)})}
+
+
 def create_exam(session: Session, user_id: int, bank: Bank, *, length: int, modules: Iterable[str] | None,
                 time_limit_min: int | None, now: dt.datetime, assignment_id: int | None = None) -> Exam:
     """Draw an exam for the learner and predict their score on it; commits.
@@ -69,7 +75,7 @@ def create_exam(session: Session, user_id: int, bank: Bank, *, length: int, modu
     items = draw_exam(bank, length, secrets.token_hex(8), scope or None)
     if not items:
         raise ExamError("There are no questions in that selection. Choose other modules.")
-    cards = dict(session.execute(_DRAWN_CARDS, {"user_id": user_id, "items": list(items)}).all())
+    cards = _cards_of(session, user_id, items)
     exam = Exam(user_id=user_id, assignment_id=assignment_id, modules=scope, length=len(items),
                 time_limit_min=time_limit_min, created_at=now, predicted=predict_score(cards, items, now))
     session.add(exam)
@@ -99,7 +105,7 @@ def create_retake(session: Session, user_id: int, bank: Bank, exam: Exam, now: d
     items = missed_items(exam, bank)
     if not items:
         raise ExamError("You missed nothing in this exam, so there is nothing to retake.")
-    cards = load_cards(session, user_id, bank)
+    cards = _cards_of(session, user_id, items)
     retake = Exam(user_id=user_id, assignment_id=None, modules=list(exam.modules), length=len(items),
                   time_limit_min=None, created_at=now, started_at=now, predicted=predict_score(cards, items, now))
     retake.answers = [ExamAnswer(position=n, item_id=item, flagged=False, response_ms=0)

@@ -117,10 +117,9 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "DECK_VERSION": "",
         "DECK_BUILDER": None,
         # The Anki add-on's API (/api/v1/anki/...): requests per personal token (Flask-Limiter syntax), answers
-        # one push may carry, and how far ahead of the server's clock an answer may be dated (Anki's clock drifts).
+        # one push may carry (how far ahead an answer may be dated is ANKI_CLOCK_SKEW_SECONDS, as for an upload).
         "ANKI_API_LIMIT": "60 per minute",
         "ANKI_API_MAX_REVIEWS": 5_000,
-        "ANKI_API_CLOCK_SKEW_SECONDS": 300,
         # Personal tokens a learner may hold at once (one per device is the idea).
         "SYNC_TOKENS_PER_USER": 10,
         # The course's notes as the add-on receives them: `commands` injects `decks.feed.note_feed`

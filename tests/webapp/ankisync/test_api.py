@@ -164,10 +164,10 @@ def test_pushed_reviews_are_imported_once_for_the_tokens_learner_only(app: Flask
     client.post("/logout")
     signup(client, email="grace@example.com", name="Grace")
     grace = make_token(client)
-    start = now_ms() - 60_000
-    rows = [review(app, start + 1000 * n, index=n % 3, ease=1 + n % 4) for n in range(6)]
-    rows.append({**review(app, start + 9000), "guid": "not-ours"})
-    rows.append(review(app, start + 9500, kind=4))  # a manual reschedule: no answer
+    start = now_ms() - 120_000  # answers 10 s apart, each 4 s long: a person's pace, which the guards accept
+    rows = [review(app, start + 10_000 * n, index=n % 3, ease=1 + n % 4) for n in range(6)]
+    rows.append({**review(app, start + 90_000), "guid": "not-ours"})
+    rows.append(review(app, start + 95_000, kind=4))  # a manual reschedule: no answer
     first = client.post("/api/v1/anki/reviews", headers=bearer(ada), json={"reviews": rows})
     assert first.status_code == 200, first.json
     assert (first.json["added"], first.json["known"], first.json["ignored"], first.json["refused"]) == (6, 0, 2, [])
@@ -289,7 +289,7 @@ def test_answers_over_the_days_allowance_wait_and_the_reply_says_where_to_resume
     signup(client)
     token = make_token(client)
     start = now_ms() - 600_000
-    rows = [review(app, start + 1000 * n, index=n) for n in range(6)]
+    rows = [review(app, start + 10_000 * n, index=n) for n in range(6)]
     reply = client.post("/api/v1/anki/reviews", headers=bearer(token), json={"reviews": rows}).json
     assert (reply["added"], reply["held_back"], reply["resend_from"]) == (4, 2, rows[4]["id"])
 
