@@ -99,7 +99,7 @@ def test_upload_flow_looks_finished_and_passes_axe(browser: Any, live_server: st
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_an_upload_waiting_for_a_worker_says_so_and_passes_axe(browser: Any, app_config: dict[str, Any],
-                                                               redis_url: str, apkg: Path, artifacts: Path,
+                                                               redis_url: str, apkgs: dict[str, Path], artifacts: Path,
                                                                scheme: str) -> None:
     """With REDIS_URL and no worker running yet, the job page shows the upload waiting, not failed."""
     application = create_app({**app_config, "WTF_CSRF_ENABLED": True, "REDIS_URL": redis_url,
@@ -115,7 +115,7 @@ def test_an_upload_waiting_for_a_worker_says_so_and_passes_axe(browser: Any, app
             page = context.new_page()
             signup(page, base, email=f"queued-{tag}@example.com")
             page.goto(f"{base}/progress")
-            page.get_by_label("Anki export (.apkg or .colpkg)").set_input_files(str(apkg))
+            page.get_by_label("Anki export (.apkg or .colpkg)").set_input_files(str(apkgs[tag]))
             page.get_by_role("button", name="Upload and import").click()
             page.wait_for_load_state()
             assert page.get_by_role("heading", name="Importing…").is_visible()
