@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,6 @@ import redis
 from flask import Flask, current_app
 from rq import Queue
 
-from webapp import create_app
 from webapp.platform import jobs
 
 
@@ -29,8 +28,10 @@ def record_then_fail(path: str) -> None:
     raise RuntimeError("the mail server said no")
 
 
-def _app(app_config: dict[str, Any], **overrides: Any) -> Flask:
-    return create_app({**app_config, **overrides})
+@pytest.fixture
+def app_with(make_app: Callable[..., Flask], app_config: dict[str, Any]) -> Callable[..., Flask]:
+    """`app_with(**overrides)`: the test app with other settings (its engine is disposed at teardown)."""
+    return lambda **overrides: make_app({**app_config, **overrides})
 
 
 @pytest.fixture
@@ -52,9 +53,9 @@ def test_without_redis_a_job_runs_in_a_thread_in_the_apps_context(app: Flask, tm
 
 
 @pytest.mark.parametrize("redis_set", [False, True])
-def test_a_job_must_be_importable_with_json_arguments(app_config: dict[str, Any], redis_url: str,
+def test_a_job_must_be_importable_with_json_arguments(app_with: Callable[..., Flask], redis_url: str,
                                                       redis_set: bool) -> None:
-    app = _app(app_config, REDIS_URL=redis_url if redis_set else "")
+    app = app_with(REDIS_URL=redis_url if redis_set else "")
 
     def nested(path: str) -> None:
         """Not importable by a worker."""
@@ -70,9 +71,9 @@ def test_a_job_must_be_importable_with_json_arguments(app_config: dict[str, Any]
         assert Queue(jobs.QUEUE_NAME, connection=redis.Redis.from_url(redis_url)).count == 0
 
 
-def test_with_redis_a_job_waits_on_the_queue_until_a_worker_runs_it(app_config: dict[str, Any], redis_url: str,
+def test_with_redis_a_job_waits_on_the_queue_until_a_worker_runs_it(app_with: Callable[..., Flask], redis_url: str,
                                                                    tmp_path: Path, restore_signals: None) -> None:
-    app = _app(app_config, REDIS_URL=redis_url)
+    app = app_with(REDIS_URL=redis_url)
     out = tmp_path / "out.txt"
     with app.app_context():
         submitted = jobs.enqueue_named("greeting-1", record, str(out), "hello")
@@ -86,9 +87,9 @@ def test_with_redis_a_job_waits_on_the_queue_until_a_worker_runs_it(app_config: 
         assert submitted.wait(0)
 
 
-def test_a_failing_job_is_retried_then_shows_failed_with_the_reason(app_config: dict[str, Any], redis_url: str,
+def test_a_failing_job_is_retried_then_shows_failed_with_the_reason(app_with: Callable[..., Flask], redis_url: str,
                                                                     tmp_path: Path, restore_signals: None) -> None:
-    app = _app(app_config, REDIS_URL=redis_url, JOBS_RETRY_SECONDS=[0, 0])
+    app = app_with(REDIS_URL=redis_url, JOBS_RETRY_SECONDS=[0, 0])
     out = tmp_path / "out.txt"
     with app.app_context():
         jobs.enqueue_named("failing-1", record_then_fail, str(out))
@@ -100,9 +101,9 @@ def test_a_failing_job_is_retried_then_shows_failed_with_the_reason(app_config: 
     assert state.reason == "RuntimeError: the mail server said no"
 
 
-def test_an_unreachable_redis_runs_the_job_here_rather_than_lose_it(app_config: dict[str, Any],
+def test_an_unreachable_redis_runs_the_job_here_rather_than_lose_it(app_with: Callable[..., Flask],
                                                                     tmp_path: Path) -> None:
-    app = _app(app_config, REDIS_URL="redis://127.0.0.1:1/0")
+    app = app_with(REDIS_URL="redis://127.0.0.1:1/0")
     out = tmp_path / "out.txt"
     with app.app_context():
         assert jobs.enqueue(record, str(out), "anyway").wait(30)
@@ -110,9 +111,9 @@ def test_an_unreachable_redis_runs_the_job_here_rather_than_lose_it(app_config: 
 
 
 @pytest.mark.parametrize("redis_set", [False, True])
-def test_enqueue_once_asks_once_per_window(app_config: dict[str, Any], redis_url: str, tmp_path: Path,
+def test_enqueue_once_asks_once_per_window(app_with: Callable[..., Flask], redis_url: str, tmp_path: Path,
                                            redis_set: bool) -> None:
-    app = _app(app_config, REDIS_URL=redis_url if redis_set else "")
+    app = app_with(REDIS_URL=redis_url if redis_set else "")
     out = tmp_path / "out.txt"
     key = f"refresh-{tmp_path.name}"
     with app.app_context():

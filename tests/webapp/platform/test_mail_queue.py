@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from flask import Flask
 
-from webapp import create_app
 from webapp.platform import jobs
 from webapp.platform.mail import send_later
 
@@ -22,9 +22,10 @@ def restore_signals() -> Iterator[None]:
         signal.signal(sig, handler)
 
 
-def test_with_redis_a_message_waits_for_a_worker_then_arrives(app_config: dict[str, Any], redis_url: str,
+def test_with_redis_a_message_waits_for_a_worker_then_arrives(make_app: Callable[..., Flask], app_config: dict[str, Any],
+                                                               redis_url: str,
                                                                mailbox: Any, restore_signals: None) -> None:
-    app = create_app({**app_config, "REDIS_URL": redis_url, "MAIL_URL": mailbox.url})
+    app = make_app({**app_config, "REDIS_URL": redis_url, "MAIL_URL": mailbox.url})
     headers = {"List-Unsubscribe": "<https://example.com/u>"}
     with app.app_context():
         send_later("ada@example.com", "3 questions due", "Plain words.", "<p>Plain words.</p>", headers)
@@ -35,8 +36,9 @@ def test_with_redis_a_message_waits_for_a_worker_then_arrives(app_config: dict[s
     assert message.header("List-Unsubscribe") == "<https://example.com/u>"
 
 
-def test_without_redis_a_message_is_sent_at_once(app_config: dict[str, Any], mailbox: Any) -> None:
-    app = create_app({**app_config, "MAIL_URL": mailbox.url})
+def test_without_redis_a_message_is_sent_at_once(make_app: Callable[..., Flask], app_config: dict[str, Any],
+                                                 mailbox: Any) -> None:
+    app = make_app({**app_config, "MAIL_URL": mailbox.url})
     with app.app_context():
         send_later("ada@example.com", "Confirm your email", "Follow the link.", "<p>Follow the link.</p>")
     assert [message.subject for message in mailbox.messages] == ["Confirm your email"]
