@@ -94,16 +94,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     Both are copies of a template that Alembic migrated once per session, so the
     schema still comes only from migrations, at the cost of one copy per test.
     """
-    yield from _database_copy(request, tmp_path)
+    yield from database_copy(request, tmp_path)
 
 
 @pytest.fixture(scope="module", params=DATABASES)
 def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`database_url` shared by a module's tests (seeded once by a module fixture, read by many tests)."""
-    yield from _database_copy(request, tmp_path_factory.mktemp("module-db"))
+    yield from database_copy(request, tmp_path_factory.mktemp("module-db"))
 
 
-def _database_copy(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+def database_copy(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """A copy of the migrated template for `request.param` ("sqlite" or "postgresql"), in `folder` for SQLite."""
     if request.param == "sqlite":
         path = folder / "test.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)

@@ -81,11 +81,6 @@ def cookies_of(browser: Any, base: str, email: str, password: str) -> list[dict[
         context.close()
 
 
-# A page tour looks at the HTML (axe, screenshots), which is the same over either database, so it runs
-# on SQLite only; every page is still fetched on PostgreSQL by tests/webapp/trust/test_policy.py.
-ON_SQLITE = pytest.mark.parametrize("module_database_url", ["sqlite"], indirect=True, scope="module")
-
-
 def tour(pages: Iterable[str], viewports: Sequence[str] = tuple(VIEWPORTS), schemes: Sequence[str] = SCHEMES) -> Any:
     """`pytest.mark.parametrize` over a page tour: one test per page, width and colour scheme."""
     params = [pytest.param(name, viewport, scheme, id=f"{name}-{viewport}-{scheme}")

@@ -20,7 +20,6 @@ from quizzes.bank import Bank
 from quizzes.planner import Counts, Plan
 from tests.browser.helpers import (
     DESKTOP,
-    ON_SQLITE,
     answer_by_mouse,
     check_axe,
     make_class,
@@ -130,7 +129,6 @@ def _open(page: Any, site: Site, name: str, monkeypatch: pytest.MonkeyPatch) -> 
         raise AssertionError(name)
 
 
-@ON_SQLITE
 @tour(SIGNED_OUT + SIGNED_IN)
 def test_every_page_passes_axe(browser: Any, site: Site, artifacts: Path, monkeypatch: pytest.MonkeyPatch,
                                name: str, viewport: str, scheme: str) -> None:

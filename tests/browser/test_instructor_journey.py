@@ -19,7 +19,6 @@ from course.models import Course
 from quizzes.bank import build_bank
 from tests.browser.helpers import (
     DESKTOP,
-    ON_SQLITE,
     PHONE,
     answer_by_mouse,
     check_axe,
@@ -140,7 +139,6 @@ def instructor_cookies(browser: Any, module_live_server: str, module_database_ur
     return made
 
 
-@ON_SQLITE
 @tour(("instructor-index-empty", "instructor-overview", "instructor-items", "instructor-settings", "instructor-index"))
 def test_instructor_pages_pass_axe(browser: Any, module_live_server: str, instructor_cookies: dict[str, Any],
                                    artifacts: Path, name: str, viewport: str, scheme: str) -> None:

@@ -18,7 +18,6 @@ from course import Course
 from quizzes.bank import build_bank
 from tests.browser.helpers import (
     DESKTOP,
-    ON_SQLITE,
     VIEWPORTS,
     answer_by_mouse,
     check_axe,
@@ -127,7 +126,6 @@ def pages(browser: Any, module_live_server: str, module_database_url: str, cours
     return {"student": student, "teacher": teacher, "paths": paths}
 
 
-@ON_SQLITE
 @tour(STUDENT_PAGES + TEACHER_PAGES)
 def test_new_pages_pass_axe(browser: Any, module_live_server: str, pages: dict[str, Any], artifacts: Path,
                             name: str, viewport: str, scheme: str) -> None:

@@ -105,7 +105,6 @@ def _check(page: Any, where: str) -> None:
 # The payloads are stored through the ORM and shown by the same templates over either database, and what this
 # test looks at is the page in the browser, so it runs on SQLite only, as the page tours do; PostgreSQL still
 # serves every page to every visitor in tests/webapp/trust/test_policy.py and test_fuzz.py.
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_payloads_run_nowhere_and_pages_keep_to_the_csp(browser: Any, live_server: str, database_url: str,
                                                         course: Course) -> None:
     ids = _world(database_url, course)
@@ -193,7 +192,6 @@ def test_charts_and_scripts_work_under_the_csp(browser: Any, live_server: str, d
 
 # A look test: on SQLite only, as the page tours. The dark theme is CSS alone (`prefers-color-scheme`), so each
 # page is loaded once and looked at in both schemes.
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_signup_then_log_in_and_the_limit_message_look_finished(browser: Any, live_server: str, artifacts: Any) -> None:
     """The pages sign-up and the log-in limit now lead to: screenshots at phone and desktop size, axe clean."""
     from tests.browser.helpers import DESKTOP, PHONE, check_axe, shoot

@@ -1,4 +1,7 @@
-"""Sign up, join a class, study ten questions by mouse and by keyboard, see progress change."""
+"""Sign up, join a class, study ten questions by mouse and by keyboard, see progress change.
+
+The one browser journey run on PostgreSQL as well as SQLite (see tests/browser/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,13 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import ON_EVERY_DATABASE
 from tests.browser.helpers import DESKTOP, PHONE, answer_by_keyboard, answer_by_mouse, make_class, shoot, signup
 
 pytestmark = pytest.mark.browser
 
 
+@ON_EVERY_DATABASE
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_signup_join_study_ten_and_progress(browser: Any, live_server: str, database_url: str, artifacts: Path, viewport: dict[str, int]) -> None:
     code = make_class(database_url)
