@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from course import Course, load_course
+from tests.postgres_reuse import ReusedDatabase
 from webapp import create_app
 from webapp.platform import jobs
 from webapp.platform.migrate import upgrade
@@ -91,8 +92,9 @@ def postgres_template() -> Iterator[str]:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A freshly migrated database of its own: SQLite in a temp folder, or a new PostgreSQL database.
 
-    Both are copies of a template that Alembic migrated once per session, so the
-    schema still comes only from migrations, at the cost of one copy per test.
+    Both come from a template that Alembic migrated once per session, so the schema still
+    comes only from migrations: SQLite as a copied file, PostgreSQL as this process's one
+    database emptied before the test (tests/postgres_reuse.py says why).
     """
     yield from database_copy(request, tmp_path)
 
@@ -110,7 +112,18 @@ def database_copy(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
+    if request.scope == "function":
+        yield request.getfixturevalue("postgres_reused").fresh()
+        return
     yield from _postgres_copy(request.getfixturevalue("postgres_template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_reused(postgres_template: str) -> Iterator[ReusedDatabase]:
+    """This test process's PostgreSQL database, emptied for each test (see tests/postgres_reuse.py)."""
+    database = ReusedDatabase(os.environ["TEST_DATABASE_URL"], postgres_template)
+    yield database
+    database.drop()
 
 
 def _postgres_copy(template: str) -> Iterator[str]:
