@@ -45,6 +45,24 @@ def item_label(question: Question) -> str:
     return question.stem
 
 
+# The banks of the last few courses, by the course object's identity (a course is never edited in place).
+# Apps made from one loaded course (the test suite, a reloaded server) share its bank, and so the
+# planner's per-bank indexes and `content_key`, which hashes the whole course once per bank.
+_BANKS: dict[int, Bank] = {}
+_BANKS_KEPT = 4
+
+
+def bank_of(course: Course) -> Bank:
+    """The question bank of `course`, built once per course object."""
+    bank = _BANKS.get(id(course))
+    if bank is None or bank.course is not course:
+        bank = build_bank(course)
+        _BANKS[id(course)] = bank  # the bank holds the course, so its id is not reused while kept
+        while len(_BANKS) > _BANKS_KEPT:
+            del _BANKS[next(iter(_BANKS))]
+    return bank
+
+
 def init_app(app: Flask) -> None:
-    """Build the bank from the course the factory loaded."""
-    app.extensions["bank"] = build_bank(app.extensions["course"])
+    """Give the app the bank of the course the factory loaded."""
+    app.extensions["bank"] = bank_of(app.extensions["course"])
