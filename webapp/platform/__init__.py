@@ -14,9 +14,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the platform's parts, in dependency order."""
-    from webapp.platform import (
-        clock, content, db, errors, extensions, health, home, mail, security, serving, templates,
-    )
+    from webapp.platform import clock, content, db, errors, extensions, health, home, mail, security, serving, templates
 
     for part in (templates, db, security, extensions, errors, serving, content, health, home, clock, mail):
         part.init_app(app)
