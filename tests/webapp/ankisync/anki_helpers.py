@@ -105,10 +105,10 @@ def wait_for_job(app: Flask, client: FlaskClient, page: Any, seconds: float = 60
     return text
 
 
-def zip_bytes(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    """A zip file holding `entries`."""
+def zip_bytes(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED, level: int | None = None) -> bytes:
+    """A zip file holding `entries` (deflated at zlib's `level`, its default if None)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
+    with zipfile.ZipFile(buffer, "w", compression, compresslevel=level) as archive:
         for name, data in entries.items():
             archive.writestr(name, data)
     return buffer.getvalue()
@@ -133,7 +133,7 @@ def tampered(folder: Path, course: Course, *statements: str) -> bytes:
         connection.execute(statement)
     connection.commit()
     connection.close()
-    return zip_bytes({"collection.anki21": path.read_bytes()})
+    return zip_bytes({"collection.anki21": path.read_bytes()}, level=1)  # a million answers pack 3x faster
 
 
 def many_answers(folder: Path, course: Course, count: int, size: int = 6) -> bytes:
@@ -142,19 +142,31 @@ def many_answers(folder: Path, course: Course, count: int, size: int = 6) -> byt
 
     path = collection_entry(folder, course, size=size)
     connection = sqlite3.connect(path)
-    cards = [row[0] for row in connection.execute("SELECT id FROM cards WHERE ord = 0 ORDER BY id")]
     start = int(time.time() * 1000) - count * 60_000 - 86_400_000
     # A note is answered only after it was added (the import refuses otherwise): date the notes before the
     # history, as a learner who added the deck long ago has them (a note's id is its creation time).
     shift = max(0, int(connection.execute("SELECT max(id) FROM notes").fetchone()[0]) - start + 60_000)
     connection.execute("UPDATE cards SET nid = nid - ?", (shift,))
     connection.execute("UPDATE notes SET id = id - ?", (shift,))
-    connection.executemany(
-        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, 3, 1, 0, 2500, 4000, 1)",
-        ((start + n * 60_000, cards[n % len(cards)]) for n in range(count)))
+    # Answer n goes to the (n mod cards)-th question card. Rows made by SQL, with revlog's indexes built once
+    # afterwards, take a quarter of the time of a Python executemany into the indexed table (a million: 27 s).
+    indexes = [row[0] for row in connection.execute("SELECT sql FROM sqlite_master WHERE type = 'index'"
+                                                       " AND tbl_name = 'revlog' AND sql IS NOT NULL")]
+    for statement in indexes:
+        connection.execute(f"DROP INDEX {statement.split()[2]}")
+    connection.execute("CREATE TEMP TABLE question_cards AS"
+                       " SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM cards WHERE ord = 0")
+    connection.execute(
+        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+        " WITH RECURSIVE answer(n) AS (SELECT 0 WHERE ? > 0 UNION ALL SELECT n + 1 FROM answer WHERE n + 1 < ?)"
+        " SELECT ? + answer.n * 60000, card.id, -1, 3, 1, 0, 2500, 4000, 1 FROM answer"
+        " JOIN question_cards AS card ON card.n = answer.n % (SELECT count(*) FROM question_cards)",
+        (count, count, start))
+    for statement in indexes:
+        connection.execute(statement)
     connection.commit()
     connection.close()
-    return zip_bytes({"collection.anki21": path.read_bytes()})
+    return zip_bytes({"collection.anki21": path.read_bytes()}, level=1)  # a million answers pack 3x faster
 
 
 def forged_history(folder: Path, course: Course) -> bytes:

@@ -181,15 +181,41 @@ def test_a_million_answers_are_refused_while_another_learner_answers_promptly(
 
 
 def test_a_large_history_is_written_in_short_batches(app: Flask, learner: FlaskClient, course: Course,
-                                                    tmp_path_factory: pytest.TempPathFactory) -> None:
-    data = _built_once(tmp_path_factory, course, 19_000)  # about 106 answers a note, under every cap
+                                                    tmp_path_factory: pytest.TempPathFactory,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # Twenty batches' worth: enough to see that each batch is committed before the next begins and that another
+    # learner's answers go in between them. (This once was 19,000 answers, relying on a single transaction taking
+    # longer than ANSWER_WAIT_BOUND; the commits are now checked directly, as they happen.)
+    rows = int(app.config["ANKI_IMPORT_BATCH_ROWS"])
+    count = 20 * rows
+    data = _built_once(tmp_path_factory, course, count)  # about 11 answers a note, under every cap
+    batches: list[tuple[int, int, float]] = []  # (entries in the batch, Anki answers committed before it, when)
+    add = jobs.add_anki_reviews
+
+    def committed() -> int:
+        with app.extensions["db_engine"].connect() as connection:  # a connection of its own sees only commits
+            return int(connection.scalar(select(func.count()).select_from(Review).where(Review.source == "anki")) or 0)
+
+    def add_counted(session: Any, user_id: int, batch: list[Any], *args: Any) -> Any:
+        batches.append((len(batch), committed(), time.monotonic()))
+        return add(session, user_id, batch, *args)
+
+    monkeypatch.setattr(jobs, "add_anki_reviews", add_counted)
     with Answerer(app) as other:
         time.sleep(0.3)
         page = wait_for_job(app, learner, upload(learner, data), seconds=600)
         time.sleep(0.3)
-    assert "Imported 19,004 answers" in page or "Imported 19004 answers" in page, page
+    total = count + 4  # and the 4 answers Anki's scheduler gave
+    assert f"Imported {total:,} answers" in page or f"Imported {total} answers" in page, page
+    assert len(batches) >= 10 and max(size for size, _, _ in batches) <= rows, batches
+    counts = [before for _, before, _ in batches] + [committed()]
+    written = [after - before for before, after in zip(counts, counts[1:])]
+    assert counts[0] == 0 and counts[-1] == total and all(0 < n <= rows for n in written), f"not one commit a batch: {written}"
     assert other.waits and max(other.waits) < ANSWER_WAIT_BOUND, f"an answer waited {max(other.waits):.2f} s during the import"
     assert other.failures == [] and other.recorded() == len(other.waits)
+    first, last = batches[0][2], batches[-1][2]
+    between = [start for start, wait in other.starts if first < start and start + wait < last]
+    assert between, "no answer of another learner was written while the batches were being written"
 
 
 def test_a_learner_adds_at_most_the_daily_allowance(make_app: Callable[..., Flask], app_config: dict[str, Any],
