@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -24,6 +25,10 @@ from webapp.platform.models import SchoolClass, User
 TOKEN = re.compile(r'name="presentation" value="([^"]+)"')
 PASSWORD = "correct horse battery"  # `signup`'s
 TEACHER_PASSWORD = "x" * 12  # the instructor of `make_class`
+
+# For a test whose subject is not the database (Redis, a file's contents, a process's life): it runs over SQLite
+# only, instead of once per database. Each use says why; anything a database can change stays on both.
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def signup(client: FlaskClient, email: str = "ada@example.com", name: str = "Ada", password: str = PASSWORD) -> Any:

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select
 
-from tests.webapp.helpers import answer_fields
+from tests.webapp.helpers import SQLITE_ONLY, answer_fields
 from tests.webapp.trust.gunicorn_server import gunicorn
 from tests.webapp.trust.test_redis_outage import paused, redis_server
 from tests.webapp.trust.test_workers import SECRET, Tab, _field, _sign_up_and_log_in
@@ -34,7 +34,9 @@ from webapp import create_app
 from webapp.platform.models import User
 from webapp.questions import tokens
 
-pytestmark = pytest.mark.slow
+# What is on trial is Redis going away under gunicorn's threads, not the database behind the pages:
+# one database is enough (tests/webapp/trust/test_redis_outage.py and test_workers.py run on both).
+pytestmark = [pytest.mark.slow, SQLITE_ONLY]
 
 ROOT = Path(__file__).resolve().parents[3]
 WORKERS = 3
