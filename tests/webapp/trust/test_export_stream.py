@@ -5,6 +5,9 @@ the worker to 8.9 GB: the whole document was built in memory first. Here a
 learner with 20,000 answers downloads it while `tracemalloc` watches the
 worker's Python allocations, and a learner who asks again and again is
 refused without touching anyone else's allowance.
+
+The test reads the answers 100 at a time (not the app's 500) so that 40 chunks take 4,000 answers, each
+carrying a 2,000-character note: a document over 8 MB from a fifth of the rows, still held one chunk at a time.
 """
 
 from __future__ import annotations
@@ -16,21 +19,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import insert
 
 from tests.webapp.helpers import signup, user_id
+from webapp.accounts.profile import export
 from webapp.platform.db import get_session
 from webapp.platform.models import Review
 
-ANSWERS = 20_000
+CHUNK = 100
+ANSWERS = 40 * CHUNK
+NOTE = 2_000  # characters of each answer's note: 4,000 answers make a document of over 8 MB
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.timezone.utc)
 
 
 def _history(app: Flask, uid: int, count: int) -> None:
     item = next(iter(app.extensions["bank"])).id
     rows = [{"user_id": uid, "item_id": item, "presentation_id": f"bulk-{uid}-{n}",
-             "reviewed_at": T0 + dt.timedelta(minutes=n), "response": {"choice": "a", "note": "x" * 200},
+             "reviewed_at": T0 + dt.timedelta(minutes=n), "response": {"choice": "a", "note": "x" * NOTE},
              "result": "correct", "score": 1.0, "rating": 3, "response_ms": 4000, "attempt": n + 1, "state_before": 2,
              "unsafe_chosen": False, "source": "web", "module": "m", "card_before": {"state": 2, "stability": 1.5}}
             for n in range(count)]
@@ -40,7 +47,8 @@ def _history(app: Flask, uid: int, count: int) -> None:
         session.commit()
 
 
-def test_a_large_export_streams_in_bounded_memory(app: Flask, tmp_path: Path) -> None:
+def test_a_large_export_streams_in_bounded_memory(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export, "CHUNK", CHUNK)
     client = app.test_client()
     signup(client)
     _history(app, user_id(app, "ada@example.com"), ANSWERS)
