@@ -20,10 +20,13 @@ from decks.ids import note_guid
 from decks.ledger import Ledger
 from decks.package import build_package, package_filename
 from quizzes.bank import Bank
-from tests.webapp.helpers import TEACHER_PASSWORD, log_in, make_class, signup, teacher_email
+from tests.webapp.helpers import SQLITE_ONLY, TEACHER_PASSWORD, log_in, make_class, signup, teacher_email
 from webapp.downloads import files as deckfiles
 
 TWO_MODULES = ["nerve-injury", "neck-safety"]
+# The tests marked @NO_DATABASE read no row (anonymous pages, the deck files and their cache): one database is enough.
+# Class packages, which read the class, run on both.
+NO_DATABASE = SQLITE_ONLY
 
 
 @pytest.fixture
@@ -64,6 +67,7 @@ def _guids(bank: Bank, modules: Sequence[str]) -> set[str]:
     return {note_guid(q.id) for module in modules for q in bank.by_module(module)}
 
 
+@NO_DATABASE
 def test_file_names_are_the_ones_decks_writes(app: Flask) -> None:
     bank = _bank(app)
     assert deckfiles.deck_filename(bank.course.id) == package_filename(bank.course.id)
@@ -71,6 +75,7 @@ def test_file_names_are_the_ones_decks_writes(app: Flask) -> None:
         assert deckfiles.deck_filename(bank.course.id, module.id) == package_filename(bank.course.id, module.id)
 
 
+@NO_DATABASE
 def test_listing_shows_every_module_with_note_counts_without_building(app: Flask, client: FlaskClient) -> None:
     bank = _bank(app)
     html = client.get("/decks/").get_data(as_text=True)
@@ -85,6 +90,7 @@ def test_listing_shows_every_module_with_note_counts_without_building(app: Flask
     assert 'href="/decks/"' in client.get("/").get_data(as_text=True), "no nav link"
 
 
+@NO_DATABASE
 def test_course_package_is_a_valid_anki_file_with_every_note(app: Flask, client: FlaskClient, tmp_path: Path) -> None:
     bank = _bank(app)
     response = _get(client, f"/decks/{bank.course.id}.apkg")
@@ -101,6 +107,7 @@ def test_course_package_is_a_valid_anki_file_with_every_note(app: Flask, client:
         assert again.status_code == 304 and not again.data
 
 
+@NO_DATABASE
 def test_module_package_holds_that_module_only(app: Flask, client: FlaskClient, tmp_path: Path) -> None:
     bank = _bank(app)
     module = bank.modules[1].id
@@ -109,6 +116,7 @@ def test_module_package_holds_that_module_only(app: Flask, client: FlaskClient, 
     assert _notes(response.data, tmp_path) == _guids(bank, [module])
 
 
+@NO_DATABASE
 @pytest.mark.parametrize("path", [
     "/decks/nothing.apkg",
     "/decks/massage-safety",
@@ -127,6 +135,7 @@ def test_unknown_and_traversal_names_are_404(app: Flask, client: FlaskClient, pa
     assert response.mimetype == "text/html"
 
 
+@NO_DATABASE
 def test_a_file_in_the_cache_that_is_not_in_the_catalogue_is_not_served(app: Flask, client: FlaskClient) -> None:
     folder: Path = app.extensions["deck_folder"]
     folder.mkdir(parents=True)
@@ -191,6 +200,7 @@ def test_without_a_builder_the_pages_say_so(app_config: dict[str, Any], make_app
     assert _get(client, f"/decks/class/{class_id}.apkg").status_code == 404
 
 
+@NO_DATABASE
 def test_a_failing_builder_gives_a_friendly_page_and_caches_nothing(app: Flask, client: FlaskClient) -> None:
     def broken(bank: Bank, modules: Sequence[str] | None, out_path: Path) -> None:
         out_path.write_bytes(b"half a zip")
@@ -204,6 +214,7 @@ def test_a_failing_builder_gives_a_friendly_page_and_caches_nothing(app: Flask, 
     assert not list(app.extensions["deck_folder"].glob(".build-*"))
 
 
+@NO_DATABASE
 def test_concurrent_requests_build_once_and_all_get_the_whole_file(app: Flask, tmp_path: Path) -> None:
     calls: list[Sequence[str] | None] = []
 
@@ -228,6 +239,7 @@ def test_concurrent_requests_build_once_and_all_get_the_whole_file(app: Flask, t
     assert sorted(p.name for p in folder.iterdir()) == [f".{deck.cache_name}.lock", deck.cache_name]
 
 
+@NO_DATABASE
 def test_new_content_gets_a_new_cache_folder(app: Flask, tmp_path: Path) -> None:
     bank = _bank(app)
     released = dataclasses.replace(bank, course=bank.course.model_copy(update={"release": bank.course.release.replace(year=2099)}))
@@ -239,6 +251,7 @@ def test_new_content_gets_a_new_cache_folder(app: Flask, tmp_path: Path) -> None
     assert deckfiles.cache_folder(tmp_path, bank) == deckfiles.cache_folder(tmp_path, _bank(app))
 
 
+@NO_DATABASE
 def test_selection_equal_to_one_module_or_the_course_shares_its_file(app: Flask) -> None:
     bank = _bank(app)
     everything = [m.id for m in bank.modules]
@@ -250,6 +263,7 @@ def test_selection_equal_to_one_module_or_the_course_shares_its_file(app: Flask)
     assert gone is None
 
 
+@NO_DATABASE
 def test_a_new_deck_build_gets_a_new_cache_folder(app: Flask, tmp_path: Path) -> None:
     bank = _bank(app)
     assert deckfiles.cache_folder(tmp_path, bank, "ledger-a") != deckfiles.cache_folder(tmp_path, bank, "ledger-b")

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, case, func, select, text
 
 from quizzes.bank import Bank
 from quizzes.questions import ChoiceQuestion
+from tests.webapp.helpers import SQLITE_ONLY
 from webapp.platform.migrate import upgrade
 from webapp.platform.models import Enrollment, ItemState, Review, ReviewChoice, SchoolClass, User
 from webapp.tools.synthetic.cli import seed_synthetic_command
@@ -57,6 +58,7 @@ def test_class_sizes_stay_between_20_and_40() -> None:
     assert class_sizes(random.Random(1), 6) == [6]  # too few for a full class: one small one
 
 
+@SQLITE_ONLY  # the simulation alone, no database: the app is only the bank's source
 def test_the_simulator_is_deterministic_for_a_seed(app: Flask) -> None:
     bank = app.extensions["bank"]
     first, again, other = _pure_histories(bank), _pure_histories(bank), _pure_histories(bank, seed=SEED + 1)
@@ -229,6 +231,7 @@ def test_cli_bad_input_is_a_message(database_url: str, arguments: list[str], mes
     assert "Traceback" not in outcome.output
 
 
+@SQLITE_ONLY  # the simulation alone, no database: the app is only the bank's source
 def test_the_planner_picks_the_same_through_the_card_view(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     """The due-soon view (cardview) must give the planner's very choice on the full cards, at every step."""
     import webapp.tools.synthetic.simulate as simulate
@@ -249,6 +252,7 @@ def test_the_planner_picks_the_same_through_the_card_view(app: Flask, monkeypatc
     assert len(steps) >= sum(len(h.reviews) for h in histories) > 200
 
 
+@SQLITE_ONLY  # the simulation alone, no database: the app is only the bank's source
 def test_every_simulated_answer_scores_as_score_answer_scores_it(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     """The memoised scoring (synthetic.scoring) must agree with the web app's own `score_answer`."""
     import webapp.tools.synthetic.simulate as simulate
