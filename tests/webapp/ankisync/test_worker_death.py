@@ -5,7 +5,8 @@ PostgreSQL database and one Redis, an upload through the app with REDIS_URL
 set (so it goes to the queue), and a SIGKILL of the worker running it and all
 its children once the import has committed some of its parts but not all. The
 other worker finds the job without a heartbeat and, through RQ's scheduler,
-runs it again after the first retry's wait (JOBS_RETRY_SECONDS, 10 s).
+runs it again after the first retry's wait (JOBS_RETRY_SECONDS: 10 s by default, 1 s here, still a scheduled
+retry and not an immediate one, for the test would otherwise spend most of its time waiting).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def queued_app(postgres_url: str, redis_url: str, course: Course) -> Iterator[Fl
     app = create_app({"TESTING": True, "DATABASE_URL": postgres_url, "REDIS_URL": redis_url, "SECRET_KEY": SECRET,
                       "WTF_CSRF_ENABLED": False, "DEMO_DATA": False, "RATELIMIT_ENABLED": False, "COURSE": course,
                       "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
-                      "ANKI_FOREGROUND_SECONDS": 0.0})
+                      "ANKI_FOREGROUND_SECONDS": 0.0, "JOBS_RETRY_SECONDS": [1, 60, 300]})
     yield app
     app.extensions["db_engine"].dispose()
 
