@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from werkzeug.routing import IntegerConverter
 
-from tests.webapp.helpers import make_class, signup
+from tests.webapp.helpers import SQLITE_ONLY, make_class, signup
 from webapp.platform.config import demo_data_setting
 from webapp.platform.db import get_session
 from webapp.platform.forms import control_character_problem
@@ -92,6 +92,7 @@ def test_behind_a_proxy_the_forwarded_scheme_and_address_count_only_when_trusted
     assert "Strict-Transport-Security" not in untrusted.test_client().get("/", headers=forwarded).headers
 
 
+@SQLITE_ONLY  # the URL map's converters: no database
 def test_every_int_in_a_route_is_bounded(app: Flask) -> None:
     ints = [(rule.rule, name) for rule in app.url_map.iter_rules() for name, conv in rule._converters.items()
             if isinstance(conv, IntegerConverter)]

@@ -49,7 +49,7 @@ def gunicorn(database_url: str, redis_url: str, secret: str, options: Sequence[s
                     if response.status == 200:
                         break
             except (OSError, urllib.error.URLError):
-                time.sleep(0.5)
+                time.sleep(0.1)
         else:
             process.kill()
             log.seek(0)
