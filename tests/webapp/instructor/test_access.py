@@ -12,6 +12,9 @@ from flask.testing import FlaskClient
 from tests.webapp.helpers import log_in
 from tests.webapp.instructor.helpers import PASSWORD, School
 
+# The tests on `shared_school` only read the class and log in (every POST among them is refused), so they share
+# one school a database; the tests that change the class build their own.
+
 
 def class_pages(school: School, class_id: int | None = None) -> list[str]:
     cid = school.class_id if class_id is None else class_id
@@ -20,40 +23,40 @@ def class_pages(school: School, class_id: int | None = None) -> list[str]:
             f"{base}/unsafe", f"{base}/export/progress.csv", f"{base}/export/items.csv", f"{base}/export/unsafe.csv"]
 
 
-def test_anonymous_is_sent_to_login(client: FlaskClient, school: School) -> None:
-    for url in ["/instructor/", *class_pages(school)]:
-        response = client.get(url)
+def test_anonymous_is_sent_to_login(reader: FlaskClient, shared_school: School) -> None:
+    for url in ["/instructor/", *class_pages(shared_school)]:
+        response = reader.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
 
 
-def test_student_gets_403_everywhere(client: FlaskClient, school: School) -> None:
-    log_in(client, "ann@example.com", PASSWORD)
-    for url in ["/instructor/", *class_pages(school)]:
-        assert client.get(url).status_code == 403, url
-    assert client.post(f"/instructor/classes/{school.class_id}/code").status_code == 403
+def test_student_gets_403_everywhere(reader: FlaskClient, shared_school: School) -> None:
+    log_in(reader, "ann@example.com", PASSWORD)
+    for url in ["/instructor/", *class_pages(shared_school)]:
+        assert reader.get(url).status_code == 403, url
+    assert reader.post(f"/instructor/classes/{shared_school.class_id}/code").status_code == 403
 
 
-def test_other_instructors_class_is_404(client: FlaskClient, school: School) -> None:
-    log_in(client, "other@example.com", PASSWORD)
-    for url in class_pages(school):
-        assert client.get(url).status_code == 404, url
-    for action in ("code", "archive", f"students/{school.ann}/remove"):
-        assert client.post(f"/instructor/classes/{school.class_id}/{action}").status_code == 404, action
+def test_other_instructors_class_is_404(reader: FlaskClient, shared_school: School) -> None:
+    log_in(reader, "other@example.com", PASSWORD)
+    for url in class_pages(shared_school):
+        assert reader.get(url).status_code == 404, url
+    for action in ("code", "archive", f"students/{shared_school.ann}/remove"):
+        assert reader.post(f"/instructor/classes/{shared_school.class_id}/{action}").status_code == 404, action
 
 
-def test_own_class_pages_answer(client: FlaskClient, school: School) -> None:
-    log_in(client, "teacher@example.com", PASSWORD)
-    for url in ["/instructor/", *class_pages(school)]:
-        response = client.get(url)
+def test_own_class_pages_answer(reader: FlaskClient, shared_school: School) -> None:
+    log_in(reader, "teacher@example.com", PASSWORD)
+    for url in ["/instructor/", *class_pages(shared_school)]:
+        response = reader.get(url)
         assert response.status_code == 200, url
-    assert b"Spring cohort" in client.get("/instructor/").data
-    assert b"Other class" not in client.get("/instructor/").data
+    assert b"Spring cohort" in reader.get("/instructor/").data
+    assert b"Other class" not in reader.get("/instructor/").data
 
 
-def test_student_of_another_class_is_404_on_student_page(client: FlaskClient, school: School) -> None:
-    log_in(client, "teacher@example.com", PASSWORD)
-    url = f"/instructor/classes/{school.class_id}/students/{school.outsider}"
-    assert client.get(url).status_code == 404
+def test_student_of_another_class_is_404_on_student_page(reader: FlaskClient, shared_school: School) -> None:
+    log_in(reader, "teacher@example.com", PASSWORD)
+    url = f"/instructor/classes/{shared_school.class_id}/students/{shared_school.outsider}"
+    assert reader.get(url).status_code == 404
 
 
 def test_create_edit_regenerate_archive_and_remove(client: FlaskClient, app: Flask, school: School) -> None:
@@ -108,18 +111,18 @@ def test_readd_only_the_student_you_removed(client: FlaskClient, school: School)
     assert "Outsider" not in page
 
 
-def test_create_error_keeps_the_classes_list(client: FlaskClient, school: School) -> None:
-    log_in(client, "teacher@example.com", PASSWORD)
-    bad = client.post("/instructor/classes/new", data={"name": "", "desired_retention": "90", "daily_new_limit": "20",
+def test_create_error_keeps_the_classes_list(reader: FlaskClient, shared_school: School) -> None:
+    log_in(reader, "teacher@example.com", PASSWORD)
+    bad = reader.post("/instructor/classes/new", data={"name": "", "desired_retention": "90", "daily_new_limit": "20",
                                                        "modules": ["endangerment-sites"], "timezone": "UTC"})
     assert bad.status_code == 400
     assert b"Spring cohort" in bad.data and b"Give the class a name." in bad.data
 
 
-def test_instructor_lands_on_classes_and_nav_has_no_student_classes(client: FlaskClient, school: School) -> None:
-    response = client.post("/login", data={"email": "teacher@example.com", "password": PASSWORD})
+def test_instructor_lands_on_classes_and_nav_has_no_student_classes(reader: FlaskClient, shared_school: School) -> None:
+    response = reader.post("/login", data={"email": "teacher@example.com", "password": PASSWORD})
     assert response.headers["Location"].endswith("/instructor/")
-    page = client.get("/instructor/").data.decode()
+    page = reader.get("/instructor/").data.decode()
     assert ">My classes<" in page and ">Classes<" not in page
 
 
@@ -131,9 +134,9 @@ def _code(client: FlaskClient, class_id: int) -> str:
 
 
 @pytest.mark.parametrize("kind", ["progress", "items", "unsafe"])
-def test_csv_exports(client: FlaskClient, school: School, kind: str) -> None:
-    log_in(client, "teacher@example.com", PASSWORD)
-    response = client.get(f"/instructor/classes/{school.class_id}/export/{kind}.csv")
+def test_csv_exports(reader: FlaskClient, shared_school: School, kind: str) -> None:
+    log_in(reader, "teacher@example.com", PASSWORD)
+    response = reader.get(f"/instructor/classes/{shared_school.class_id}/export/{kind}.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8"))))
@@ -146,5 +149,5 @@ def test_csv_exports(client: FlaskClient, school: School, kind: str) -> None:
     else:
         assert rows[0][:3] == ["item_id", "module", "type"]
         items = [row[0] for row in rows[1:]]
-        bank = client.application.extensions["bank"]
+        bank = reader.application.extensions["bank"]
         assert sorted(items) == sorted(q.id for q in bank.questions)  # one row per item of the course's modules
