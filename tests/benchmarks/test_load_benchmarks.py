@@ -41,13 +41,13 @@ def test_the_capacity_ramp_holds_a_count_and_splits_the_cpu(school: str, monkeyp
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(sys, "argv", [
         "bench_capacity", "--database-url", school, "--port", _free_port(), "--start", "2", "--step", "2",
-        "--max-students", "4", "--settle", "0.5", "--probe", "2", "--hold", "2", "--think", "0.5",
+        "--max-students", "4", "--settle", "0.5", "--probe", "1", "--hold", "1", "--think", "0.5",
         "--limit-ms", "60000", "--progress-share", "1", "--rate-share", "1", "--seed", "5"])
     bench_capacity.main()
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.startswith(("| 2 |", "| 4 |"))]
     assert len(rows) >= 3 and rows[-1].endswith("| held |")  # two ramp windows, then the confirming hold
-    assert "students held 2 s" in out and "students per app core" in out and "Moodle 4.5 quiz" in out
+    assert "students held 1 s" in out and "students per app core" in out and "Moodle 4.5 quiz" in out
     assert "error at" not in out
 
 
