@@ -9,6 +9,7 @@ real answer path (`POST /study/answer`) and times each answer.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import io
 import os
@@ -87,20 +88,21 @@ class Answerer:
 def _built_once(factory: pytest.TempPathFactory, course: Course, count: int) -> bytes:
     """`many_answers(count, size=179)`, built once per test run and shared by both databases and every xdist worker.
 
-    A million answers take about 17 s to write and pack; the file is the same for every test that uploads it, so
-    it is kept under the run's shared temporary folder (written to a side name, then renamed into place).
+    A million answers take 5-15 s to write and pack; the file is the same for every test that uploads it, so
+    it is kept under the run's shared temporary folder. A lock makes a second worker that wants it at the same
+    time wait for the first one's file rather than build its own.
     """
     root = factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent  # the folder every worker of this run shares
     cached = root / f"anki-{count}-answers.apkg"
-    if cached.is_file():
-        return cached.read_bytes()
-    data = many_answers(factory.mktemp(f"anki-{count}"), course, count, size=179)
-    side = cached.with_name(f"{cached.name}.{os.getpid()}")
-    side.write_bytes(data)
-    side.replace(cached)
-    return data
+    with (root / f"{cached.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not cached.is_file():
+            side = cached.with_name(f"{cached.name}.{os.getpid()}")
+            side.write_bytes(many_answers(factory.mktemp(f"anki-{count}"), course, count, size=179))
+            side.replace(cached)
+    return cached.read_bytes()
 
 
 @pytest.fixture
