@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from course import Course
 from tests.webapp.ankisync.anki_helpers import many_answers, peak_rss_growth_mb, tampered, upload, wait_for_job
 from tests.webapp.helpers import answer_fields, signup, user_id
-from webapp.ankisync import jobs
+from webapp.ankisync import history, jobs
 from webapp.platform.db import get_session
 from webapp.platform.models import AnkiImport, Review, utcnow
 from webapp.questions import tokens as presentations
@@ -192,7 +192,7 @@ def test_a_large_history_is_written_in_short_batches(app: Flask, learner: FlaskC
     count = 20 * rows
     data = _built_once(tmp_path_factory, course, count)  # about 11 answers a note, under every cap
     batches: list[tuple[int, int, float]] = []  # (entries in the batch, Anki answers committed before it, when)
-    add = jobs.add_anki_reviews
+    add = history.add_anki_reviews
 
     def committed() -> int:
         with app.extensions["db_engine"].connect() as connection:  # a connection of its own sees only commits
@@ -202,7 +202,7 @@ def test_a_large_history_is_written_in_short_batches(app: Flask, learner: FlaskC
         batches.append((len(batch), committed(), time.monotonic()))
         return add(session, user_id, batch, *args)
 
-    monkeypatch.setattr(jobs, "add_anki_reviews", add_counted)
+    monkeypatch.setattr("webapp.ankisync.jobs.add_anki_reviews", add_counted)  # the name the job calls
     with Answerer(app) as other:
         time.sleep(0.3)
         page = wait_for_job(app, learner, upload(learner, data), seconds=600)
