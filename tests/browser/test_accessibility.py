@@ -1,8 +1,9 @@
 """axe-core on every page, signed out and signed in, light and dark; screenshots of each.
 
-One test per page, width and colour scheme (axe at both widths in light, on the
-desktop in dark; a screenshot of every one). The server, the class and the
-learners the pages need are made once per module. Question pages of every type
+One test per page and width, each loading the page once and looking at it in both
+colour schemes (axe at both widths in light, on the desktop in dark; a screenshot
+of every one). The server, the class and the learners the pages need are made once
+per module. Question pages of every type
 are reached by pinning the planner's choice, so each form (and its answer page)
 is checked whatever the planner would pick.
 """
@@ -20,10 +21,10 @@ from quizzes.bank import Bank
 from quizzes.planner import Counts, Plan
 from tests.browser.helpers import (
     DESKTOP,
+    TOUR_AXE,
     answer_by_mouse,
-    check_axe,
+    look,
     make_class,
-    shoot,
     signup,
     tour,
     tour_page,
@@ -131,12 +132,9 @@ def _open(page: Any, site: Site, name: str, monkeypatch: pytest.MonkeyPatch) -> 
 
 @tour(SIGNED_OUT + SIGNED_IN)
 def test_every_page_passes_axe(browser: Any, site: Site, artifacts: Path, monkeypatch: pytest.MonkeyPatch,
-                               name: str, viewport: str, scheme: str) -> None:
-    tag = f"{viewport}-{scheme}"
+                               name: str, viewport: str) -> None:
     cookies = (site.newcomer if name == "join-error" else site.answerer if name.startswith("answer-") or name == "progress"
                else site.learner if name in SIGNED_IN else [])
-    with tour_page(browser, viewport, scheme, cookies) as page:
+    with tour_page(browser, viewport, cookies) as page:
         _open(page, site, name, monkeypatch)
-        if viewport == "desktop" or scheme == "light":  # axe at both widths in light, desktop in dark
-            check_axe(page, f"{name} ({tag})")
-        shoot(page, artifacts, f"{name}-{tag}")
+        look(page, artifacts, f"{name}-{viewport}", axe=TOUR_AXE[viewport])

@@ -1,6 +1,7 @@
 """Account pages in Chromium: the instructor's reset link (copy button), the reset page, the learner's account page.
 
-axe-core on each, light and dark, at 375 and 1280 px; screenshots in tests/artifacts/.
+axe-core on each, light and dark (one walk per width, each page looked at in both), at 375 and 1280 px;
+screenshots in tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from tests.browser.helpers import DESKTOP, PHONE, check_axe, log_in, shoot
+from tests.browser.helpers import DESKTOP, PHONE, log_in, look
 from webapp.accounts.auth.passwords import hash_password
 from webapp.platform.db import make_engine
 from webapp.platform.models import Enrollment, SchoolClass, User
@@ -19,7 +20,6 @@ from webapp.platform.models import Enrollment, SchoolClass, User
 pytestmark = pytest.mark.browser
 TEACHER_PASSWORD = "instructor password"
 NEW_PASSWORD = "my brand new passphrase"
-SCHEMES = ("light", "dark")
 
 
 def _people(database_url: str, students: list[str]) -> tuple[int, dict[str, int]]:
@@ -46,37 +46,20 @@ def _people(database_url: str, students: list[str]) -> tuple[int, dict[str, int]
     return class_id, ids
 
 
-def _look(page: Any, artifacts: Path, name: str, viewport: str, axe: bool = True) -> None:
-    """Axe and a screenshot of the loaded page in each colour scheme, switched in place, then back to light.
-
-    The dark theme is CSS alone (`prefers-color-scheme`), so one walk through the pages serves both schemes.
-    """
-    # "load", not "networkidle": on a loaded machine the idle window can fail to appear within the timeout.
-    page.wait_for_load_state("load")
-    for scheme in SCHEMES:
-        page.emulate_media(color_scheme=scheme)
-        tag = f"{viewport}-{scheme}"
-        if axe:
-            check_axe(page, f"{name} ({tag})")
-        shoot(page, artifacts, f"{name}-{tag}")
-    page.emulate_media(color_scheme="light")
-
-
 def test_reset_link_and_account_pages(browser: Any, live_server: str, database_url: str, artifacts: Path) -> None:
     views = (("desktop", DESKTOP), ("phone", PHONE))
     emails = [f"{viewport}@example.com" for viewport, _ in views]
     class_id, ids = _people(database_url, emails)
     base = live_server
     for (viewport, size), email in zip(views, emails):
-        tag = viewport
         teacher = browser.new_context(viewport=size)
         teacher.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
         page = teacher.new_page()
         log_in(page, base, "lee@example.com", TEACHER_PASSWORD)
         page.goto(f"{base}/instructor/classes/{class_id}/students/{ids[email]}")
-        _look(page, artifacts, "instructor-student-reset-button", tag)
+        look(page, artifacts, f"instructor-student-reset-button-{viewport}")
         page.get_by_role("button", name="Make a password reset link").click()
-        _look(page, artifacts, "instructor-reset-link", tag)
+        look(page, artifacts, f"instructor-reset-link-{viewport}")
         link = page.get_by_label("Reset link").input_value()
         assert "/account/reset/" in link
         copy = page.get_by_role("button", name="Copy link")
@@ -85,34 +68,34 @@ def test_reset_link_and_account_pages(browser: Any, live_server: str, database_u
         status = page.locator("#copy-status")
         status.filter(has_text="Link").wait_for()
         assert page.evaluate("navigator.clipboard.readText()") == link
-        _look(page, artifacts, "instructor-reset-link-copied", tag, axe=False)
+        look(page, artifacts, f"instructor-reset-link-copied-{viewport}", axe=())
         teacher.close()
 
         learner = browser.new_context(viewport=size)
         page = learner.new_page()
         page.goto(link)
-        _look(page, artifacts, "reset-form", tag)
+        look(page, artifacts, f"reset-form-{viewport}")
         page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
         page.get_by_label("Repeat the new password").fill(NEW_PASSWORD + "!")
         page.get_by_role("button", name="Set new password").click()
-        _look(page, artifacts, "reset-form-errors", tag)
+        look(page, artifacts, f"reset-form-errors-{viewport}")
         page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
         page.get_by_label("Repeat the new password").fill(NEW_PASSWORD)
         page.get_by_role("button", name="Set new password").click()
         page.wait_for_load_state()
         assert page.url.endswith("/login")
         page.goto(link)
-        _look(page, artifacts, "reset-used", tag)
+        look(page, artifacts, f"reset-used-{viewport}")
         assert page.get_by_role("heading", name="This link no longer works").is_visible()
 
         log_in(page, base, email, NEW_PASSWORD)
         page.get_by_role("link", name="Account").click()
-        _look(page, artifacts, "account", tag)
+        look(page, artifacts, f"account-{viewport}")
         page.get_by_label("Current password").fill("wrong password")
         page.get_by_label("New password", exact=True).fill("short")
         page.get_by_label("Repeat the new password").fill("short")
         page.get_by_role("button", name="Change password").click()
-        _look(page, artifacts, "account-errors", tag)
+        look(page, artifacts, f"account-errors-{viewport}")
         with page.expect_download() as download:
             page.get_by_role("link", name="Download my data (JSON)").click()
         assert '"format": "massage-safety-course/account-export/1"' in Path(download.value.path()).read_text()

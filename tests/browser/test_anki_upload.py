@@ -1,4 +1,5 @@
-"""Uploading an Anki export on /progress in Chromium: axe-core and screenshots at 375 px and desktop, light and dark."""
+"""Uploading an Anki export on /progress in Chromium: axe-core and screenshots at 375 px and desktop, light and dark
+(each step looked at in both schemes)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from werkzeug.serving import make_server
 
 from course import Course
-from tests.browser.helpers import DESKTOP, PHONE, check_axe, shoot, signup
+from tests.browser.helpers import VIEWPORTS, look, signup
 from tests.webapp.ankisync.anki_helpers import course_bank, export_apkg, import_deck, new_collection, study
 from webapp import create_app
 from webapp.platform.db import make_engine
@@ -23,12 +24,12 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def apkgs(course: Course, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Our deck, answered 12 times in Anki, exported with scheduling: one learner's own file per viewport and scheme.
+    """Our deck, answered 12 times in Anki, exported with scheduling: one learner's own file per viewport.
 
     One file each because the same answers uploaded by a second account are refused (`webapp.ankisync.guards`).
     """
     files = {}
-    for tag in ("desktop-light", "phone-light", "desktop-dark", "phone-dark"):
+    for tag in VIEWPORTS:
         folder = tmp_path_factory.mktemp(f"anki-browser-{tag}")
         col = new_collection(folder / "collection")
         import_deck(col, course_bank(course), folder)
@@ -52,55 +53,46 @@ def _running_job(database_url: str, email: str) -> int:
     return job_id
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_upload_flow_looks_finished_and_passes_axe(browser: Any, live_server: str, database_url: str, apkgs: dict[str, Path],
-                                                   artifacts: Path, tmp_path: Path, scheme: str) -> None:
+                                                   artifacts: Path, tmp_path: Path) -> None:
     bogus = tmp_path / "notes.apkg"
     bogus.write_bytes(b"not a zip file")
-    for viewport, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        tag = f"{viewport}-{scheme}"
-        email = f"anki-{tag}@example.com"
-        context = browser.new_context(viewport=size, color_scheme=scheme)
+    for viewport, size in VIEWPORTS.items():
+        email = f"anki-{viewport}@example.com"
+        context = browser.new_context(viewport=size)
         page = context.new_page()
         signup(page, live_server, email=email)
         page.goto(f"{live_server}/progress")
         panel = page.locator("#anki")
         assert panel.get_by_role("heading", name="Studied in Anki? Bring your answers here").is_visible()
-        check_axe(page, f"progress with the Anki panel ({tag})")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= size["width"], f"/progress scrolls sideways at {size['width']} px ({width} px wide)"
-        panel.screenshot(path=str(artifacts / f"anki-panel-{tag}.png"))
+        look(page, artifacts, f"anki-panel-{viewport}", shots={f"anki-panel-{viewport}": panel})
 
         page.get_by_label("Anki export (.apkg or .colpkg)").set_input_files(str(bogus))
         page.get_by_role("button", name="Upload and import").click()
         page.wait_for_load_state()
         assert page.get_by_role("alert").filter(has_text="This is not an Anki package").is_visible()
-        check_axe(page, f"refused upload ({tag})")
-        shoot(page, artifacts, f"anki-refused-{tag}")
+        look(page, artifacts, f"anki-refused-{viewport}")
 
-        page.get_by_label("Anki export (.apkg or .colpkg)").set_input_files(str(apkgs[tag]))
+        page.get_by_label("Anki export (.apkg or .colpkg)").set_input_files(str(apkgs[viewport]))
         page.get_by_role("button", name="Upload and import").click()
         page.wait_for_load_state()
         page.get_by_role("heading", name="Imported 12 answers").wait_for()
-        check_axe(page, f"import result ({tag})")
-        shoot(page, artifacts, f"anki-result-{tag}")
+        look(page, artifacts, f"anki-result-{viewport}")
 
         page.goto(f"{live_server}/progress/anki/{_running_job(database_url, email)}")
         assert page.get_by_role("heading", name="Importing…").is_visible()
-        check_axe(page, f"import in progress ({tag})")
-        shoot(page, artifacts, f"anki-running-{tag}")
+        look(page, artifacts, f"anki-running-{viewport}")
 
         page.goto(f"{live_server}/progress")
         assert "12 answers from Anki so far" in page.locator("#anki").inner_text()
-        page.locator("#anki").screenshot(path=str(artifacts / f"anki-panel-synced-{tag}.png"))
-        shoot(page, artifacts, f"anki-progress-{tag}")
+        look(page, artifacts, f"anki-progress-{viewport}", axe=(),
+             shots={f"anki-panel-synced-{viewport}": page.locator("#anki"), f"anki-progress-{viewport}": page})
         context.close()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_an_upload_waiting_for_a_worker_says_so_and_passes_axe(browser: Any, app_config: dict[str, Any],
-                                                               redis_url: str, apkgs: dict[str, Path], artifacts: Path,
-                                                               scheme: str) -> None:
+                                                               redis_url: str, apkgs: dict[str, Path],
+                                                               artifacts: Path) -> None:
     """With REDIS_URL and no worker running yet, the job page shows the upload waiting, not failed."""
     application = create_app({**app_config, "WTF_CSRF_ENABLED": True, "REDIS_URL": redis_url,
                               "ANKI_FOREGROUND_SECONDS": 0.0})
@@ -109,21 +101,17 @@ def test_an_upload_waiting_for_a_worker_says_so_and_passes_axe(browser: Any, app
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
     try:
-        for viewport, size in (("desktop", DESKTOP), ("phone", PHONE)):
-            tag = f"{viewport}-{scheme}"
-            context = browser.new_context(viewport=size, color_scheme=scheme)
+        for viewport, size in VIEWPORTS.items():
+            context = browser.new_context(viewport=size)
             page = context.new_page()
-            signup(page, base, email=f"queued-{tag}@example.com")
+            signup(page, base, email=f"queued-{viewport}@example.com")
             page.goto(f"{base}/progress")
-            page.get_by_label("Anki export (.apkg or .colpkg)").set_input_files(str(apkgs[tag]))
+            page.get_by_label("Anki export (.apkg or .colpkg)").set_input_files(str(apkgs[viewport]))
             page.get_by_role("button", name="Upload and import").click()
             page.wait_for_load_state()
             assert page.get_by_role("heading", name="Importing…").is_visible()
             assert page.get_by_role("status").filter(has_text="Waiting for a worker").is_visible()
-            check_axe(page, f"import waiting for a worker ({tag})")
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= size["width"], f"the job page scrolls sideways at {size['width']} px ({width} px wide)"
-            shoot(page, artifacts, f"anki-queued-{tag}")
+            look(page, artifacts, f"anki-queued-{viewport}")
             context.close()
     finally:
         server.shutdown()

@@ -1,7 +1,8 @@
 """axe-core and screenshots of the practice-exam, assignment and report pages, 375/1280 px, light and dark.
 
-One test per page, width and scheme (axe at both widths in light, on the desktop
-in dark); the learner's reports and exams are made once for the module.
+One test per page and width, the page loaded once and looked at in both schemes (axe
+at both widths in light, on the desktop in dark; no page scrolls sideways); the
+learner's reports and exams are made once for the module.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from course import Course
 from quizzes.bank import build_bank
 from tests.browser.helpers import (
     DESKTOP,
-    VIEWPORTS,
+    TOUR_AXE,
     answer_by_mouse,
-    check_axe,
     cookies_of,
+    look,
     make_class,
-    shoot,
     signup,
     tour,
     tour_page,
@@ -128,15 +128,7 @@ def pages(browser: Any, module_live_server: str, module_database_url: str, cours
 
 @tour(STUDENT_PAGES + TEACHER_PAGES)
 def test_new_pages_pass_axe(browser: Any, module_live_server: str, pages: dict[str, Any], artifacts: Path,
-                            name: str, viewport: str, scheme: str) -> None:
-    tag = f"{viewport}-{scheme}"
-    teacher = name in TEACHER_PAGES
-    with tour_page(browser, viewport, scheme, pages["teacher" if teacher else "student"]) as page:
+                            name: str, viewport: str) -> None:
+    with tour_page(browser, viewport, pages["teacher" if name in TEACHER_PAGES else "student"]) as page:
         visit(page, module_live_server + pages["paths"][name])
-        if viewport == "desktop" or scheme == "light":
-            check_axe(page, f"{name} ({tag})")
-        shoot(page, artifacts, f"{name}-{tag}")
-        if not teacher:
-            size = VIEWPORTS[viewport]
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= size["width"], f"{name} scrolls sideways at {size['width']} px ({width})"
+        look(page, artifacts, f"{name}-{viewport}", axe=TOUR_AXE[viewport])

@@ -23,7 +23,7 @@ from quizzes.questions import (
     Question,
     TrueFalseQuestion,
 )
-from tests.browser.helpers import DESKTOP, PHONE, check_axe, make_class, shoot, signup
+from tests.browser.helpers import DESKTOP, PHONE, look, make_class, signup
 from webapp.study import plan as learner
 
 pytestmark = pytest.mark.browser
@@ -197,23 +197,6 @@ def test_locate_map_neutral_labels_big_targets_and_keyboard(browser: Any, live_s
     keyboard.close()
 
 
-SCHEMES = ("light", "dark")
-
-
-def _look(page: Any, artifacts: Path, name: str, width: str, screen: bool = True) -> None:
-    """Axe (strict) and the screenshots of the loaded page in each colour scheme, switched in place.
-
-    The dark theme is CSS alone (`prefers-color-scheme`), so one page load serves both schemes.
-    """
-    for scheme in SCHEMES:
-        page.emulate_media(color_scheme=scheme)
-        tag = f"{width}-{scheme}"
-        check_axe(page, f"{name.replace('-', ' ')} {tag}", strict=True)
-        if screen:  # what a phone shows before scrolling, beside the full page
-            page.screenshot(path=str(artifacts / f"thumb-{name}-{tag}-screen.png"))
-        shoot(page, artifacts, f"thumb-{name}-{tag}")
-
-
 # A look test (axe and screenshots of HTML that is the same over either database), so on SQLite only, as the
 # page tours; the answer path under PostgreSQL is driven by test_six_types_by_touch_and_by_keyboard.
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -229,7 +212,7 @@ def test_study_answer_and_end_pages_look_right(browser: Any, live_server: str, d
             question = _question(bank, kind)
             _pin(monkeypatch, question)
             page.goto(f"{live_server}/study/")
-            _look(page, artifacts, f"study-{kind}", width)
+            look(page, artifacts, f"thumb-study-{kind}-{width}", strict=True, screen=True)
             if kind == "hotspot":
                 spot = next(s for s in locate_spots(question.regions) if s.site != question.region and s.view == "front")
                 page.locator(f'label.spot[data-spot="{spot.number}"]').first.click()
@@ -238,11 +221,11 @@ def test_study_answer_and_end_pages_look_right(browser: Any, live_server: str, d
             with page.expect_navigation():
                 page.locator("[data-submit]").click()
             page.wait_for_load_state()
-            _look(page, artifacts, f"answer-{kind}", width)
+            look(page, artifacts, f"thumb-answer-{kind}-{width}", strict=True, screen=True)
         _pin(monkeypatch, None)
         page.goto(f"{live_server}/study/")
         assert "More questions in" in page.content() and "Study ahead now" in page.content()
-        _look(page, artifacts, "end", width, screen=False)
+        look(page, artifacts, f"thumb-end-{width}", strict=True)
         context.close()
 
 
