@@ -90,16 +90,25 @@ def tour(pages: Iterable[str], viewports: Sequence[str] = tuple(VIEWPORTS)) -> A
     return pytest.mark.parametrize(("name", "viewport"), params)
 
 
+# One page per width, shared by the tour tests of a worker: a new context for each test cost half a second more
+# (a new renderer, and every stylesheet and script fetched again). Each test sets the cookies it needs.
+_TOUR_PAGES: dict[str, Any] = {}
+
+
 @contextmanager
 def tour_page(browser: Any, viewport: str, cookies: Sequence[dict[str, Any]] = ()) -> Iterator[Any]:
-    """A page in a new context at `viewport`'s size, holding `cookies`; closed afterwards."""
-    context = browser.new_context(viewport=VIEWPORTS[viewport])
+    """The tours' page at `viewport`'s size, holding only `cookies`; closed if the test fails, so the next starts afresh."""
+    page = _TOUR_PAGES.get(viewport)
+    if page is None or page.is_closed():
+        page = _TOUR_PAGES[viewport] = browser.new_context(viewport=VIEWPORTS[viewport]).new_page()
+    page.context.clear_cookies()
+    page.context.add_cookies(list(cookies))
     try:
-        if cookies:
-            context.add_cookies(list(cookies))
-        yield context.new_page()
-    finally:
-        context.close()
+        yield page
+    except BaseException:
+        del _TOUR_PAGES[viewport]
+        page.context.close()
+        raise
 
 
 def visit(page: Any, url: str) -> None:

@@ -3,9 +3,8 @@
 One test per page and width, each loading the page once and looking at it in both
 colour schemes (axe at both widths in light, on the desktop in dark; a screenshot
 of every one). The server, the class and the learners the pages need are made once
-per module. Question pages of every type
-are reached by pinning the planner's choice, so each form (and its answer page)
-is checked whatever the planner would pick.
+per module. Question pages of every type are reached by pinning the planner's
+choice, so each form (and its answer page) is checked whatever the planner would pick.
 """
 
 from __future__ import annotations

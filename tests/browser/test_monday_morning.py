@@ -7,11 +7,11 @@ few attempts shown and marked), (c) who still picks which unsafe option, and
 class's verdict at the recent pace. Read off the pages in Chromium at 375 and
 1280 px, then checked against the same answers worked out from the raw
 tables (`demo_helpers.demo_facts`). Then every instructor page of the demo
-class, light and dark, desktop and phone: axe-core, no sideways scrolling
-of the page, and a screenshot; and at 375 px no table wider than the phone,
-counting any box that scrolls sideways. The demo is
-made once for the module (with one assignment, so the assignment pages have
-rows), and only read.
+class, desktop and phone, one test each loading the page once and looking
+at it light and dark: axe-core, no sideways scrolling of the page, and a
+screenshot; and at 375 px, on the same load, no table wider than the phone,
+counting any box that scrolls sideways. The demo is made once for the module
+(with one assignment, so the assignment pages have rows), and only read.
 """
 
 from __future__ import annotations
