@@ -32,7 +32,18 @@ BEGIN
 END $$
 """
 _OTHERS = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-_REVISION = "SELECT version_num FROM alembic_version"
+# The schema as one digest: revision, columns, indexes, constraints and triggers of the public schema.
+_SCHEMA = """
+SELECT md5(string_agg(part, E'\\n' ORDER BY part)) FROM (
+  SELECT 'v ' || version_num FROM public.alembic_version
+  UNION ALL SELECT 'c ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' '
+                   || coalesce(column_default, '') FROM information_schema.columns WHERE table_schema = 'public'
+  UNION ALL SELECT 'i ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+  UNION ALL SELECT 'k ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+                   FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+  UNION ALL SELECT 't ' || tgrelid::regclass || ' ' || tgname FROM pg_trigger WHERE NOT tgisinternal
+) AS parts(part)
+"""
 
 
 class ReusedDatabase:
@@ -42,7 +53,7 @@ class ReusedDatabase:
         self._server = make_url(server_url)
         self._template = template
         self.name = f"msc_worker_{uuid.uuid4().hex[:10]}"
-        self._revision = ""
+        self._schema = ""
         self._create()
 
     def fresh(self) -> str:
@@ -50,10 +61,10 @@ class ReusedDatabase:
         with psycopg.connect(self._conninfo(self.name), autocommit=True) as connection:
             connection.execute(_OTHERS)
             try:
-                revision = connection.execute(_REVISION).fetchone()
-            except psycopg.Error:
-                revision = None
-            if revision is not None and revision[0] == self._revision:
+                schema = connection.execute(_SCHEMA).fetchone()
+            except psycopg.Error:  # no alembic_version at all: a test took the schema down
+                schema = None
+            if schema is not None and schema[0] == self._schema:
                 connection.execute(_EMPTY)
                 return self.url
         self.drop()
@@ -72,9 +83,9 @@ class ReusedDatabase:
     def _create(self) -> None:
         self._admin(f'CREATE DATABASE "{self.name}" TEMPLATE "{self._template}"')
         with psycopg.connect(self._conninfo(self.name), autocommit=True) as connection:
-            row = connection.execute(_REVISION).fetchone()
-        assert row is not None, "the template has no Alembic revision"
-        self._revision = str(row[0])
+            row = connection.execute(_SCHEMA).fetchone()
+        assert row is not None and row[0], "the template has no schema"
+        self._schema = str(row[0])
 
     def _admin(self, statement: str) -> None:
         with psycopg.connect(self._conninfo(self._server.database or "postgres"), autocommit=True) as connection:
