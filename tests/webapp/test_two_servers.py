@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -69,7 +68,7 @@ def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> Non
                 return
         except requests.ConnectionError:
             pass
-        time.sleep(0.1)
+        time.sleep(0.5)
     raise AssertionError(f"server at {base} never became healthy: {log.read_text()[-2000:]}")
 
 
@@ -78,27 +77,23 @@ def servers(postgres_url: str, redis_url: str, tmp_path: Path) -> Iterator[tuple
     """Two servers and a job worker on one database and one Redis: the servers' base URLs."""
     env = {**os.environ, "DATABASE_URL": postgres_url, "REDIS_URL": redis_url, "SECRET_KEY": SECRET,
            "DEMO_DATA": "0"}
-    servers: list[subprocess.Popen[bytes]] = []
-    worker: subprocess.Popen[bytes] | None = None
-    logs = {name: tmp_path / f"server-{name}.log" for name in ("a", "b")}
+    started: list[subprocess.Popen[bytes]] = []
     bases: list[str] = []
     try:
-        for log in logs.values():  # both servers and the worker start side by side; each is waited for after
+        started.append(start_worker("jobs", env, tmp_path / "worker.log"))
+        for name in ("a", "b"):
             port = _free_port()
-            servers.append(_start(port, env, log))
+            log = tmp_path / f"server-{name}.log"
+            started.append(_start(port, env, log))
             bases.append(f"http://127.0.0.1:{port}")
-        worker = start_worker("jobs", env, tmp_path / "worker.log")
-        for base, process, log in zip(bases, servers, logs.values()):
-            _wait_healthy(base, process, log)
+            _wait_healthy(bases[-1], started[-1], log)
         yield bases[0], bases[1]
     finally:
-        for process in servers:
-            # gunicorn's quick shutdown: SIGTERM's graceful one waits up to 20 s for a worker holding a kept-alive
-            # connection, and no request is in flight by now.
-            process.send_signal(signal.SIGINT)
-        if worker is not None:
-            stop(worker)
-        for process in servers:
+        for process in started[1:]:
+            process.terminate()
+        if started:
+            stop(started[0])
+        for process in started[1:]:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
