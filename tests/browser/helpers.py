@@ -59,6 +59,15 @@ def signup(page: Any, base: str, email: str = "sam@example.com", name: str = "Sa
     log_in(page, base, email, "a long enough password")
 
 
+def join_class(page: Any, base: str, code: str) -> None:
+    """Join a class through /join's form, waiting for the page the POST answers with (the join is done then)."""
+    page.goto(f"{base}/join")
+    page.get_by_label("Join code").fill(code)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Join class").click()
+    page.wait_for_load_state()
+
+
 def log_in(page: Any, base: str, email: str, password: str, go: bool = True) -> None:
     """Log in through the form (at /login unless `go` is false: the page is there already).
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from course import Course
-from tests.browser.helpers import VIEWPORTS, log_in, look, make_class, signup
+from tests.browser.helpers import VIEWPORTS, join_class, log_in, look, make_class, signup
 from tests.webapp.ankisync.anki_helpers import forged_history
 from webapp.platform.db import make_engine
 from webapp.platform.models import SchoolClass, User
@@ -45,10 +45,7 @@ def test_refusals_and_differences_are_shown_and_pass_axe(browser: Any, live_serv
         context = browser.new_context(viewport=size)
         page = context.new_page()
         signup(page, live_server, email=email)
-        page.goto(f"{live_server}/join")
-        page.get_by_label("Join code").fill(code)
-        page.get_by_role("button", name="Join class").click()
-        page.wait_for_load_state()
+        join_class(page, live_server, code)
 
         page.goto(f"{live_server}/progress")
         page.get_by_label("Anki export (.apkg or .colpkg)").set_input_files(str(forged))

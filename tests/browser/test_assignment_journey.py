@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import DESKTOP, PHONE, answer_by_mouse, log_in, make_class, shoot, signup
+from tests.browser.helpers import DESKTOP, PHONE, answer_by_mouse, join_class, log_in, make_class, shoot, signup
 
 pytestmark = pytest.mark.browser
 TEACHER_PASSWORD = "x" * 12  # tests.browser.helpers.make_class's instructor
@@ -35,10 +35,7 @@ def open_class(page: Any, base: str) -> None:
 
 
 def join(page: Any, base: str, code: str) -> None:
-    page.goto(f"{base}/join")
-    page.get_by_label("Join code").fill(code)
-    page.get_by_role("button", name="Join class").click()
-    page.wait_for_load_state()
+    join_class(page, base, code)
 
 
 def test_assignment_set_completed_seen_and_exported(browser: Any, live_server: str, database_url: str, artifacts: Path) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import sessionmaker
 
 from decks.package import build_package
-from tests.browser.helpers import PHONE, VIEWPORTS, look, make_class, signup
+from tests.browser.helpers import PHONE, VIEWPORTS, join_class, look, make_class, signup
 from webapp.platform.db import make_engine
 from webapp.platform.models import SchoolClass
 
@@ -46,9 +46,7 @@ def test_decks_page_looks_finished_and_passes_axe(browser: Any, live_server: str
         look(page, artifacts, f"decks-{viewport}")
 
         signup(page, live_server, email=f"decks-{viewport}@example.com")
-        page.goto(f"{live_server}/join")
-        page.get_by_label("Join code").fill(code)
-        page.get_by_role("button", name="Join class").click()
+        join_class(page, live_server, code)
         page.goto(f"{live_server}/decks/")
         assert page.get_by_role("heading", name="Your class").is_visible()
         look(page, artifacts, f"decks-class-{viewport}")

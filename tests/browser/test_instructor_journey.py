@@ -23,6 +23,7 @@ from tests.browser.helpers import (
     answer_by_mouse,
     check_axe,
     cookies_of,
+    join_class,
     log_in,
     look,
     shoot,
@@ -75,10 +76,7 @@ def test_create_class_watch_answers_arrive_and_export(browser: Any, live_server:
     student = browser.new_context(viewport=PHONE)
     spage = student.new_page()
     signup(spage, live_server, email="robin@example.com", name="Robin Student")
-    spage.goto(f"{live_server}/join")
-    spage.get_by_label("Join code").fill(code)
-    spage.get_by_role("button", name="Join class").click()
-    spage.wait_for_load_state()
+    join_class(spage, live_server, code)
     for number in range(3):
         spage.goto(f"{live_server}/study/")
         answer_by_mouse(spage)

@@ -22,6 +22,7 @@ from tests.browser.helpers import (
     TOUR_AXE,
     answer_by_mouse,
     cookies_of,
+    join_class,
     look,
     make_class,
     signup,
@@ -78,9 +79,7 @@ def pages(browser: Any, module_live_server: str, module_database_url: str, cours
     setup = browser.new_context(viewport=DESKTOP)
     page = setup.new_page()
     signup(page, base, email="pages@example.com")
-    page.goto(f"{base}/join")
-    page.get_by_label("Join code").fill(code)
-    page.get_by_role("button", name="Join class").click()
+    join_class(page, base, code)
     page.goto(f"{base}/report/{item}")
     page.get_by_label("There is a typo").check()
     page.get_by_label("Tell us more (optional)").fill("“sciatic” is misspelt in option 2.")

@@ -11,7 +11,16 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import ON_EVERY_DATABASE
-from tests.browser.helpers import DESKTOP, PHONE, answer_by_keyboard, answer_by_mouse, make_class, shoot, signup
+from tests.browser.helpers import (
+    DESKTOP,
+    PHONE,
+    answer_by_keyboard,
+    answer_by_mouse,
+    join_class,
+    make_class,
+    shoot,
+    signup,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -29,9 +38,7 @@ def test_signup_join_study_ten_and_progress(browser: Any, live_server: str, data
     page.goto(f"{live_server}/progress")
     assert "not answered any questions yet" in page.content()
 
-    page.goto(f"{live_server}/join")
-    page.get_by_label("Join code").fill(code.lower())
-    page.get_by_role("button", name="Join class").click()
+    join_class(page, live_server, code.lower())
     assert "You are in “Spring cohort”" in page.content()
 
     page.goto(f"{live_server}/study/")
