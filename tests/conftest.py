@@ -212,6 +212,14 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     _close(application)
 
 
+@pytest.fixture(scope="module")
+def module_app(module_app_config: dict[str, Any]) -> Iterator[Flask]:
+    """`app` over the module's shared database, for tests that only read rows a module fixture made once."""
+    application = create_app(module_app_config)
+    yield application
+    _close(application)
+
+
 def _close(application: Flask) -> None:
     """Let the app's background jobs end, then close its database connections (none left to the collector)."""
     jobs.drain(application)

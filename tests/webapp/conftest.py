@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from tests.conftest import _close
 from tests.webapp.helpers import signup
-from webapp import create_app
 from webapp.platform.db import get_session
 from webapp.platform.models import User
 
@@ -36,11 +33,3 @@ def db(app: Flask) -> Iterator[Session]:
         session.add(User(email="learner@example.com", display_name="Learner", password_hash="x"))
         session.commit()
         yield session
-
-
-@pytest.fixture(scope="module")
-def module_app(module_app_config: dict[str, Any]) -> Iterator[Flask]:
-    """`app` over the module's shared database, for tests that only read rows a module fixture made once."""
-    application = create_app(module_app_config)
-    yield application
-    _close(application)
