@@ -115,9 +115,9 @@ def _serve_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int
             return app
 
     _configure_request_log()
-    # The master built the app (and its engine) before forking: each worker must
-    # open its own database connections, never share the master's.
-    app.extensions["db_engine"].dispose(close=False)
+    # The master built the app (and its engine) before forking: close its connections now, so each worker
+    # opens its own and none is shared or left open for the garbage collector.
+    app.extensions["db_engine"].dispose()
     click.echo(f"Massage Safety Course (production, {workers} workers) on http://{host}:{port}/")
     _Server().run()
 

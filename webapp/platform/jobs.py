@@ -274,8 +274,9 @@ def work(app: Flask, burst: bool = False, name: str | None = None) -> bool:
                        maintenance_interval=int(config["JOBS_MAINTENANCE_SECONDS"]))
     worker.app = app
     worker.abandoned_after = int(config["JOBS_ABANDONED_AFTER_SECONDS"])
-    # The parent never runs a job itself: drop connections opened while the app was built.
-    app.extensions["db_engine"].dispose(close=False)
+    # The parent never runs a job itself: close the connections opened while the app was built, before any child
+    # is forked (dropped unclosed, they would reach the garbage collector still open).
+    app.extensions["db_engine"].dispose()
     return bool(worker.work(burst=burst, with_scheduler=True, logging_level="INFO",
                             max_idle_time=None, date_format="%H:%M:%S"))
 

@@ -87,6 +87,18 @@ def test_with_redis_a_job_waits_on_the_queue_until_a_worker_runs_it(app_with: Ca
         assert submitted.wait(0)
 
 
+def test_a_worker_closes_the_connections_its_app_opened_before_forking(app_with: Callable[..., Flask],
+                                                                      redis_url: str, restore_signals: None) -> None:
+    """Dropped unclosed, they would be closed by the garbage collector, which warns (an error in a later test)."""
+    app = app_with(REDIS_URL=redis_url)
+    with app.extensions["db_engine"].connect() as connection:  # back in the pool, still open, when the block ends
+        opened = connection.connection.dbapi_connection
+        assert opened is not None
+    assert jobs.work(app, burst=True, name="test-burst") is False  # an empty queue: nothing to run
+    with pytest.raises(Exception, match="closed"):
+        opened.cursor()
+
+
 def test_a_failing_job_is_retried_then_shows_failed_with_the_reason(app_with: Callable[..., Flask], redis_url: str,
                                                                     tmp_path: Path, restore_signals: None) -> None:
     app = app_with(REDIS_URL=redis_url, JOBS_RETRY_SECONDS=[0, 0])
