@@ -1,6 +1,12 @@
 """`massage-course review-sheet --out FILE.html` (every item on one page for a subject-matter reviewer)
 and `massage-course review record|digest` (the review ledger, `course/content/reviews.yaml`).
 
+`--blind` writes the sheet for a reviewer's blind attempt instead: each item as a
+learner sees it (stem, options in the order shown, no key, reasons, explanation,
+sources or review state), labelled "Item N" because an id often names its key.
+`--item` keeps only the named items; the same selection numbers the items alike in
+the blind sheet and in the full one, so a reviewer checks attempts against keys.
+
 Grouped by module and lesson, each item shows its prompt, options or pairs with
 the key marked, the explanation, full citations, its flags (safety-critical,
 scenario, attribution, generated, unsafe options, declared variants) and the
@@ -54,17 +60,17 @@ h1 { font-size: 1.6rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #444
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="HTML file to write.")
 @click.option("--content", type=click.Path(path_type=Path), default=None,
               help="Content folder (default: the packaged course).")
-def review_sheet_command(out: Path, content: Path | None) -> None:
+@click.option("--blind", is_flag=True,
+              help="Items as a learner sees them, numbered, with no id, key, reason, explanation or review state.")
+@click.option("--item", "items", multiple=True, metavar="ID", help="Only this item (repeat for more).")
+def review_sheet_command(out: Path, content: Path | None, blind: bool, items: tuple[str, ...]) -> None:
     """Write every item with its key, explanation, sources, flags and warnings to one HTML page."""
-    try:
-        course = load_course(content) if content else load_course()
-        bank = build_bank(course)
-    except (CourseError, QuizError) as error:
-        click.echo(str(error), err=True)
-        raise SystemExit(1) from error
-    html = render(bank, review(bank))
+    bank = _bank(content)
+    for item in items:
+        _question(bank, item)
+    html = render(bank, review(bank), blind=blind, only=frozenset(items) or None)
     write_or_exit(out, html)
-    click.echo(f"wrote {len(bank)} items to {out}")
+    click.echo(f"wrote {len(items) or len(bank)} items to {out}" + (" (blind)" if blind else ""))
 
 
 LEDGER = Path("reviews.yaml")
@@ -116,33 +122,74 @@ def record_command(item: str, verdict: str, note: str | None, content: Path | No
     click.echo(f"recorded {verdict} for {item} ({made['digest']}) in {path}")
 
 
-def render(bank: Bank, report: Report) -> str:
-    """The whole review sheet as an HTML document."""
+def render(bank: Bank, report: Report, *, blind: bool = False, only: frozenset[str] | None = None) -> str:
+    """The review sheet as an HTML document: every item (or those in `only`), with keys unless `blind`."""
     course = bank.course
+    title = ("Blind attempt: " if blind else "Review sheet: ") + course.title
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Review sheet: {escape(course.title)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>Review sheet: {escape(course.title)} (release {course.release.isoformat()})</h1>",
-        f'<div class="figures">{escape(chr(10).join(report.lines()))}</div>',
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{escape(title)} (release {course.release.isoformat()})</h1>",
     ]
-    module_findings = [f for f in report.findings if f.item in {m.id for m in course.modules} or f.item == "truefalse"]
-    parts.extend(f'<p class="finding {f.severity}">{escape(f.severity)}: {escape(f.message)}</p>' for f in module_findings)
+    if blind:
+        parts.append("<p>Answer each item before you see any key; note the wording you relied on.</p>")
+    elif only is None:
+        parts.append(f'<div class="figures">{escape(chr(10).join(report.lines()))}</div>')
+        module_ids = {m.id for m in course.modules}
+        parts.extend(f'<p class="finding {f.severity}">{escape(f.severity)}: {escape(f.message)}</p>'
+                     for f in report.findings if f.item in module_ids or f.item == "truefalse")
     authors = course_authors(bank)
+    number = 0
     for module in course.modules:
+        lessons = [(lesson, [q for q in bank.by_lesson(lesson.id) if only is None or q.id in only])
+                   for lesson in course.lessons_of(module.id)]
+        if not any(items for _, items in lessons):
+            continue
         parts.append(f'<h2 id="{escape(module.id)}">{escape(module.title)}</h2>')
-        for lesson in course.lessons_of(module.id):
-            items = bank.by_lesson(lesson.id)
+        for lesson, items in lessons:
             if not items:
                 continue
-            parts.append(f"<h3>{escape(lesson.title)} <span class=\"id\">({escape(lesson.id)}, {len(items)} items)</span></h3>")
-            parts.extend(_item(course, question, report, authors) for question in items)
+            if not blind:  # a lesson's title can name the answer; the module is all a learner knows
+                parts.append(f'<h3>{escape(lesson.title)} <span class="id">({escape(lesson.id)}, {len(items)} items)</span></h3>')
+            for question in items:
+                number += 1
+                parts.append(_shown_item(number, question) if blind
+                             else _item(course, question, report, authors, number))
     parts.append(f"<p class=\"sources\">Generated {escape(dt.date.today().isoformat())} by massage-course review-sheet.</p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
-def _item(course: Course, question: Question, report: Report, authors: frozenset[str]) -> str:
+def _shown_item(number: int, question: Question) -> str:
+    """One item as a learner sees it: its number and type, the stem and the choices, nothing that tells the key."""
+    return "\n".join([f'<div class="item" id="item-{number}">',
+                      f'<div><span class="id">Item {number}</span> <span class="flag">{escape(TYPE_LABELS[question.type])}</span></div>',
+                      f"<p>{escape(question.stem)}</p>", _choices(question), "</div>"])
+
+
+def _choices(question: Question) -> str:
+    if isinstance(question, ChoiceQuestion):
+        hint = "<p><i>Select every option that applies.</i></p>" if question.type == "multi" else ""
+        return hint + '<ol type="A">' + "".join(f"<li>{escape(o.text)}</li>" for o in question.options) + "</ol>"
+    if isinstance(question, TrueFalseQuestion):
+        return "<p><i>True or false?</i></p>"
+    if isinstance(question, ClozeQuestion):
+        text = escape(question.text)
+        for blank in range(1, len(question.blanks) + 1):
+            text = text.replace(escape(f"{{{{{blank}}}}}"), f"[blank {blank}]")
+        return f"<p>{text}</p>"
+    if isinstance(question, MatchingQuestion):
+        right = {pair.id: pair.right for pair in question.pairs}
+        return ("<p><i>Match each entry on the left to one on the right; each is used once.</i></p><ol>"
+                + "".join(f"<li>{escape(pair.left)}</li>" for pair in question.pairs) + '</ol><ol type="A">'
+                + "".join(f"<li>{escape(right[pair_id])}</li>" for pair_id in question.right_order) + "</ol>")
+    if isinstance(question, HotspotQuestion):
+        return "<p><i>Pick one region of the body map:</i> " + escape(", ".join(question.regions)) + "</p>"
+    return ""
+
+
+def _item(course: Course, question: Question, report: Report, authors: frozenset[str], number: int) -> str:
     authored = next((item for item in course.questions if item.id == question.id), None)
     flags = [(TYPE_LABELS[question.type], "")]
     if question.safety_critical:
@@ -166,7 +213,7 @@ def _item(course: Course, question: Question, report: Report, authors: frozenset
         flags.append((f"review: {last.verdict} {last.date.isoformat()}" + (" (stale)" if state == "stale" else ""),
                       "attribution" if state == "stale" else ""))
     out = [f'<div class="item" id="{escape(question.id)}">',
-           f'<div><span class="id">{escape(question.id)}</span> '
+           f'<div><span class="id">Item {number}: {escape(question.id)}</span> '
            + "".join(f'<span class="flag {cls}">{escape(text)}</span>' for text, cls in flags) + "</div>",
            f"<p>{escape(question.stem)}</p>", _answer(question),
            f'<p><b>Explanation.</b> {escape(question.explanation)}</p>']

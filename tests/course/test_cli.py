@@ -111,6 +111,26 @@ def test_review_sheet_escapes_content_and_groups_by_module(tmp_path: Path) -> No
     assert "Key: body-map region medial-epicondyle" in html
 
 
+def test_a_blind_sheet_shows_items_as_learners_see_them_and_nothing_that_names_the_key(tmp_path: Path) -> None:
+    out, full = tmp_path / "blind.html", tmp_path / "full.html"
+    result = CliRunner().invoke(main, ["review-sheet", "--content", str(VALID), "--out", str(out), "--blind",
+                                       "--item", "pick-one"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "Which is correct?" in html and all(f"<li>{text}</li>" in html for text in
+                                               ("The right one", "The wrong one", "The other one"))
+    for told in ("pick-one", "✔", "✘", "It is right.", "(unsafe)", "Because.", "first-lesson", "review:",
+                 "Where is the ulnar nerve"):  # the id, marks, reasons, explanation, lesson, review state, others
+        assert told not in html, told
+    assert '<span class="id">Item 1</span>' in html
+    CliRunner().invoke(main, ["review-sheet", "--content", str(VALID), "--out", str(full), "--item", "pick-one"])
+    assert "Item 1: pick-one" in full.read_text() and "✔ The right one" in full.read_text()
+    unknown = CliRunner().invoke(main, ["review-sheet", "--content", str(VALID), "--out", str(tmp_path / "x.html"),
+                                        "--blind", "--item", "no-such-item"])
+    assert unknown.exit_code == 1 and "unknown item 'no-such-item'" in unknown.output
+    assert not (tmp_path / "x.html").exists()
+
+
 def test_review_sheet_reports_broken_content_without_a_traceback(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["review-sheet", "--content", str(BROKEN), "--out", str(tmp_path / "x.html")])
     assert result.exit_code == 1
