@@ -29,6 +29,7 @@ from course import CourseError, load_course
 from course.loader import DEFAULT_CONTENT
 from course.models import Course
 from quizzes.bank import Bank, build_bank
+from quizzes.bodymap import locate_spots, view_svg
 from quizzes.cli import write_or_exit
 from quizzes.errors import QuizError
 from quizzes.ledger import digest, entry, latest, status
@@ -185,7 +186,12 @@ def _choices(question: Question) -> str:
                 + "".join(f"<li>{escape(pair.left)}</li>" for pair in question.pairs) + '</ol><ol type="A">'
                 + "".join(f"<li>{escape(right[pair_id])}</li>" for pair_id in question.right_order) + "</ol>")
     if isinstance(question, HotspotQuestion):
-        return "<p><i>Pick one region of the body map:</i> " + escape(", ".join(question.regions)) + "</p>"
+        # As the study page offers it: the drawing without names, and regions by position only.
+        spots = locate_spots(question.regions)
+        views = "".join(f'<div style="display:inline-block;width:14rem">{view_svg(view)}</div>'
+                        for view in dict.fromkeys(spot.view for spot in spots))
+        return (f"<p><i>Tap one region of the body map:</i> {escape('; '.join(spot.label for spot in spots))}</p>"
+                + views)
     return ""
 
 

@@ -123,6 +123,11 @@ def test_a_blind_sheet_shows_items_as_learners_see_them_and_nothing_that_names_t
                  "Where is the ulnar nerve"):  # the id, marks, reasons, explanation, lesson, review state, others
         assert told not in html, told
     assert '<span class="id">Item 1</span>' in html
+    CliRunner().invoke(main, ["review-sheet", "--content", str(VALID), "--out", str(out), "--blind",
+                              "--item", "find-the-elbow"])
+    hotspot = out.read_text()  # as the study page offers it: the drawing and regions by position, never by name
+    assert "Region 1 of" in hotspot and "<svg" in hotspot
+    assert "epicondyle" not in hotspot.lower() and "data-region" not in hotspot and "<title" not in hotspot.split("<body>")[1]
     CliRunner().invoke(main, ["review-sheet", "--content", str(VALID), "--out", str(full), "--item", "pick-one"])
     assert "Item 1: pick-one" in full.read_text() and "✔ The right one" in full.read_text()
     unknown = CliRunner().invoke(main, ["review-sheet", "--content", str(VALID), "--out", str(tmp_path / "x.html"),
