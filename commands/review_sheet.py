@@ -53,6 +53,7 @@ h1 { font-size: 1.6rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #444
 .flag.scenario { background: #e1f0fd; } .flag.attribution { background: #fff3c4; }
 .key { font-weight: 600; } .wrong { color: #555; } .unsafe { color: #a00; } .why { color: #555; font-size: .9rem; }
 .finding { color: #a00; } .finding.warning { color: #8a5a00; } .sources { font-size: .85rem; color: #444; }
+.map { display: inline-block; width: 14rem; }
 .figures { background: #f6f6f6; padding: .6rem 1rem; white-space: pre-wrap; font-family: monospace; font-size: .85rem; }
 """
 
@@ -65,13 +66,14 @@ h1 { font-size: 1.6rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #444
               help="Items as a learner sees them, numbered, with no id, key, reason, explanation or review state.")
 @click.option("--item", "items", multiple=True, metavar="ID", help="Only this item (repeat for more).")
 def review_sheet_command(out: Path, content: Path | None, blind: bool, items: tuple[str, ...]) -> None:
-    """Write every item with its key, explanation, sources, flags and warnings to one HTML page."""
+    """Write the items (every one, or those named) to one HTML page: with keys, explanations, sources, flags and
+    warnings, or as a learner sees them (--blind)."""
     bank = _bank(content)
     for item in items:
         _question(bank, item)
     html = render(bank, review(bank), blind=blind, only=frozenset(items) or None)
     write_or_exit(out, html)
-    click.echo(f"wrote {len(items) or len(bank)} items to {out}" + (" (blind)" if blind else ""))
+    click.echo(f"wrote {len(set(items)) or len(bank)} items to {out}" + (" (blind)" if blind else ""))
 
 
 LEDGER = Path("reviews.yaml")
@@ -188,7 +190,7 @@ def _choices(question: Question) -> str:
     if isinstance(question, HotspotQuestion):
         # As the study page offers it: the drawing without names, and regions by position only.
         spots = locate_spots(question.regions)
-        views = "".join(f'<div style="display:inline-block;width:14rem">{view_svg(view)}</div>'
+        views = "".join(f'<div class="map">{view_svg(view)}</div>'
                         for view in dict.fromkeys(spot.view for spot in spots))
         return (f"<p><i>Tap one region of the body map:</i> {escape('; '.join(spot.label for spot in spots))}</p>"
                 + views)
